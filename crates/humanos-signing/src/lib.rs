@@ -49,7 +49,7 @@ pub mod wire_json;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use mac::{SIGNATURE_HEX_LEN, hmac_sha256_hex};
-pub use request::{BodyRule, RequestSigner, SignedHeaders, request_signature};
+pub use request::{BodyRule, RequestSigner, SignedHeaders, request_signature, timestamped_signature};
 pub use secrecy;
 pub use verify::{SignatureError, SignatureVerifier, TimestampError, VerifyError};
 

@@ -57,6 +57,19 @@ pub(crate) fn signature_tag(secret: &[u8], timestamp_ms: u64, body: &[u8], rule:
     }
 }
 
+/// Hex signature `hex(HMAC-SHA256(secret, "<timestamp>.<body>"))` under `rule`.
+///
+/// ```
+/// use humanos_signing::{hmac_sha256_hex, timestamped_signature, BodyRule};
+/// assert_eq!(
+///     timestamped_signature(b"s", 7, b"{}", BodyRule::Webhook),
+///     hmac_sha256_hex(b"s", b"7.{}"),
+/// );
+/// ```
+pub fn timestamped_signature(secret: &[u8], timestamp_ms: u64, body: &[u8], rule: BodyRule) -> String {
+    hex::encode(signature_tag(secret, timestamp_ms, body, rule))
+}
+
 /// Hex signature of an API request body, exactly as `X-Signature` carries it.
 ///
 /// `body` must be the bytes that go on the wire (see [`crate::wire_json`]). An empty body and
@@ -72,12 +85,7 @@ pub(crate) fn signature_tag(secret: &[u8], timestamp_ms: u64, body: &[u8], rule:
 /// );
 /// ```
 pub fn request_signature(signature_secret: &[u8], timestamp_ms: u64, body: &[u8]) -> String {
-    hex::encode(signature_tag(
-        signature_secret,
-        timestamp_ms,
-        body,
-        BodyRule::Request,
-    ))
+    timestamped_signature(signature_secret, timestamp_ms, body, BodyRule::Request)
 }
 
 /// Signs Humanos API requests with an API key and its signature secret.
