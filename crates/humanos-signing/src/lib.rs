@@ -37,7 +37,10 @@
 //! }
 //! # Ok::<(), humanos_signing::wire_json::WireJsonError>(())
 //! ```
-#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 mod clock;
@@ -49,7 +52,9 @@ pub mod wire_json;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use mac::{SIGNATURE_HEX_LEN, hmac_sha256_hex};
-pub use request::{BodyRule, RequestSigner, SignedHeaders, request_signature, timestamped_signature};
+pub use request::{
+    BodyRule, RequestSigner, SignedHeaders, request_signature, timestamped_signature,
+};
 pub use secrecy;
 pub use verify::{SignatureError, SignatureVerifier, TimestampError, VerifyError};
 

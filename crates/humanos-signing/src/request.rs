@@ -48,7 +48,12 @@ pub(crate) fn timestamp_digits(timestamp_ms: u64, buf: &mut [u8; 20]) -> &[u8] {
 }
 
 /// The raw HMAC tag of a request or delivery under `rule`.
-pub(crate) fn signature_tag(secret: &[u8], timestamp_ms: u64, body: &[u8], rule: BodyRule) -> [u8; 32] {
+pub(crate) fn signature_tag(
+    secret: &[u8],
+    timestamp_ms: u64,
+    body: &[u8],
+    rule: BodyRule,
+) -> [u8; 32] {
     let mut digits = [0u8; 20];
     let ts = timestamp_digits(timestamp_ms, &mut digits);
     match rule.signed_body(body) {
@@ -66,7 +71,12 @@ pub(crate) fn signature_tag(secret: &[u8], timestamp_ms: u64, body: &[u8], rule:
 ///     hmac_sha256_hex(b"s", b"7.{}"),
 /// );
 /// ```
-pub fn timestamped_signature(secret: &[u8], timestamp_ms: u64, body: &[u8], rule: BodyRule) -> String {
+pub fn timestamped_signature(
+    secret: &[u8],
+    timestamp_ms: u64,
+    body: &[u8],
+    rule: BodyRule,
+) -> String {
     hex::encode(signature_tag(secret, timestamp_ms, body, rule))
 }
 
@@ -263,6 +273,9 @@ mod tests {
         let signer = RequestSigner::new("the-key", "the-secret");
         let headers = signer.sign(1, b"x");
         let text = format!("{signer:?} {headers:?}");
-        assert!(!text.contains("the-key") && !text.contains("the-secret"), "{text}");
+        assert!(
+            !text.contains("the-key") && !text.contains("the-secret"),
+            "{text}"
+        );
     }
 }

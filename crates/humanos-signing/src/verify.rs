@@ -202,7 +202,12 @@ impl SignatureVerifier {
     ///
     /// Checks, in order: the timestamp parses, it is inside the window, the signature is 64 hex
     /// digits, and it matches under one of the secrets.
-    pub fn verify(&self, timestamp: &[u8], signature: &[u8], body: &[u8]) -> Result<u64, VerifyError> {
+    pub fn verify(
+        &self,
+        timestamp: &[u8],
+        signature: &[u8],
+        body: &[u8],
+    ) -> Result<u64, VerifyError> {
         let timestamp_ms = parse_timestamp(timestamp)?;
         self.check_window(timestamp_ms)?;
         let tag = parse_signature(signature)?;
@@ -210,7 +215,12 @@ impl SignatureVerifier {
         Ok(timestamp_ms)
     }
 
-    fn check_tag(&self, timestamp_ms: u64, body: &[u8], tag: &[u8; 32]) -> Result<(), SignatureError> {
+    fn check_tag(
+        &self,
+        timestamp_ms: u64,
+        body: &[u8],
+        tag: &[u8; 32],
+    ) -> Result<(), SignatureError> {
         let mut digits = [0u8; 20];
         let ts = timestamp_digits(timestamp_ms, &mut digits);
         let parts: &[&[u8]] = match self.rule.signed_body(body) {
@@ -218,12 +228,9 @@ impl SignatureVerifier {
             None => &[ts],
         };
         // Every secret is tried, matched or not, so timing does not reveal which one matched.
-        let matched = self
-            .secrets
-            .iter()
-            .fold(false, |found, secret| {
-                hmac_sha256_matches(secret.expose_secret(), parts, tag) | found
-            });
+        let matched = self.secrets.iter().fold(false, |found, secret| {
+            hmac_sha256_matches(secret.expose_secret(), parts, tag) | found
+        });
         if matched {
             Ok(())
         } else {
@@ -235,7 +242,10 @@ impl SignatureVerifier {
 impl fmt::Debug for SignatureVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SignatureVerifier")
-            .field("secrets", &format_args!("[{} redacted]", self.secrets.len()))
+            .field(
+                "secrets",
+                &format_args!("[{} redacted]", self.secrets.len()),
+            )
             .field("tolerance_ms", &self.tolerance_ms)
             .field("rule", &self.rule)
             .finish_non_exhaustive()
@@ -263,11 +273,18 @@ mod tests {
         let tol = 300_000;
         for ts in [NOW - tol, NOW + tol, NOW] {
             let s = sig("s1", ts, "b");
-            assert_eq!(v.verify(ts.to_string().as_bytes(), s.as_bytes(), b"b"), Ok(ts));
+            assert_eq!(
+                v.verify(ts.to_string().as_bytes(), s.as_bytes(), b"b"),
+                Ok(ts)
+            );
         }
         let old = NOW - tol - 1;
         assert_eq!(
-            v.verify(old.to_string().as_bytes(), sig("s1", old, "b").as_bytes(), b"b"),
+            v.verify(
+                old.to_string().as_bytes(),
+                sig("s1", old, "b").as_bytes(),
+                b"b"
+            ),
             Err(VerifyError::Timestamp(TimestampError::TooOld {
                 age_ms: tol + 1,
                 tolerance_ms: tol
@@ -275,7 +292,11 @@ mod tests {
         );
         let new = NOW + tol + 1;
         assert_eq!(
-            v.verify(new.to_string().as_bytes(), sig("s1", new, "b").as_bytes(), b"b"),
+            v.verify(
+                new.to_string().as_bytes(),
+                sig("s1", new, "b").as_bytes(),
+                b"b"
+            ),
             Err(VerifyError::Timestamp(TimestampError::InFuture {
                 ahead_ms: tol + 1,
                 tolerance_ms: tol
@@ -296,11 +317,18 @@ mod tests {
             b"99999999999999999999999",
             "１７".as_bytes(),
         ] {
-            assert_eq!(parse_timestamp(bad), Err(TimestampError::Malformed), "{bad:?}");
+            assert_eq!(
+                parse_timestamp(bad),
+                Err(TimestampError::Malformed),
+                "{bad:?}"
+            );
         }
         assert_eq!(parse_timestamp(b"0"), Ok(0));
         assert_eq!(parse_timestamp(b"18446744073709551615"), Ok(u64::MAX));
-        assert_eq!(parse_timestamp(b"18446744073709551616"), Err(TimestampError::Malformed));
+        assert_eq!(
+            parse_timestamp(b"18446744073709551616"),
+            Err(TimestampError::Malformed)
+        );
     }
 
     #[test]
@@ -326,13 +354,18 @@ mod tests {
         let not_hex = format!("g{}", &good[1..]);
         assert!(matches!(
             v.verify(ts.as_bytes(), not_hex.as_bytes(), b"x"),
-            Err(VerifyError::Signature(SignatureError::Malformed { len: 64 }))
+            Err(VerifyError::Signature(SignatureError::Malformed {
+                len: 64
+            }))
         ));
     }
 
     #[test]
     fn debug_hides_secrets() {
         let text = format!("{:?}", verifier().with_additional_secret("topsecret"));
-        assert!(!text.contains("s1") && !text.contains("topsecret"), "{text}");
+        assert!(
+            !text.contains("s1") && !text.contains("topsecret"),
+            "{text}"
+        );
     }
 }

@@ -43,7 +43,12 @@ fn bench(c: &mut Criterion) {
         .build()
         .expect("config");
     let mut key = [0u8; 32];
-    pbkdf2::pbkdf2_hmac::<sha2::Sha256>(b"bench-encryption-secret", b"bench-salt", 10_000, &mut key);
+    pbkdf2::pbkdf2_hmac::<sha2::Sha256>(
+        b"bench-encryption-secret",
+        b"bench-salt",
+        10_000,
+        &mut key,
+    );
     let cipher = Aes256Gcm::new(&key.into());
 
     let mut group = c.benchmark_group("webhook");
@@ -53,9 +58,17 @@ fn bench(c: &mut Criterion) {
         let sealed = config.seal_plaintext(&plaintext, NOW).expect("seal");
         let headers = sealed.headers();
         group.throughput(Throughput::Bytes(sealed.body.len() as u64));
-        group.bench_with_input(BenchmarkId::new("process_webhook", size), &sealed.body, |b, body| {
-            b.iter(|| config.process(black_box(&headers), black_box(body)).expect("valid"))
-        });
+        group.bench_with_input(
+            BenchmarkId::new("process_webhook", size),
+            &sealed.body,
+            |b, body| {
+                b.iter(|| {
+                    config
+                        .process(black_box(&headers), black_box(body))
+                        .expect("valid")
+                })
+            },
+        );
 
         // The floor: the irreducible cryptography and parsing, nothing else.
         let envelope: Value = serde_json::from_slice(&sealed.body).expect("envelope");

@@ -4,8 +4,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use aes_gcm::aead::KeyInit;
 use aes_gcm::Aes256Gcm;
+use aes_gcm::aead::KeyInit;
 use humanos_signing::secrecy::{ExposeSecret, SecretSlice};
 use humanos_signing::{BodyRule, Clock, SignatureVerifier};
 use zeroize::Zeroizing;
@@ -215,7 +215,8 @@ impl WebhookConfigBuilder {
         );
         let cipher = Aes256Gcm::new(&(*key).into());
 
-        let mut verifier = SignatureVerifier::new(signing_secret.expose_secret(), BodyRule::Webhook);
+        let mut verifier =
+            SignatureVerifier::new(signing_secret.expose_secret(), BodyRule::Webhook);
         for extra in &self.additional {
             verifier = verifier.with_additional_secret(extra.expose_secret());
         }

@@ -3,11 +3,11 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use aes_gcm::aead::{AeadInOut, Generate, Nonce};
 use aes_gcm::Aes256Gcm;
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use aes_gcm::aead::{AeadInOut, Generate, Nonce};
 use base64::engine::DecodePaddingMode;
-use base64::{alphabet, Engine};
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::{Engine, alphabet};
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
@@ -61,7 +61,9 @@ struct RawEnvelope<'a> {
     tag: Option<Field<'a>>,
 }
 
-fn present<'de: 'a, 'a, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Field<'a>>, D::Error> {
+fn present<'de: 'a, 'a, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Field<'a>>, D::Error> {
     Field::deserialize(deserializer).map(Some)
 }
 
@@ -98,7 +100,10 @@ fn decode_field(field: Option<Field<'_>>, name: &'static str) -> Result<Vec<u8>,
         .map_err(|_| WebhookError::InvalidBase64(name))
 }
 
-fn header<'a>(headers: &'a impl WebhookHeaders, name: &'static str) -> Result<&'a [u8], WebhookError> {
+fn header<'a>(
+    headers: &'a impl WebhookHeaders,
+    name: &'static str,
+) -> Result<&'a [u8], WebhookError> {
     match headers.lookup(name) {
         HeaderLookup::One(value) => Ok(value),
         HeaderLookup::Missing => Err(WebhookError::MissingHeader(name)),
@@ -137,7 +142,11 @@ impl WebhookConfig {
     }
 
     /// Verifies and decrypts a delivery, returning the plaintext JSON bytes.
-    pub fn open(&self, headers: &impl WebhookHeaders, body: &[u8]) -> Result<Vec<u8>, WebhookError> {
+    pub fn open(
+        &self,
+        headers: &impl WebhookHeaders,
+        body: &[u8],
+    ) -> Result<Vec<u8>, WebhookError> {
         self.verify_signature(headers, body)?;
         self.decrypt(body)
     }
@@ -177,14 +186,22 @@ impl WebhookConfig {
 
     /// Encrypts `plaintext` with a fresh random 12-byte IV and signs the envelope at
     /// `timestamp_ms` with the (first) signature secret.
-    pub fn seal_plaintext(&self, plaintext: &[u8], timestamp_ms: u64) -> Result<SealedDelivery, SealError> {
+    pub fn seal_plaintext(
+        &self,
+        plaintext: &[u8],
+        timestamp_ms: u64,
+    ) -> Result<SealedDelivery, SealError> {
         let nonce = Nonce::<Aes256Gcm>::generate();
         let mut data = plaintext.to_vec();
         let tag = self
             .cipher()
             .encrypt_inout_detached(&nonce, b"", data.as_mut_slice().into())
             .map_err(|_| SealError::TooLarge)?;
-        let (iv, data, tag) = (BASE64.encode(nonce), BASE64.encode(&data), BASE64.encode(tag));
+        let (iv, data, tag) = (
+            BASE64.encode(nonce),
+            BASE64.encode(&data),
+            BASE64.encode(tag),
+        );
         let body = serde_json::to_vec(&SealedEnvelope {
             iv: &iv,
             data: &data,

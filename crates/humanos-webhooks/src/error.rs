@@ -129,7 +129,9 @@ pub enum ConfigError {
     #[error("the webhook {0} is missing or empty")]
     Missing(&'static str),
     /// The encryption secret is not base64 (the dashboard shows it base64-encoded).
-    #[error("the webhook encryption secret is not valid base64; copy it exactly as the dashboard shows it")]
+    #[error(
+        "the webhook encryption secret is not valid base64; copy it exactly as the dashboard shows it"
+    )]
     EncryptionSecretNotBase64,
     /// An environment variable is missing or not UTF-8.
     #[error("environment variable {0} is not set (or not UTF-8)")]

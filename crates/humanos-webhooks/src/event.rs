@@ -111,7 +111,10 @@ impl WebhookEvent {
     }
 }
 
-fn typed<T: DeserializeOwned>(event_type: &str, payload: Map<String, Value>) -> Result<Box<T>, WebhookError> {
+fn typed<T: DeserializeOwned>(
+    event_type: &str,
+    payload: Map<String, Value>,
+) -> Result<Box<T>, WebhookError> {
     serde_path_to_error::deserialize(Value::Object(payload))
         .map(Box::new)
         .map_err(|err| shape_error(event_type, &err))

@@ -39,7 +39,10 @@
 //! Every refusal is a [`WebhookError`] naming the check that failed, with the HTTP status to
 //! answer ([`WebhookError::status`]): 401 for signature and time-window failures, 400 for
 //! malformed deliveries. Messages never contain a secret or decrypted data.
-#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 mod config;
 mod crypto;
@@ -84,7 +87,10 @@ pub fn verify_webhook_signature(
 
 /// Decrypts a delivery's envelope without checking its signature: the Python SDK's
 /// `decrypt_webhook_payload`. Returns the plaintext JSON bytes.
-pub fn decrypt_webhook_payload(config: &WebhookConfig, raw_body: &[u8]) -> Result<Vec<u8>, WebhookError> {
+pub fn decrypt_webhook_payload(
+    config: &WebhookConfig,
+    raw_body: &[u8],
+) -> Result<Vec<u8>, WebhookError> {
     config.decrypt(raw_body)
 }
 

@@ -75,6 +75,10 @@ pub struct EventUser {
     /// Humanos user id.
     pub id: String,
     /// Your own identifier of the user.
-    #[serde(rename = "internalId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "internalId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub internal_id: Option<String>,
 }

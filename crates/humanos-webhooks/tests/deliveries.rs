@@ -1,7 +1,9 @@
 //! Every way a delivery can be malformed gets its own precise error, and well-formed ones open.
 
 use base64::Engine as _;
-use humanos_signing::{BodyRule, FixedClock, SignatureError, TimestampError, timestamped_signature};
+use humanos_signing::{
+    BodyRule, FixedClock, SignatureError, TimestampError, timestamped_signature,
+};
 use humanos_webhooks::{
     ConfigError, IdempotencyKey, WebhookConfig, WebhookError, WebhookEvent, WebhookPayload,
 };
@@ -75,7 +77,9 @@ impl Delivery {
     }
 
     fn resign(mut self) -> Self {
-        let ts = self.header("x-timestamp").unwrap_or_else(|| NOW.to_string());
+        let ts = self
+            .header("x-timestamp")
+            .unwrap_or_else(|| NOW.to_string());
         let sig = sign(&ts, &self.body);
         self.set("x-signature", sig.as_bytes());
         self
@@ -104,7 +108,8 @@ impl Delivery {
     }
 
     fn appended(mut self, name: &str, value: &str) -> Self {
-        self.headers.push((name.to_owned(), value.as_bytes().to_vec()));
+        self.headers
+            .push((name.to_owned(), value.as_bytes().to_vec()));
         self
     }
 
@@ -121,7 +126,8 @@ impl Delivery {
     }
 
     fn field_bytes(&self, field: &str) -> Vec<u8> {
-        B64.decode(self.envelope()[field].as_str().unwrap()).unwrap()
+        B64.decode(self.envelope()[field].as_str().unwrap())
+            .unwrap()
     }
 
     fn process(&self) -> Result<WebhookEvent, WebhookError> {
@@ -137,7 +143,10 @@ fn a_sealed_delivery_opens_into_a_typed_event() {
     };
     assert_eq!(credential.request_id, "req_123");
     assert_eq!(event.event_type(), "credential");
-    assert_eq!(event.idempotency_key(), Some(IdempotencyKey::new("req_123", "credential")));
+    assert_eq!(
+        event.idempotency_key(),
+        Some(IdempotencyKey::new("req_123", "credential"))
+    );
     // The typed event serializes back to the very payload that was sealed.
     assert_eq!(serde_json::to_value(&event).unwrap(), credential_event());
 }
@@ -145,8 +154,11 @@ fn a_sealed_delivery_opens_into_a_typed_event() {
 #[test]
 fn header_names_are_case_insensitive() {
     let d = Delivery::valid();
-    let upper: Vec<(String, Vec<u8>)> =
-        d.headers.iter().map(|(k, v)| (k.to_uppercase(), v.clone())).collect();
+    let upper: Vec<(String, Vec<u8>)> = d
+        .headers
+        .iter()
+        .map(|(k, v)| (k.to_uppercase(), v.clone()))
+        .collect();
     assert!(config().process(&upper, &d.body).is_ok());
     let mut map = http::HeaderMap::new();
     for (k, v) in &d.headers {
@@ -160,10 +172,16 @@ fn header_names_are_case_insensitive() {
 
 #[test]
 fn unknown_event_types_are_kept_not_rejected() {
-    let payload = json!({"eventType": "mandate.exhausted", "requestId": "r9", "new": {"x": [1, 2]}});
-    let event = Delivery::sealed(payload.to_string().as_bytes()).process().unwrap();
+    let payload =
+        json!({"eventType": "mandate.exhausted", "requestId": "r9", "new": {"x": [1, 2]}});
+    let event = Delivery::sealed(payload.to_string().as_bytes())
+        .process()
+        .unwrap();
     match &event {
-        WebhookEvent::Unknown { event_type, payload: p } => {
+        WebhookEvent::Unknown {
+            event_type,
+            payload: p,
+        } => {
             assert_eq!(event_type, "mandate.exhausted");
             assert_eq!(Value::Object(p.clone()), payload);
         }
@@ -185,7 +203,10 @@ fn rotation_accepts_old_and_new_secrets() {
     let d = Delivery::valid();
     assert!(rotated.process(&d.headers, &d.body).is_ok(), "old secret");
     let fresh = rotated.seal(&credential_event()).unwrap();
-    assert!(rotated.process(&fresh.headers(), &fresh.body).is_ok(), "new secret");
+    assert!(
+        rotated.process(&fresh.headers(), &fresh.body).is_ok(),
+        "new secret"
+    );
     assert_eq!(
         config().process(&fresh.headers(), &fresh.body).unwrap_err(),
         WebhookError::Signature(SignatureError::Mismatch),
@@ -305,12 +326,23 @@ fn malformed_deliveries_each_get_their_precise_error() {
             Err(err) if &err == expected && err.status() == *status => {
                 // Messages name the check, never a secret.
                 let text = err.to_string();
-                assert!(!text.contains(SIG_SECRET) && !text.contains(ENC_SECRET), "{name}: {text}");
+                assert!(
+                    !text.contains(SIG_SECRET) && !text.contains(ENC_SECRET),
+                    "{name}: {text}"
+                );
             }
-            other => failures.push(format!("{name}: expected {expected:?} ({status}), got {other:?}")),
+            other => failures.push(format!(
+                "{name}: expected {expected:?} ({status}), got {other:?}"
+            )),
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -332,6 +364,7 @@ fn generic_payloads() {
         value.idempotency_key().map(|k| k.to_string()),
         Some("req_123:credential".to_owned())
     );
-    let typed: humanos_webhooks::CredentialEvent = config().process_as(&d.headers, &d.body).unwrap();
+    let typed: humanos_webhooks::CredentialEvent =
+        config().process_as(&d.headers, &d.body).unwrap();
     assert_eq!(typed.request_id, "req_123");
 }

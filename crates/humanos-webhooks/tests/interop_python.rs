@@ -32,7 +32,9 @@ fn python() -> Option<PathBuf> {
 
 /// Runs `interop/<script>` once, feeding one JSON line per case, returning one value per line.
 fn run(python: &PathBuf, script: &str, cases: &[Value]) -> Vec<Value> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../interop").join(script);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../interop")
+        .join(script);
     let mut child = Command::new(python)
         .arg(&path)
         .stdin(Stdio::piped())
@@ -70,7 +72,10 @@ fn py_config() -> Value {
 }
 
 fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
 }
 
 /// Events covering ASCII, non-ASCII text, an emoji and a 256 KiB payload.
@@ -85,14 +90,23 @@ fn events() -> Vec<(&'static str, Value)> {
             "credential": {"id": "urn:via:credential:1", "credentialSubject": {"userParams": {"maxAmount": 10000}}},
             "decision": {"action": "accept", "date": "2026-09-01T10:00:00.000Z"},
         });
-        event.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        event
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
         event
     };
     vec![
         ("ascii", base(json!({}))),
-        ("non-ascii", base(json!({"note": "José Müller, São Paulo, Zürich — 東京 ÆØÅ"}))),
+        (
+            "non-ascii",
+            base(json!({"note": "José Müller, São Paulo, Zürich — 東京 ÆØÅ"})),
+        ),
         ("emoji", base(json!({"note": "approved 👍🏽 by 🧑‍💻 ✅"}))),
-        ("256 KiB", base(json!({"blob": "x€".repeat(256 * 1024 / 4)}))),
+        (
+            "256 KiB",
+            base(json!({"blob": "x€".repeat(256 * 1024 / 4)})),
+        ),
     ]
 }
 
@@ -106,13 +120,20 @@ fn rust_request_signatures_verify_with_the_official_sdk() {
         .into_iter()
         .map(|(name, event)| (name.to_owned(), wire_json::to_vec(&event).unwrap()))
         .collect();
-    bodies.push(("small".into(), wire_json::to_vec(&json!({"contacts": ["+351912345678"]})).unwrap()));
+    bodies.push((
+        "small".into(),
+        wire_json::to_vec(&json!({"contacts": ["+351912345678"]})).unwrap(),
+    ));
     bodies.push(("no body".into(), Vec::new()));
 
     let cases: Vec<Value> = bodies
         .iter()
         .map(|(_, body)| {
-            let body = if body.is_empty() { Value::Null } else { json!(String::from_utf8(body.clone()).unwrap()) };
+            let body = if body.is_empty() {
+                Value::Null
+            } else {
+                json!(String::from_utf8(body.clone()).unwrap())
+            };
             json!({"secret": secret, "timestamp": ts, "body": body})
         })
         .collect();
@@ -126,8 +147,15 @@ fn rust_request_signatures_verify_with_the_official_sdk() {
     }
 
     // The empty object counts as no body in both SDKs.
-    let py = run(&python, "py_sign.py", &[json!({"secret": secret, "timestamp": ts, "body": "{}", "as_dict": true})]);
-    assert_eq!(py[0]["signature"].as_str().unwrap(), signer.signature(ts, b"{}"));
+    let py = run(
+        &python,
+        "py_sign.py",
+        &[json!({"secret": secret, "timestamp": ts, "body": "{}", "as_dict": true})],
+    );
+    assert_eq!(
+        py[0]["signature"].as_str().unwrap(),
+        signer.signature(ts, b"{}")
+    );
     assert_eq!(signer.signature(ts, b"{}"), signer.signature(ts, b""));
 }
 
@@ -141,11 +169,22 @@ fn the_official_sdk_signs_bytes_it_does_not_send_and_we_do_not() {
     let ts = 1_u64;
     let body = json!({"name": "Café"});
     let ours = wire_json::to_vec(&body).unwrap();
-    assert_eq!(wire_json::reencode(&ours).unwrap(), ours, "what the server reconstructs");
-    let py = run(&python, "py_sign.py", &[json!({"secret": secret, "timestamp": ts, "body": body.to_string(), "as_dict": true})]);
+    assert_eq!(
+        wire_json::reencode(&ours).unwrap(),
+        ours,
+        "what the server reconstructs"
+    );
+    let py = run(
+        &python,
+        "py_sign.py",
+        &[json!({"secret": secret, "timestamp": ts, "body": body.to_string(), "as_dict": true})],
+    );
     let theirs = py[0]["signature"].as_str().unwrap();
     assert_ne!(theirs, RequestSigner::new("k", secret).signature(ts, &ours));
-    assert_eq!(theirs, humanos_signing::hmac_sha256_hex(b"s", br#"1.{"name":"Caf\u00e9"}"#));
+    assert_eq!(
+        theirs,
+        humanos_signing::hmac_sha256_hex(b"s", br#"1.{"name":"Caf\u00e9"}"#)
+    );
 }
 
 #[test]
@@ -175,9 +214,17 @@ fn deliveries_sealed_in_rust_open_with_the_official_sdk() {
 
     let answers = run(&python, "py_open.py", &cases);
     for (i, event) in expected.iter().enumerate() {
-        assert_eq!(&answers[i]["ok"], event, "case {} opened by the official SDK", events()[i].0);
+        assert_eq!(
+            &answers[i]["ok"],
+            event,
+            "case {} opened by the official SDK",
+            events()[i].0
+        );
     }
-    assert_eq!(answers.last().unwrap()["error"], "ValueError: Invalid webhook signature");
+    assert_eq!(
+        answers.last().unwrap()["error"],
+        "ValueError: Invalid webhook signature"
+    );
 }
 
 #[test]
@@ -198,7 +245,9 @@ fn deliveries_sealed_like_the_server_open_in_rust() {
             .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
             .collect();
         let body = delivery["body"].as_str().unwrap().as_bytes();
-        let opened = config.process(&headers, body).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let opened = config
+            .process(&headers, body)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(matches!(opened, WebhookEvent::Credential(_)), "{name}");
         assert_eq!(&serde_json::to_value(&opened).unwrap(), event, "{name}");
 

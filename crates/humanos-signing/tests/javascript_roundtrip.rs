@@ -1,0 +1,213 @@
+//! The wire-JSON encoder checked against a real JavaScript engine (Node.js): numbers format as
+//! `String(x)` does, and every encoded document survives `JSON.stringify(JSON.parse(s))`
+//! byte for byte.
+//!
+//! Needs `HUMANOS_INTEROP_NODE` (set by `scripts/test`); skips without it outside CI.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use humanos_signing::wire_json::{format_number, value_to_vec};
+use serde_json::{Map, Value, json};
+
+fn node() -> Option<String> {
+    match std::env::var("HUMANOS_INTEROP_NODE") {
+        Ok(path) => Some(path),
+        Err(_) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("HUMANOS_INTEROP_NODE must be set in CI (scripts/test sets it)")
+        }
+        Err(_) => {
+            eprintln!("skipped: set HUMANOS_INTEROP_NODE to run the JavaScript round-trip tests");
+            None
+        }
+    }
+}
+
+fn run_node(node: &str, script: &str, input: &str) -> String {
+    let mut child = Command::new(node)
+        .arg("-e")
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start node");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// xorshift64*: deterministic, dependency-free randomness for the test inputs.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+#[test]
+fn numbers_format_as_javascript_string() {
+    let Some(node) = node() else { return };
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut numbers: Vec<f64> = vec![
+        0.0,
+        1.0,
+        -1.0,
+        0.1,
+        0.5,
+        1e21,
+        1e-7,
+        1e-6,
+        123e-20,
+        5e-324,
+        f64::MAX,
+        f64::MIN_POSITIVE,
+        9007199254740993.0,
+        5000.0,
+        1.5,
+        0.30000000000000004,
+        1e20,
+        99999999999999990000.0,
+    ];
+    while numbers.len() < 100_000 {
+        let x = match rng.below(4) {
+            // Any bit pattern: all exponents.
+            0 => f64::from_bits(rng.next()),
+            // Money-like decimals.
+            1 => (rng.below(10_000_000) as f64) / 100.0,
+            // Integers up to 2^53.
+            2 => (rng.next() >> 11) as f64,
+            // Around the notation switch points (1e-7, 1e21).
+            _ => (rng.below(1000) as f64 + 0.5) * 10f64.powi(rng.below(40) as i32 - 20),
+        };
+        if x.is_finite() {
+            numbers.push(x);
+        }
+    }
+    let input: String = numbers
+        .iter()
+        .map(|x| format!("{:016x}\n", x.to_bits()))
+        .collect();
+    let script = r#"
+        const lines = require('fs').readFileSync(0, 'utf8').trim().split('\n');
+        const view = new DataView(new ArrayBuffer(8));
+        const out = lines.map(h => { view.setBigUint64(0, BigInt('0x' + h)); return String(view.getFloat64(0)); });
+        process.stdout.write(out.join('\n'));
+    "#;
+    let js = run_node(&node, script, &input);
+    let mut mismatches = Vec::new();
+    for (x, expected) in numbers.iter().zip(js.lines()) {
+        if format_number(*x) != expected {
+            mismatches.push(format!("{:e}: ours {} js {expected}", x, format_number(*x)));
+        }
+    }
+    assert_eq!(js.lines().count(), numbers.len());
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches, first: {:?}",
+        mismatches.len(),
+        &mismatches[..mismatches.len().min(5)]
+    );
+}
+
+fn random_string(rng: &mut Rng) -> String {
+    const POOL: &[&str] = &[
+        "a",
+        "Z",
+        "0",
+        "9",
+        " ",
+        "\"",
+        "\\",
+        "/",
+        "\n",
+        "\r",
+        "\t",
+        "\u{8}",
+        "\u{c}",
+        "\u{0}",
+        "\u{1f}",
+        "\u{7f}",
+        "é",
+        "ß",
+        "€",
+        "東",
+        "😀",
+        "🧑‍💻",
+        "\u{2028}",
+        "\u{2029}",
+        "\u{feff}",
+        "<",
+        "&",
+    ];
+    (0..rng.below(12))
+        .map(|_| POOL[rng.below(POOL.len() as u64) as usize])
+        .collect()
+}
+
+fn random_value(rng: &mut Rng, depth: u32) -> Value {
+    match rng.below(if depth > 3 { 5 } else { 7 }) {
+        0 => Value::Null,
+        1 => Value::Bool(rng.below(2) == 0),
+        2 => json!((rng.next() >> 11) as i64 - (1 << 52)),
+        3 => {
+            let x = f64::from_bits(rng.next());
+            if x.is_finite() {
+                json!(x)
+            } else {
+                json!(rng.below(100) as f64 / 8.0)
+            }
+        }
+        4 => Value::String(random_string(rng)),
+        5 => Value::Array(
+            (0..rng.below(5))
+                .map(|_| random_value(rng, depth + 1))
+                .collect(),
+        ),
+        _ => {
+            let mut map = Map::new();
+            for _ in 0..rng.below(6) {
+                let key = match rng.below(4) {
+                    0 => rng.below(20).to_string(),
+                    1 => format!("0{}", rng.below(9)),
+                    _ => random_string(rng),
+                };
+                map.insert(key, random_value(rng, depth + 1));
+            }
+            Value::Object(map)
+        }
+    }
+}
+
+#[test]
+fn documents_survive_a_javascript_round_trip() {
+    let Some(node) = node() else { return };
+    let mut rng = Rng(42);
+    let docs: Vec<String> = (0..5_000)
+        .map(|_| String::from_utf8(value_to_vec(&random_value(&mut rng, 0)).unwrap()).unwrap())
+        .collect();
+    // One document per line: our output never contains a raw newline (it is escaped).
+    let input = docs.join("\n");
+    let script = r#"
+        const lines = require('fs').readFileSync(0, 'utf8').split('\n');
+        const bad = lines.map((s, i) => [i, s]).filter(([i, s]) => JSON.stringify(JSON.parse(s)) !== s);
+        process.stdout.write(JSON.stringify(bad.slice(0, 5).map(([i, s]) => [i, s, JSON.stringify(JSON.parse(s))])) + '\n' + bad.length);
+    "#;
+    let out = run_node(&node, script, &input);
+    let (examples, count) = out.rsplit_once('\n').unwrap();
+    assert_eq!(
+        count, "0",
+        "documents changed by JSON.stringify(JSON.parse(..)): {examples}"
+    );
+}

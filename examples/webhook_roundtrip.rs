@@ -1,0 +1,84 @@
+//! Seals a realistic `credential` delivery exactly as Humanos does, then opens it the way a
+//! webhook endpoint does, and prints each step.
+//!
+//! Run: `cargo run --example webhook_roundtrip`
+//!
+//! With `HUMANOS_WEBHOOK_SIGNATURE_SECRET`, `HUMANOS_WEBHOOK_ENCRYPTION_SECRET` and
+//! `HUMANOS_WEBHOOK_ENCRYPTION_SALT` set it uses your secrets; otherwise demo values.
+
+use std::error::Error;
+
+use humanos_webhooks::{WebhookConfig, WebhookEvent};
+use serde_json::json;
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let config = match WebhookConfig::from_env() {
+        Ok(config) => config,
+        Err(_) => {
+            println!("(no HUMANOS_WEBHOOK_* variables set: using demo secrets)");
+            WebhookConfig::new(
+                "whsec_demo",
+                "ZGVtby1lbmNyeXB0aW9uLXNlY3JldA==",
+                "demo-salt",
+            )?
+        }
+    };
+
+    // 1. What Humanos sends when a user accepts a mandate request.
+    let event = json!({
+        "eventType": "credential",
+        "requestId": "req_01JDEMO",
+        "issuerDid": "did:web:humanos.id",
+        "user": {"contact": "ana@example.com", "id": "usr_01JDEMO", "internalId": "crm-42"},
+        "api_version": "2026-09-01",
+        "credential": {
+            "id": "urn:via:credential:01JDEMO",
+            "type": ["VerifiableCredential", "ViaMandateCredential"],
+            "credentialSubject": {
+                "action": {"id": "urn:via:action:books", "userParams": {"maxAmount": 10000, "allowedCategories": ["BOOKS", "OFFICE"]}}
+            }
+        },
+        "decision": {"action": "accept", "date": "2026-09-01T10:00:00.000Z"}
+    });
+    let delivery = config.seal(&event)?;
+    println!("1. sealed delivery");
+    for (name, value) in delivery.headers() {
+        println!("   {name}: {value}");
+    }
+    println!("   body: {}", String::from_utf8_lossy(&delivery.body));
+
+    // 2. What your endpoint does with the raw body and headers.
+    let opened = config.process(&delivery.headers(), &delivery.body)?;
+    println!(
+        "2. verified and decrypted: {} event for request {}",
+        opened.event_type(),
+        opened.request_id().unwrap_or("?")
+    );
+    match &opened {
+        WebhookEvent::Credential(credential) => {
+            println!(
+                "   decision: {}",
+                serde_json::to_string(&credential.decision)?
+            );
+            println!("   mandate id: {}", credential.credential["id"]);
+        }
+        other => println!("   unexpected event {}", other.event_type()),
+    }
+    println!(
+        "   idempotency key: {}",
+        humanos_webhooks::WebhookPayload::idempotency_key(&opened)
+            .map(|k| k.to_string())
+            .unwrap_or_default()
+    );
+    println!("3. event JSON:\n{}", serde_json::to_string_pretty(&opened)?);
+
+    // 3. A tampered delivery is refused with the precise reason.
+    let mut tampered = delivery.body.clone();
+    tampered[10] ^= 1;
+    let err = config.process(&delivery.headers(), &tampered).unwrap_err();
+    println!(
+        "4. tampered copy refused: {err} (answer HTTP {})",
+        err.status()
+    );
+    Ok(())
+}
