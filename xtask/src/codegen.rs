@@ -575,9 +575,12 @@ impl Model {
             {
                 let _ = write!(
                     out,
-                    "\nimpl Default for {} {{\n    /// {d}\n    fn default() -> Self {{\n        Self::from({})\n    }}\n}}\n",
+                    "\nimpl Default for {} {{\n    /// {d}\n    fn default() -> Self {{\n        Self::{}\n    }}\n}}\n",
                     e.name,
-                    rust_str(value)
+                    config::VARIANT_NAMES
+                        .iter()
+                        .find(|(n, w, _)| *n == e.name && w == value)
+                        .map_or_else(|| variant_name(value), |(_, _, v)| (*v).to_owned())
                 );
             }
         }

@@ -167,7 +167,7 @@ string_enum! {
 impl Default for CredentialType {
     /// `JSON`, which the API recommends for general use.
     fn default() -> Self {
-        Self::from("JSON")
+        Self::Json
     }
 }
 
@@ -260,7 +260,7 @@ string_enum! {
 impl Default for SecurityLevel {
     /// `CONTACT`, the server-side default of `GenerateRequestDto.securityLevel`.
     fn default() -> Self {
-        Self::from("CONTACT")
+        Self::Contact
     }
 }
 

@@ -1,0 +1,123 @@
+//! Behaviour the conformance test does not spell out: enum helpers, event dispatch, error bodies,
+//! construction styles.
+
+use humanos_models::{
+    ApiErrorBody, CreateSubjectEntity, CreateSubjectStatus, CredentialDto, CredentialType,
+    ErrorMessage, GenerateRequestDto, GenerateRequestUserDto, MandateGrantor,
+    RequestsCreate400Response, SecurityLevel, WebhookCallEvent, WebhookEventType,
+};
+use serde_json::json;
+
+#[test]
+fn string_enums_keep_unknown_values() {
+    let level: SecurityLevel = serde_json::from_str(r#""SOMETHING_NEW""#).unwrap();
+    assert_eq!(level, SecurityLevel::Unknown("SOMETHING_NEW".into()));
+    assert!(level.is_unknown());
+    assert_eq!(level.to_string(), "SOMETHING_NEW");
+    assert_eq!(serde_json::to_string(&level).unwrap(), r#""SOMETHING_NEW""#);
+    assert_eq!(
+        "HUMANOS_KYC".parse::<SecurityLevel>().unwrap(),
+        SecurityLevel::HumanosKyc
+    );
+    assert_eq!(SecurityLevel::from("CONTACT").as_str(), "CONTACT");
+    assert_eq!(WebhookEventType::OtpFailed.as_str(), "otp.failed");
+    assert_eq!(SecurityLevel::default(), SecurityLevel::Contact);
+}
+
+#[test]
+fn integer_enums_keep_unknown_numbers_exactly() {
+    for (json, expected) in [
+        ("201", CreateSubjectStatus::Success),
+        ("299", CreateSubjectStatus::Unknown(299.into())),
+    ] {
+        let status: CreateSubjectStatus = serde_json::from_str(json).unwrap();
+        assert_eq!(status, expected);
+        assert_eq!(serde_json::to_string(&status).unwrap(), json);
+    }
+    // 201.0 is not the integer 201 on the wire: kept as sent.
+    let status: CreateSubjectStatus = serde_json::from_str("201.0").unwrap();
+    assert!(status.is_unknown());
+    assert_eq!(serde_json::to_string(&status).unwrap(), "201.0");
+    assert_eq!(CreateSubjectStatus::DuplicateContact.code(), Some(409));
+
+    let entity: CreateSubjectEntity = serde_json::from_value(
+        json!({"status": 409, "message": "Duplicate contact", "user": {"contact": "a@b.c"}}),
+    )
+    .unwrap();
+    assert_eq!(entity.status, CreateSubjectStatus::DuplicateContact);
+}
+
+#[test]
+fn unknown_webhook_events_are_kept_whole() {
+    let raw = r#"{"eventType":"mandate.expired","requestId":"req_1","whatever":[1,2]}"#;
+    let event: WebhookCallEvent = serde_json::from_str(raw).unwrap();
+    assert!(matches!(event, WebhookCallEvent::Unknown(_)));
+    assert_eq!(event.event_type(), "mandate.expired");
+    assert_eq!(event.request_id(), Some("req_1"));
+    assert_eq!(serde_json::to_string(&event).unwrap(), raw);
+}
+
+#[test]
+fn a_known_webhook_event_missing_a_required_member_says_which() {
+    let err = serde_json::from_str::<WebhookCallEvent>(r#"{"eventType":"test","requestId":"r"}"#)
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("`test` webhook event"), "{message}");
+    assert!(message.contains("issuerDid"), "{message}");
+}
+
+#[test]
+fn error_bodies_accept_validation_message_lists() {
+    let body: RequestsCreate400Response = serde_json::from_str(
+        r#"{"statusCode":400,"message":["name should not be empty","users must be an array"],"error":"Bad Request"}"#,
+    )
+    .unwrap();
+    assert_eq!(body.status(), Some(400));
+    let message = body.message.as_ref().unwrap();
+    assert!(matches!(message, ErrorMessage::List(_)));
+    assert_eq!(
+        message.to_string(),
+        "name should not be empty; users must be an array"
+    );
+
+    let body: ApiErrorBody =
+        serde_json::from_str(r#"{"statusCode":404,"message":"Not Found","path":"/request/1"}"#)
+            .unwrap();
+    assert_eq!(body.additional_properties["path"], "/request/1");
+}
+
+#[test]
+fn request_types_build_with_setters_or_struct_update() {
+    let built = GenerateRequestDto::new(vec!["user@example.com".into()])
+        .name("Onboarding")
+        .group_ids(["g1", "g2"])
+        .credentials(vec![CredentialDto::new(CredentialType::Json, "Terms")]);
+    let literal = GenerateRequestDto {
+        users: vec![GenerateRequestUserDto::from("user@example.com")],
+        name: Some("Onboarding".into()),
+        group_ids: Some(vec!["g1".into(), "g2".into()]),
+        credentials: Some(vec![CredentialDto {
+            name: "Terms".into(),
+            ..Default::default()
+        }]),
+        ..Default::default()
+    };
+    assert_eq!(built, literal);
+    assert_eq!(
+        serde_json::to_value(&built).unwrap(),
+        json!({"name": "Onboarding", "users": [{"contact": "user@example.com"}], "groupIds": ["g1", "g2"],
+               "credentials": [{"type": "JSON", "name": "Terms"}]})
+    );
+}
+
+#[test]
+fn grantors_keep_their_shape() {
+    let one: MandateGrantor = serde_json::from_str(r#""did:a""#).unwrap();
+    let many: MandateGrantor = serde_json::from_str(r#"["did:a","did:b"]"#).unwrap();
+    assert_eq!(one.dids(), ["did:a"]);
+    assert_eq!(many.dids(), ["did:a", "did:b"]);
+    assert_eq!(
+        serde_json::to_string(&many).unwrap(),
+        r#"["did:a","did:b"]"#
+    );
+}
