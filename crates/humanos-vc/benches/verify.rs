@@ -1,0 +1,139 @@
+//! Local verification throughput: one realistic VP carrying one Humanos mandate, verified
+//! synchronously with keys at hand (VP proof + mandate proof + validity + status bit).
+
+use std::hint::black_box;
+use std::sync::Arc;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use humanos_signing::FixedClock;
+use humanos_vc::did::StaticResolver;
+use humanos_vc::rules::Rule;
+use humanos_vc::status::{Bitstring, status_list_subject};
+use humanos_vc::{Ed25519SigningKey, RuleCheck, Signer, Verifier, VerifyRequest, issue};
+use serde_json::{Value, json};
+
+const NOW: u64 = 1_780_272_000_000;
+const STATUS_URL: &str = "https://api.humanos.example/status/1";
+
+fn fixture() -> (
+    Value,
+    StaticResolver,
+    Arc<humanos_vc::status::VerifiedStatusList>,
+) {
+    let issuer = Signer::did_key(Ed25519SigningKey::from_bytes(&[7; 32]));
+    let holder = Signer::did_key(Ed25519SigningKey::from_bytes(&[9; 32]));
+    let mandate = issuer
+        .sign_credential(
+            &json!({
+                "@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/via/v0.2"],
+                "id": "urn:via:credential:8d1f6c7e-4a55-4b7e-9d1c-2f0a9b3c7e11",
+                "type": ["VerifiableCredential", "ViaMandateCredential"],
+                "specVersion": "0.2",
+                "issuer": issuer.did(),
+                "validFrom": "2026-05-01T00:00:00Z",
+                "validUntil": "2026-12-31T23:59:59Z",
+                "credentialSubject": {
+                    "id": holder.did(),
+                    "mandate": {
+                        "grantor": "did:via:user:6a1e0c",
+                        "scope": "agent.execute",
+                        "context": {"authorizedDIDs": [holder.did()]},
+                        "action": {
+                            "id": "urn:via:action:5f0c2a7e-purchase:v3",
+                            "digestSRI": "sha256-2dXHoFZ0m2k0nS0XKc8v2JrYk0uKMg8u3tQm9G7hU1M",
+                            "location": "https://api.humanos.example/actions/version/purchase"
+                        },
+                        "userParams": {
+                            "maxAmount": {"description": "Largest amount per purchase", "value": 10000},
+                            "allowedCategories": {"description": "Categories", "value": ["BOOKS", "OFFICE"]}
+                        },
+                        "maxExecutions": 20
+                    }
+                },
+                "evidence": [{
+                    "id": "urn:via:evidence:consent:1",
+                    "type": ["ConsentEvidence"],
+                    "digestSRI": "sha256-47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU",
+                    "location": "https://api.humanos.example/evidence/1"
+                }],
+                "credentialStatus": {
+                    "id": format!("{STATUS_URL}#94567"),
+                    "type": "BitstringStatusListEntry",
+                    "statusPurpose": "revocation",
+                    "statusListIndex": "94567",
+                    "statusListCredential": STATUS_URL
+                }
+            }),
+            NOW - 86_400_000,
+        )
+        .expect("sign mandate");
+    let vp = holder
+        .sign_presentation(
+            &issue::presentation(holder.did(), vec![mandate]),
+            NOW - 1_000,
+            Some("shop.example"),
+            Some("nonce-1"),
+        )
+        .expect("sign vp");
+    // Keys at hand: both did:key methods pre-parsed.
+    let keys = StaticResolver::new()
+        .with_key(issuer.verification_method(), issuer.key().public_key())
+        .and_then(|k| k.with_key(holder.verification_method(), holder.key().public_key()))
+        .expect("keys");
+    let list = issuer
+        .sign_credential(
+            &json!({
+                "@context": ["https://www.w3.org/ns/credentials/v2"],
+                "id": STATUS_URL,
+                "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+                "issuer": issuer.did(),
+                "validFrom": "2026-05-31T00:00:00Z",
+                "credentialSubject": status_list_subject("urn:list", "revocation", &Bitstring::zeros(131_072)),
+            }),
+            NOW,
+        )
+        .expect("sign list");
+    let verifier = Verifier::new().with_clock(FixedClock(NOW));
+    let list = Arc::new(verifier.verify_status_list(&list, &keys).expect("list"));
+    (vp, keys, list)
+}
+
+fn bench(c: &mut Criterion) {
+    let (vp, keys, list) = fixture();
+    let verifier = Verifier::new().with_clock(FixedClock(NOW));
+    let request = VerifyRequest::new()
+        .domain("shop.example")
+        .challenge("nonce-1")
+        .status_list(list);
+    verifier
+        .verify_presentation_with(&vp, &keys, &request)
+        .expect("fixture verifies");
+
+    let mut g = c.benchmark_group("vp");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("verify_vp_one_mandate", |b| {
+        b.iter(|| {
+            verifier
+                .verify_presentation_with(black_box(&vp), &keys, &request)
+                .is_ok()
+        })
+    });
+    let rules = request.clone().rules(RuleCheck::new(
+        vec![
+            Rule::new("executionParams.amount <= userParams.maxAmount"),
+            Rule::new("executionParams.category in userParams.allowedCategories"),
+        ],
+        json!({"amount": 5000, "category": "BOOKS"}),
+    ));
+    g.bench_function("verify_vp_one_mandate_with_cel_rules", |b| {
+        b.iter(|| {
+            verifier
+                .verify_presentation_with(black_box(&vp), &keys, &rules)
+                .is_ok()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
