@@ -303,33 +303,33 @@ pub struct BitstringStatusListEntry {
 /// Used in [`MandateContext`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BoundKey {
-    /// Cnf (`cnf`).
+    /// Confirmation (`cnf`) of the key: the public key as a JWK.
     pub cnf: BoundKeyCnf,
-    /// Assurance (`assurance`).
+    /// How strongly the key is bound to the agent.
     pub assurance: Assurance,
-    /// Binding (`binding`).
+    /// Who holds the key.
     pub binding: Binding,
-    /// Root (`root`).
+    /// Root of trust of the binding, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub root: Option<Root>,
-    /// Custody ref (`custodyRef`).
+    /// Where the key is held, for a custodial key.
     #[serde(
         rename = "custodyRef",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub custody_ref: Option<CustodyRef>,
-    /// Max attestation staleness (`maxAttestationStaleness`).
+    /// How old the key's attestation may be, when bounded.
     #[serde(
         rename = "maxAttestationStaleness",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub max_attestation_staleness: Option<Number>,
-    /// Verified at (`verifiedAt`).
+    /// When the binding was verified.
     #[serde(rename = "verifiedAt")]
     pub verified_at: Number,
-    /// Attestation digest sri (`attestationDigestSRI`).
+    /// Subresource Integrity digest of the key's attestation.
     #[serde(
         rename = "attestationDigestSRI",
         default,
@@ -347,7 +347,7 @@ pub struct BoundKey {
 /// Used in [`BoundKey`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BoundKeyCnf {
-    /// Jwk (`jwk`).
+    /// The public key.
     pub jwk: Jwk,
     /// Members this version of the API description does not list, kept verbatim (the schema
     /// allows additional properties) so that a round trip loses nothing.
@@ -1287,13 +1287,13 @@ pub struct GrantRejectionRateResult {
 /// Used in [`Mandate`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GrantorBinding {
-    /// Grantor (`grantor`).
+    /// DID of the grantor.
     pub grantor: String,
-    /// Cnf (`cnf`).
+    /// Confirmation (`cnf`) of the grantor's key.
     pub cnf: GrantorBindingCnf,
-    /// Assurance (`assurance`).
+    /// How the binding was verified.
     pub assurance: GrantorAssurance,
-    /// Verified at (`verifiedAt`).
+    /// When the binding was verified (ISO 8601).
     #[serde(rename = "verifiedAt")]
     pub verified_at: String,
     /// Members this version of the API description does not list, kept verbatim (the schema
@@ -1307,7 +1307,7 @@ pub struct GrantorBinding {
 /// Used in [`GrantorBinding`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct GrantorBindingCnf {
-    /// Jkt (`jkt`).
+    /// JWK thumbprint (RFC 7638) of the grantor's key.
     pub jkt: String,
     /// Members this version of the API description does not list, kept verbatim (the schema
     /// allows additional properties) so that a round trip loses nothing.
@@ -1821,18 +1821,18 @@ pub struct IntelligenceWindowResults {
 /// Used in [`BoundKeyCnf`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Jwk {
-    /// Kty (`kty`).
+    /// Key type (for example `OKP` or `EC`).
     pub kty: String,
-    /// Crv (`crv`).
+    /// Curve (for example `Ed25519` or `P-256`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crv: Option<String>,
-    /// X (`x`).
+    /// Public key (x coordinate), base64url.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x: Option<String>,
-    /// Y (`y`).
+    /// Public key y coordinate (EC keys), base64url.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub y: Option<String>,
-    /// D (`d`).
+    /// Private key part; never expected in API data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub d: Option<String>,
     /// Members this version of the API description does not list, kept verbatim (the schema
@@ -2917,17 +2917,17 @@ pub struct ViaMandateCredential {
     /// The credential subject.
     #[serde(rename = "credentialSubject")]
     pub credential_subject: ViaMandateCredentialCredentialSubject,
-    /// Evidence (`evidence`).
+    /// Evidence attached to the credential.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<Vec<EvidenceEntry>>,
-    /// Credential status (`credentialStatus`).
+    /// Where to check revocation or suspension.
     #[serde(
         rename = "credentialStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub credential_status: Option<BitstringStatusListEntry>,
-    /// Proof (`proof`).
+    /// Proof securing the credential.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proof: Option<DataIntegrityProof>,
     /// Members this version of the API description does not list, kept verbatim (the schema
@@ -2961,10 +2961,10 @@ pub struct W3CLegacyCredential {
         skip_serializing_if = "Option::is_none"
     )]
     pub spec_version: Option<Value>,
-    /// Evidences (`evidences`).
+    /// Evidence attached to the credential (legacy plural name).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidences: Option<Vec<Evidence>>,
-    /// Proofs (`proofs`).
+    /// Proofs securing the credential (legacy plural name).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proofs: Option<Vec<CredentialProof>>,
     /// JSON-LD contexts.
@@ -3016,10 +3016,10 @@ pub struct W3CV2Credential {
     /// Version of the VIA specification the credential follows.
     #[serde(rename = "specVersion")]
     pub spec_version: String,
-    /// Evidence (`evidence`).
+    /// Evidence attached to the credential.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<Vec<Evidence>>,
-    /// Proof (`proof`).
+    /// Proof securing the credential.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proof: Option<W3CV2CredentialProof>,
     /// JSON-LD contexts.
