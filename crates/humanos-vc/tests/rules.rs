@@ -1,0 +1,114 @@
+//! CEL rule evaluation shaped like VerifyEvaluationEntity.
+
+use humanos_vc::rules::{
+    EvaluationResult, Rule, VerifyEvaluation, evaluate_rules, user_params_from_mandate,
+};
+use serde_json::{Map, Value, json};
+
+fn user() -> Map<String, Value> {
+    json!({"maxAmount": 10000, "allowedCategories": ["BOOKS", "OFFICE"], "ratio": 0.5})
+        .as_object()
+        .unwrap()
+        .clone()
+}
+
+fn eval(expr: &str, exec: Value) -> VerifyEvaluation {
+    evaluate_rules(&[Rule::new(expr)], &user(), &exec).remove(0)
+}
+
+#[test]
+fn the_readme_rules() {
+    let amount = "executionParams.amount <= userParams.maxAmount";
+    let category = "executionParams.category in userParams.allowedCategories";
+    assert!(eval(amount, json!({"amount": 5000})).passed());
+    assert!(eval(amount, json!({"amount": 10000})).passed());
+    assert_eq!(
+        eval(amount, json!({"amount": 10001})).result,
+        EvaluationResult::Fail
+    );
+    assert!(eval(category, json!({"category": "BOOKS"})).passed());
+    assert_eq!(
+        eval(category, json!({"category": "FLIGHTS"})).result,
+        EvaluationResult::Fail
+    );
+}
+
+#[test]
+fn numbers_compare_across_int_and_double() {
+    assert!(
+        eval(
+            "executionParams.amount <= userParams.maxAmount",
+            json!({"amount": 9999.5})
+        )
+        .passed()
+    );
+    assert_eq!(
+        eval(
+            "executionParams.amount <= userParams.maxAmount",
+            json!({"amount": 10000.5})
+        )
+        .result,
+        EvaluationResult::Fail
+    );
+    assert!(eval("executionParams.amount > 0", json!({"amount": 1})).passed());
+    assert!(
+        eval(
+            "executionParams.share <= userParams.ratio",
+            json!({"share": 0.25})
+        )
+        .passed()
+    );
+}
+
+#[test]
+fn errors_are_reported_not_raised() {
+    let e = eval("executionParams.amount <= userParams.maxAmount", json!({}));
+    assert_eq!(e.result, EvaluationResult::Error);
+    assert!(e.reason.is_some());
+    let e = eval("executionParams.amount <=", json!({"amount": 1}));
+    assert_eq!(e.result, EvaluationResult::Error);
+    assert!(e.reason.as_deref().unwrap().contains("compile"), "{e:?}");
+    let e = eval("executionParams.amount", json!({"amount": 1}));
+    assert_eq!(e.result, EvaluationResult::Error);
+}
+
+#[test]
+fn wire_shape_matches_verify_evaluation_entity() {
+    let pass = eval("true", json!({}));
+    assert_eq!(
+        serde_json::to_value(&pass).unwrap(),
+        json!({"rule": "true", "result": "pass"})
+    );
+    let fail = eval("false", json!({}));
+    assert_eq!(
+        serde_json::to_value(&fail).unwrap(),
+        json!({"rule": "false", "result": "fail", "reason": "rule evaluated to false"})
+    );
+    let back: VerifyEvaluation =
+        serde_json::from_value(json!({"rule": "r", "result": "skipped"})).unwrap();
+    assert_eq!(back.result, EvaluationResult::Unknown("skipped".into()));
+    assert_eq!(serde_json::to_value(&back).unwrap()["result"], "skipped");
+}
+
+#[test]
+fn rule_lists_and_wrapped_user_params() {
+    let rules = Rule::parse_list(&json!([
+        "a < b",
+        {"name": "cap", "expression": "x <= y"},
+        {"id": "cat", "rule": "c in d"},
+        42
+    ]));
+    assert_eq!(
+        rules.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+        ["a < b", "cap", "cat"]
+    );
+    let rules = Rule::parse_list(&json!({"cap": "x <= y"}));
+    assert_eq!(rules, vec![Rule::named("cap", "x <= y")]);
+    let vc = json!({"credentialSubject": {"mandate": {"userParams": {
+        "maxAmount": {"description": "Cap", "value": 10},
+        "raw": 5
+    }}}});
+    let p = user_params_from_mandate(&vc);
+    assert_eq!(p["maxAmount"], 10);
+    assert_eq!(p["raw"], 5);
+}
