@@ -9,7 +9,6 @@
 use std::error::Error;
 
 use humanos_webhooks::{WebhookConfig, WebhookEvent};
-use serde_json::json;
 
 fn main() -> Result<(), Box<dyn Error>> {
     let config = match WebhookConfig::from_env() {
@@ -25,27 +24,18 @@ fn main() -> Result<(), Box<dyn Error>> {
     };
 
     // 1. What Humanos sends when a user accepts a mandate request.
-    let event = json!({
-        "eventType": "credential",
-        "requestId": "req_01JDEMO",
-        "issuerDid": "did:web:humanos.id",
-        "user": {"contact": "ana@example.com", "id": "usr_01JDEMO", "internalId": "crm-42"},
-        "api_version": "2026-09-01",
-        "credential": {
-            "id": "urn:via:credential:01JDEMO",
-            "type": ["VerifiableCredential", "ViaMandateCredential"],
-            "credentialSubject": {
-                "action": {"id": "urn:via:action:books", "userParams": {"maxAmount": 10000, "allowedCategories": ["BOOKS", "OFFICE"]}}
-            }
-        },
-        "decision": {"action": "accept", "date": "2026-09-01T10:00:00.000Z"}
-    });
+    let event = humanos_webhooks::sample::credential("req_01JDEMO");
     let delivery = config.seal(&event)?;
     println!("1. sealed delivery");
     for (name, value) in delivery.headers() {
         println!("   {name}: {value}");
     }
-    println!("   body: {}", String::from_utf8_lossy(&delivery.body));
+    let body = String::from_utf8_lossy(&delivery.body);
+    println!(
+        "   body ({} bytes): {}…",
+        body.len(),
+        &body[..body.len().min(96)]
+    );
 
     // 2. What your endpoint does with the raw body and headers.
     let opened = config.process(&delivery.headers(), &delivery.body)?;
@@ -60,7 +50,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                 "   decision: {}",
                 serde_json::to_string(&credential.decision)?
             );
-            println!("   mandate id: {}", credential.credential["id"]);
+            println!("   mandate id: {}", credential.credential.id);
         }
         other => println!("   unexpected event {}", other.event_type()),
     }

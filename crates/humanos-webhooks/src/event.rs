@@ -3,121 +3,58 @@
 use std::fmt;
 
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::WebhookError;
 
-pub use crate::models::{CredentialEvent, IdentityEvent, OtpFailedEvent, TestEvent};
+pub use humanos_models::{
+    CredentialEvent, IdentityEvent, OtpFailedEvent, TestEvent, WebhookEventType,
+};
 
-/// A decrypted webhook event, dispatched on its `eventType`.
+/// A decrypted webhook event, dispatched on its `eventType`: the models crate's
+/// [`humanos_models::WebhookCallEvent`].
 ///
 /// Event types this version does not know arrive as [`WebhookEvent::Unknown`] with their
 /// payload intact: a new event type on the server never turns a delivery into an error.
 ///
 /// ```
-/// use humanos_webhooks::WebhookEvent;
-/// let event = WebhookEvent::from_json(br#"{"eventType":"mandate.expired","requestId":"r1","x":1}"#)?;
+/// use humanos_webhooks::{WebhookEvent, WebhookPayload};
+/// let event = WebhookEvent::from_plaintext(br#"{"eventType":"mandate.expired","requestId":"r1","x":1}"#)?;
 /// assert_eq!(event.event_type(), "mandate.expired");
 /// assert_eq!(event.request_id(), Some("r1"));
-/// assert!(matches!(event, WebhookEvent::Unknown { .. }));
+/// assert!(matches!(event, WebhookEvent::Unknown(_)));
 /// # Ok::<(), humanos_webhooks::WebhookError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-pub enum WebhookEvent {
-    /// `credential`: a credential request was accepted or rejected; on accept the credential is
-    /// the mandate.
-    Credential(Box<CredentialEvent>),
-    /// `identity`: an identity (KYC) check completed.
-    Identity(Box<IdentityEvent>),
-    /// `otp.failed`: a user failed the one-time code.
-    OtpFailed(Box<OtpFailedEvent>),
-    /// `test`: "Send test event" from the dashboard.
-    Test(Box<TestEvent>),
-    /// An event type this version of the SDK does not know, kept as received.
-    Unknown {
-        /// The `eventType` value.
-        #[serde(skip)]
-        event_type: String,
-        /// The whole decrypted payload.
-        #[serde(flatten)]
-        payload: Map<String, Value>,
-    },
-}
+pub type WebhookEvent = humanos_models::WebhookCallEvent;
 
-impl WebhookEvent {
-    /// The `eventType` of a credential event.
-    pub const CREDENTIAL: &'static str = "credential";
-    /// The `eventType` of an identity event.
-    pub const IDENTITY: &'static str = "identity";
-    /// The `eventType` of an OTP failure event.
-    pub const OTP_FAILED: &'static str = "otp.failed";
-    /// The `eventType` of a test event.
-    pub const TEST: &'static str = "test";
-
-    /// Decodes a decrypted payload.
-    pub fn from_json(plaintext: &[u8]) -> Result<Self, WebhookError> {
-        let payload: Map<String, Value> =
-            serde_json::from_slice(plaintext).map_err(|_| WebhookError::PlaintextNotJson)?;
-        Self::from_map(payload)
-    }
-
-    /// Dispatches an already parsed payload on its `eventType`.
-    pub fn from_map(payload: Map<String, Value>) -> Result<Self, WebhookError> {
-        let event_type = match payload.get("eventType") {
-            Some(Value::String(t)) => t.clone(),
-            _ => {
-                return Err(WebhookError::PayloadShape {
-                    event_type: String::new(),
-                    path: "eventType".to_owned(),
-                    detail: ": missing or not a string".to_owned(),
-                });
-            }
-        };
-        Ok(match event_type.as_str() {
-            Self::CREDENTIAL => Self::Credential(typed(&event_type, payload)?),
-            Self::IDENTITY => Self::Identity(typed(&event_type, payload)?),
-            Self::OTP_FAILED => Self::OtpFailed(typed(&event_type, payload)?),
-            Self::TEST => Self::Test(typed(&event_type, payload)?),
-            _ => Self::Unknown {
-                event_type,
-                payload,
-            },
-        })
-    }
-
-    /// The `eventType`, such as `credential` or `otp.failed`.
-    pub fn event_type(&self) -> &str {
-        match self {
-            Self::Credential(e) => &e.event_type,
-            Self::Identity(e) => &e.event_type,
-            Self::OtpFailed(e) => &e.event_type,
-            Self::Test(e) => &e.event_type,
-            Self::Unknown { event_type, .. } => event_type,
+/// Dispatches a parsed payload on its `eventType`, decoding known events with the JSON path of
+/// any mismatch.
+fn dispatch(payload: Map<String, Value>) -> Result<WebhookEvent, WebhookError> {
+    let event_type = match payload.get("eventType") {
+        Some(Value::String(t)) => WebhookEventType::from(t.as_str()),
+        _ => {
+            return Err(WebhookError::PayloadShape {
+                event_type: String::new(),
+                path: "eventType".to_owned(),
+                detail: ": missing or not a string".to_owned(),
+            });
         }
-    }
-
-    /// The `requestId` the event belongs to (every documented event has one).
-    pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::Credential(e) => Some(&e.request_id),
-            Self::Identity(e) => Some(&e.request_id),
-            Self::OtpFailed(e) => Some(&e.request_id),
-            Self::Test(e) => Some(&e.request_id),
-            Self::Unknown { payload, .. } => payload.get("requestId").and_then(Value::as_str),
-        }
-    }
+    };
+    Ok(match event_type {
+        WebhookEventType::Credential => WebhookEvent::Credential(typed(&event_type, payload)?),
+        WebhookEventType::Identity => WebhookEvent::Identity(typed(&event_type, payload)?),
+        WebhookEventType::OtpFailed => WebhookEvent::OtpFailed(typed(&event_type, payload)?),
+        WebhookEventType::Test => WebhookEvent::Test(typed(&event_type, payload)?),
+        _ => WebhookEvent::Unknown(payload),
+    })
 }
 
 fn typed<T: DeserializeOwned>(
-    event_type: &str,
+    event_type: &WebhookEventType,
     payload: Map<String, Value>,
-) -> Result<Box<T>, WebhookError> {
+) -> Result<T, WebhookError> {
     serde_path_to_error::deserialize(Value::Object(payload))
-        .map(Box::new)
-        .map_err(|err| shape_error(event_type, &err))
+        .map_err(|err| shape_error(event_type.as_str(), &err))
 }
 
 /// A [`WebhookError::PayloadShape`] that names the path and, for missing fields, the field,
@@ -135,13 +72,6 @@ pub(crate) fn shape_error<E: fmt::Display>(
         event_type: event_type.to_owned(),
         path: err.path().to_string(),
         detail,
-    }
-}
-
-impl<'de> Deserialize<'de> for WebhookEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let payload = Map::deserialize(deserializer)?;
-        Self::from_map(payload).map_err(serde::de::Error::custom)
     }
 }
 
@@ -202,7 +132,9 @@ pub trait WebhookPayload: Sized {
 
 impl WebhookPayload for WebhookEvent {
     fn from_plaintext(plaintext: &[u8]) -> Result<Self, WebhookError> {
-        Self::from_json(plaintext)
+        let payload: Map<String, Value> =
+            serde_json::from_slice(plaintext).map_err(|_| WebhookError::PlaintextNotJson)?;
+        dispatch(payload)
     }
     fn event_type(&self) -> Option<&str> {
         Some(WebhookEvent::event_type(self))
@@ -238,7 +170,7 @@ macro_rules! typed_payload {
                 })
             }
             fn event_type(&self) -> Option<&str> {
-                Some(&self.event_type)
+                Some(self.event_type.as_str())
             }
             fn request_id(&self) -> Option<&str> {
                 Some(&self.request_id)

@@ -24,6 +24,7 @@
 //!     "user": {"contact": "ana@example.com", "id": "u1"}, "api_version": "2026-09-01",
 //!     "message": "hello",
 //! }))?;
+//! # let _ = humanos_webhooks::sample::test("req_1");
 //! let headers = delivery.headers();
 //!
 //! // What your endpoint does with the raw body and the headers.
@@ -49,7 +50,7 @@ mod crypto;
 mod error;
 mod event;
 mod headers;
-mod models;
+pub mod sample;
 
 pub use config::{
     ENV_ENCRYPTION_SALT, ENV_ENCRYPTION_SECRET, ENV_PREVIOUS_SIGNATURE_SECRET,
@@ -59,9 +60,10 @@ pub use crypto::SealedDelivery;
 pub use error::{ConfigError, SealError, WebhookError};
 pub use event::{
     CredentialEvent, IdempotencyKey, IdentityEvent, OtpFailedEvent, TestEvent, WebhookEvent,
-    WebhookPayload,
+    WebhookEventType, WebhookPayload,
 };
 pub use headers::{HeaderLookup, WebhookHeaders, lookup_in};
+pub use humanos_models;
 pub use humanos_signing::{Clock, FixedClock, SignatureError, SystemClock, TimestampError};
 
 /// Verifies, decrypts and decodes a delivery: the Python SDK's `process_webhook`.

@@ -31,15 +31,7 @@ fn config() -> WebhookConfig {
 }
 
 fn credential_event() -> Value {
-    json!({
-        "eventType": "credential",
-        "requestId": "req_123",
-        "issuerDid": "did:web:humanos.id",
-        "user": {"contact": "ana@example.com", "id": "usr_1", "internalId": "crm-42"},
-        "api_version": "2026-09-01",
-        "credential": {"id": "urn:via:credential:abc", "type": ["VerifiableCredential"]},
-        "decision": {"action": "accept", "date": "2026-01-01T00:00:00.000Z"}
-    })
+    humanos_webhooks::sample::credential("req_123")
 }
 
 fn sign(ts: &str, body: &[u8]) -> String {
@@ -178,11 +170,8 @@ fn unknown_event_types_are_kept_not_rejected() {
         .process()
         .unwrap();
     match &event {
-        WebhookEvent::Unknown {
-            event_type,
-            payload: p,
-        } => {
-            assert_eq!(event_type, "mandate.exhausted");
+        WebhookEvent::Unknown(p) => {
+            assert_eq!(event.event_type(), "mandate.exhausted");
             assert_eq!(Value::Object(p.clone()), payload);
         }
         other => panic!("expected Unknown, got {other:?}"),
@@ -316,6 +305,7 @@ fn malformed_deliveries_each_get_their_precise_error() {
         ("no eventType", Delivery::sealed(br#"{"requestId":"r"}"#), E::PayloadShape { event_type: String::new(), path: "eventType".into(), detail: ": missing or not a string".into() }, 400),
         ("eventType a number", Delivery::sealed(br#"{"eventType":7}"#), E::PayloadShape { event_type: String::new(), path: "eventType".into(), detail: ": missing or not a string".into() }, 400),
         ("credential without requestId", Delivery::sealed(br#"{"eventType":"credential"}"#), E::PayloadShape { event_type: "credential".into(), path: ".".into(), detail: ": missing field `requestId`".into() }, 400),
+        ("credential with a numeric mandate id", { let mut e = credential_event(); e["credential"]["id"] = json!(7); Delivery::sealed(e.to_string().as_bytes()) }, E::PayloadShape { event_type: "credential".into(), path: "credential.id".into(), detail: String::new() }, 400),
         ("test with numeric message", Delivery::sealed(br#"{"eventType":"test","requestId":"r","issuerDid":"d","user":{"contact":"c","id":"i"},"api_version":"v","message":42}"#), E::PayloadShape { event_type: "test".into(), path: "message".into(), detail: String::new() }, 400),
     ];
 
@@ -367,4 +357,28 @@ fn generic_payloads() {
     let typed: humanos_webhooks::CredentialEvent =
         config().process_as(&d.headers, &d.body).unwrap();
     assert_eq!(typed.request_id, "req_123");
+    assert_eq!(
+        typed.credential.id,
+        "urn:via:credential:7c1e2a4b-5d3f-4e8a-9b1c-2d3e4f5a6b7c"
+    );
+}
+
+#[test]
+fn every_sample_opens_as_its_typed_variant() {
+    for event_type in ["credential", "identity", "otp.failed", "test"] {
+        let payload = humanos_webhooks::sample::of_type(event_type, "req_s").unwrap();
+        let event = Delivery::sealed(payload.to_string().as_bytes())
+            .process()
+            .unwrap();
+        assert_eq!(event.event_type(), event_type);
+        assert!(
+            !matches!(event, WebhookEvent::Unknown(_)),
+            "{event_type} decoded as Unknown"
+        );
+        assert_eq!(
+            serde_json::to_value(&event).unwrap(),
+            payload,
+            "{event_type} round trip"
+        );
+    }
 }

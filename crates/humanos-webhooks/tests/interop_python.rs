@@ -81,15 +81,7 @@ fn now_ms() -> u64 {
 /// Events covering ASCII, non-ASCII text, an emoji and a 256 KiB payload.
 fn events() -> Vec<(&'static str, Value)> {
     let base = |extra: Value| {
-        let mut event = json!({
-            "eventType": "credential",
-            "requestId": "req_interop",
-            "issuerDid": "did:web:humanos.id",
-            "user": {"contact": "ana@example.com", "id": "usr_1"},
-            "api_version": "2026-09-01",
-            "credential": {"id": "urn:via:credential:1", "credentialSubject": {"userParams": {"maxAmount": 10000}}},
-            "decision": {"action": "accept", "date": "2026-09-01T10:00:00.000Z"},
-        });
+        let mut event = humanos_webhooks::sample::credential("req_interop");
         event
             .as_object_mut()
             .unwrap()
