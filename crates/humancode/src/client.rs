@@ -174,10 +174,11 @@ impl HumanCodeClient {
             status = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
+        let fields = span.clone();
         async move {
+            let span = fields;
             let started = Instant::now();
             let result = self.exchange(&request).await;
-            let span = tracing::Span::current();
             span.record(
                 "latency_ms",
                 u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
