@@ -18,8 +18,10 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "client")]
 //! use humancode::{Callback, CallbackOutcome, CallbackUrl, HumanCodeClient};
 //!
+//! # #[cfg(feature = "client")]
 //! # async fn run() -> Result<(), humancode::Error> {
 //! let client = HumanCodeClient::builder()
 //!     .app_id("a_8dcee8bb7963e46c")
