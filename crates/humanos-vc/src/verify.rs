@@ -253,6 +253,45 @@ pub struct Verifier {
     require_holder_binding: bool,
     max_status_list_bytes: usize,
     fetcher: Option<Arc<dyn StatusListFetcher>>,
+    signature_cache: Option<Arc<SignatureCache>>,
+}
+
+/// Remembers (public key, signed hash data, signature) triples that verified, so a mandate
+/// presented again in a new VP skips its Ed25519 check. Only exact triples hit: any change
+/// to the credential, its proof or the key misses. Bounded, oldest evicted first.
+type FingerprintSet = (HashSet<[u8; 32]>, std::collections::VecDeque<[u8; 32]>);
+
+struct SignatureCache {
+    capacity: usize,
+    inner: std::sync::Mutex<FingerprintSet>,
+}
+
+impl SignatureCache {
+    fn fingerprint(key: &[u8; 32], hash_data: &[u8; 64], sig: &[u8; 64]) -> [u8; 32] {
+        use sha2::Digest as _;
+        let mut h = sha2::Sha256::new();
+        h.update(key);
+        h.update(hash_data);
+        h.update(sig);
+        h.finalize().into()
+    }
+
+    fn contains(&self, fp: &[u8; 32]) -> bool {
+        self.inner.lock().map(|g| g.0.contains(fp)).unwrap_or(false)
+    }
+
+    fn insert(&self, fp: [u8; 32]) {
+        let Ok(mut g) = self.inner.lock() else { return };
+        let (set, order) = &mut *g;
+        if set.insert(fp) {
+            order.push_back(fp);
+            while order.len() > self.capacity {
+                if let Some(old) = order.pop_front() {
+                    set.remove(&old);
+                }
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for Verifier {
@@ -264,6 +303,10 @@ impl std::fmt::Debug for Verifier {
             .field("require_holder_binding", &self.require_holder_binding)
             .field("max_status_list_bytes", &self.max_status_list_bytes)
             .field("fetcher", &self.fetcher.is_some())
+            .field(
+                "signature_cache",
+                &self.signature_cache.as_ref().map(|c| c.capacity),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -282,9 +325,13 @@ enum Kind {
 
 impl Verifier {
     /// System clock, 60 s skew, [`StatusPolicy::CheckIfAvailable`], any issuer, no holder
-    /// binding, 2 MiB status list cap.
+    /// binding, 2 MiB status list cap, a 4,096-entry verified-signature cache.
     pub fn new() -> Self {
         Self {
+            signature_cache: Some(Arc::new(SignatureCache {
+                capacity: 4_096,
+                inner: std::sync::Mutex::new(Default::default()),
+            })),
             clock: Arc::new(SystemClock),
             skew_ms: 60_000,
             status_policy: StatusPolicy::default(),
@@ -331,6 +378,19 @@ impl Verifier {
     /// Caps the decompressed size of a status list (default 2 MiB).
     pub fn with_max_status_list_bytes(mut self, max: usize) -> Self {
         self.max_status_list_bytes = max;
+        self
+    }
+
+    /// Sizes the verified-signature cache (0 disables it). A hit skips only the Ed25519
+    /// check of an identical (key, hash data, signature) triple; canonicalization, validity,
+    /// status and rules are evaluated on every call. Clones of a verifier share the cache.
+    pub fn with_signature_cache(mut self, capacity: usize) -> Self {
+        self.signature_cache = (capacity > 0).then(|| {
+            Arc::new(SignatureCache {
+                capacity,
+                inner: std::sync::Mutex::new(Default::default()),
+            })
+        });
         self
     }
 
@@ -443,11 +503,21 @@ impl Verifier {
             }
             _ => fail(&sig_invalid, format!("{what}: {e}")),
         })?;
-        if !eddsa_jcs_2022::verify_hash(&hash_data, &sig, &key.public_key) {
-            return Err(fail(
-                &sig_invalid,
-                format!("{what} signature does not verify"),
-            ));
+        let fp = self
+            .signature_cache
+            .as_ref()
+            .map(|_| SignatureCache::fingerprint(key.public_key.as_bytes(), &hash_data, &sig));
+        let cached = matches!((&self.signature_cache, &fp), (Some(c), Some(fp)) if c.contains(fp));
+        if !cached {
+            if !eddsa_jcs_2022::verify_hash(&hash_data, &sig, &key.public_key) {
+                return Err(fail(
+                    &sig_invalid,
+                    format!("{what} signature does not verify"),
+                ));
+            }
+            if let (Some(c), Some(fp)) = (&self.signature_cache, fp) {
+                c.insert(fp);
+            }
         }
         let now = self.now_ms();
         if let Some(created) = proof.get("created").and_then(Value::as_str) {

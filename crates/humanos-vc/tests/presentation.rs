@@ -775,3 +775,43 @@ fn hostile_inputs_never_panic() {
     let _ = Signer::did_key(Ed25519SigningKey::generate().unwrap());
     let _ = DidDocument::from_slice(&vec![b' '; 300 * 1024]).unwrap_err();
 }
+
+#[test]
+fn the_signature_cache_never_accepts_a_changed_document() {
+    let v = verifier();
+    v.verify_presentation_with(&vp(), &keys(), &bound())
+        .unwrap();
+    v.verify_presentation_with(&vp(), &keys(), &bound())
+        .unwrap();
+    let mut vc = mandate();
+    vc["credentialSubject"]["mandate"]["userParams"]["maxAmount"]["value"] = json!(1_000_000);
+    let f = v
+        .verify_presentation_with(
+            &vp_of(vec![vc], &holder(), None, None),
+            &keys(),
+            &VerifyRequest::new(),
+        )
+        .unwrap_err();
+    assert_eq!(f.reason, Reason::CredentialSignatureInvalid);
+    let mut tampered = vp();
+    tampered["holder"] = "did:example:mallory".into();
+    assert_eq!(
+        v.verify_presentation_with(&tampered, &keys(), &bound())
+            .unwrap_err()
+            .reason,
+        Reason::VpSignatureInvalid
+    );
+    // Same signature presented with another key: a miss, and a failure.
+    let mut other_key = vp();
+    other_key["proof"]["verificationMethod"] = stranger().verification_method().into();
+    assert_eq!(
+        v.verify_presentation_with(&other_key, &keys(), &bound())
+            .unwrap_err()
+            .reason,
+        Reason::VpSignatureInvalid
+    );
+    // Cache off behaves the same.
+    let cold = verifier().with_signature_cache(0);
+    cold.verify_presentation_with(&vp(), &keys(), &bound())
+        .unwrap();
+}

@@ -1,4 +1,5 @@
 //! CEL rule evaluation shaped like VerifyEvaluationEntity.
+#![cfg(feature = "cel")]
 
 use humanos_vc::rules::{
     EvaluationResult, Rule, VerifyEvaluation, evaluate_rules, user_params_from_mandate,
