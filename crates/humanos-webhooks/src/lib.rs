@@ -47,6 +47,7 @@
 
 mod config;
 mod crypto;
+mod dedup;
 mod error;
 mod event;
 mod headers;
@@ -57,6 +58,9 @@ pub use config::{
     ENV_SIGNATURE_SECRET, WebhookConfig, WebhookConfigBuilder,
 };
 pub use crypto::SealedDelivery;
+pub use dedup::{
+    BeginOutcome, Dedup, DedupOutcome, DeliveryDedup, DeliveryGuard, InMemoryDedup,
+};
 pub use error::{ConfigError, SealError, WebhookError};
 pub use event::{
     CredentialEvent, IdempotencyKey, IdentityEvent, OtpFailedEvent, TestEvent, WebhookEvent,
