@@ -19,19 +19,23 @@ use serde_json::{Value, json};
 
 const NOW: u64 = 1_767_225_600_000;
 
+/// The sample `credential` event, padded to about `target` bytes with an extra member (kept by
+/// the typed event's `additional_properties`).
 fn event_of_size(target: usize) -> Value {
-    let mut event = json!({
-        "eventType": "credential",
-        "requestId": "req_bench",
-        "issuerDid": "did:web:humanos.id",
-        "user": {"contact": "ana@example.com", "id": "usr_1"},
-        "api_version": "2026-09-01",
-        "credential": {"id": "urn:via:credential:bench", "type": ["VerifiableCredential"]},
-        "decision": {"action": "accept", "date": "2026-09-01T10:00:00.000Z"},
-    });
+    let mut event = humanos_webhooks::sample::credential("req_bench");
     let base = event.to_string().len();
-    event["credential"]["evidence"] = json!("e".repeat(target.saturating_sub(base + 14)));
+    event["note"] = json!("e".repeat(target.saturating_sub(base + 10)));
     event
+}
+
+/// With `HUMANOS_BENCH_FIXTURES=<dir>`, writes each body so `bench/webhooks.sh` can time the
+/// official Python SDK on the very same bytes.
+fn write_fixture(size: usize, body: &[u8]) {
+    if let Some(dir) = std::env::var_os("HUMANOS_BENCH_FIXTURES") {
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).expect("fixture dir");
+        std::fs::write(dir.join(format!("{size}.json")), body).expect("fixture");
+    }
 }
 
 fn bench(c: &mut Criterion) {
@@ -57,6 +61,7 @@ fn bench(c: &mut Criterion) {
         let plaintext = serde_json::to_vec(&event).expect("json");
         let sealed = config.seal_plaintext(&plaintext, NOW).expect("seal");
         let headers = sealed.headers();
+        write_fixture(size, &sealed.body);
         group.throughput(Throughput::Bytes(sealed.body.len() as u64));
         group.bench_with_input(
             BenchmarkId::new("process_webhook", size),

@@ -75,22 +75,29 @@ struct SealedEnvelope<'a> {
 }
 
 fn parse_envelope(body: &[u8]) -> Result<RawEnvelope<'_>, WebhookError> {
+    // Fast path: plain serde_json borrows the (large) `data` string from the body. Only a
+    // failure is parsed again with path tracking, to name the offending field.
+    serde_json::from_slice(body).map_err(|_| envelope_error(body))
+}
+
+/// Names what is wrong with a body that does not parse as an envelope.
+fn envelope_error(body: &[u8]) -> WebhookError {
     let mut de = serde_json::Deserializer::from_slice(body);
-    let envelope: RawEnvelope<'_> = serde_path_to_error::deserialize(&mut de).map_err(|err| {
-        let field = match err.path().to_string().as_str() {
-            "iv" => "iv",
-            "data" => "data",
-            "tag" => "tag",
-            _ => return WebhookError::EnvelopeNotJson,
-        };
-        if err.inner().is_data() {
-            WebhookError::FieldNotString(field)
-        } else {
-            WebhookError::EnvelopeNotJson
-        }
-    })?;
-    de.end().map_err(|_| WebhookError::EnvelopeNotJson)?;
-    Ok(envelope)
+    let Err(err) = serde_path_to_error::deserialize::<_, RawEnvelope<'_>>(&mut de) else {
+        // The envelope itself parsed: the failure is trailing data after it.
+        return WebhookError::EnvelopeNotJson;
+    };
+    let field = match err.path().to_string().as_str() {
+        "iv" => "iv",
+        "data" => "data",
+        "tag" => "tag",
+        _ => return WebhookError::EnvelopeNotJson,
+    };
+    if err.inner().is_data() {
+        WebhookError::FieldNotString(field)
+    } else {
+        WebhookError::EnvelopeNotJson
+    }
 }
 
 fn decode_field(field: Option<Field<'_>>, name: &'static str) -> Result<Vec<u8>, WebhookError> {

@@ -27,39 +27,65 @@ pub use humanos_models::{
 /// ```
 pub type WebhookEvent = humanos_models::WebhookCallEvent;
 
-/// Dispatches a parsed payload on its `eventType`, decoding known events with the JSON path of
-/// any mismatch.
-fn dispatch(payload: Map<String, Value>) -> Result<WebhookEvent, WebhookError> {
-    let event_type = match payload.get("eventType") {
-        Some(Value::String(t)) => WebhookEventType::from(t.as_str()),
-        _ => {
-            return Err(WebhookError::PayloadShape {
+/// Only the `eventType` of a payload; every other member is skipped without being built.
+#[derive(serde::Deserialize)]
+struct EventTypeOnly<'a> {
+    #[serde(rename = "eventType", borrow, default)]
+    event_type: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// Decodes a plaintext into the variant its `eventType` names, straight from the bytes (no
+/// intermediate `Value`), with the JSON path of any mismatch.
+fn dispatch(plaintext: &[u8]) -> Result<WebhookEvent, WebhookError> {
+    let peek: EventTypeOnly<'_> = match serde_json::from_slice(plaintext) {
+        Ok(peek) => peek,
+        Err(err) if err.is_data() => EventTypeOnly { event_type: None },
+        Err(_) => return Err(WebhookError::PlaintextNotJson),
+    };
+    let Some(event_type) = peek.event_type.map(|t| WebhookEventType::from(t.as_ref())) else {
+        // Not an object, or no string `eventType`.
+        return match serde_json::from_slice::<Map<String, Value>>(plaintext) {
+            Ok(_) => Err(WebhookError::PayloadShape {
                 event_type: String::new(),
                 path: "eventType".to_owned(),
                 detail: ": missing or not a string".to_owned(),
-            });
-        }
+            }),
+            Err(_) => Err(WebhookError::PlaintextNotJson),
+        };
     };
     Ok(match event_type {
-        WebhookEventType::Credential => WebhookEvent::Credential(typed(&event_type, payload)?),
-        WebhookEventType::Identity => WebhookEvent::Identity(typed(&event_type, payload)?),
-        WebhookEventType::OtpFailed => WebhookEvent::OtpFailed(typed(&event_type, payload)?),
-        WebhookEventType::Test => WebhookEvent::Test(typed(&event_type, payload)?),
-        _ => WebhookEvent::Unknown(payload),
+        WebhookEventType::Credential => {
+            WebhookEvent::Credential(typed(event_type.as_str(), plaintext)?)
+        }
+        WebhookEventType::Identity => {
+            WebhookEvent::Identity(typed(event_type.as_str(), plaintext)?)
+        }
+        WebhookEventType::OtpFailed => {
+            WebhookEvent::OtpFailed(typed(event_type.as_str(), plaintext)?)
+        }
+        WebhookEventType::Test => WebhookEvent::Test(typed(event_type.as_str(), plaintext)?),
+        _ => WebhookEvent::Unknown(
+            serde_json::from_slice(plaintext).map_err(|_| WebhookError::PlaintextNotJson)?,
+        ),
     })
 }
 
-fn typed<T: DeserializeOwned>(
-    event_type: &WebhookEventType,
-    payload: Map<String, Value>,
-) -> Result<T, WebhookError> {
-    serde_path_to_error::deserialize(Value::Object(payload))
-        .map_err(|err| shape_error(event_type.as_str(), &err))
+/// Decodes a typed payload; `label` names it in a [`WebhookError::PayloadShape`].
+fn typed<T: DeserializeOwned>(label: &str, plaintext: &[u8]) -> Result<T, WebhookError> {
+    // Fast path without path tracking; a failure is decoded again to locate it.
+    if let Ok(value) = serde_json::from_slice(plaintext) {
+        return Ok(value);
+    }
+    let mut de = serde_json::Deserializer::from_slice(plaintext);
+    match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(err) if err.inner().is_data() => Err(shape_error(label, &err)),
+        _ => Err(WebhookError::PlaintextNotJson),
+    }
 }
 
 /// A [`WebhookError::PayloadShape`] that names the path and, for missing fields, the field,
 /// without echoing any value of the payload.
-pub(crate) fn shape_error<E: fmt::Display>(
+fn shape_error<E: fmt::Display>(
     event_type: &str,
     err: &serde_path_to_error::Error<E>,
 ) -> WebhookError {
@@ -132,9 +158,7 @@ pub trait WebhookPayload: Sized {
 
 impl WebhookPayload for WebhookEvent {
     fn from_plaintext(plaintext: &[u8]) -> Result<Self, WebhookError> {
-        let payload: Map<String, Value> =
-            serde_json::from_slice(plaintext).map_err(|_| WebhookError::PlaintextNotJson)?;
-        dispatch(payload)
+        dispatch(plaintext)
     }
     fn event_type(&self) -> Option<&str> {
         Some(WebhookEvent::event_type(self))
@@ -160,14 +184,7 @@ macro_rules! typed_payload {
     ($($ty:ty),*) => {$(
         impl WebhookPayload for $ty {
             fn from_plaintext(plaintext: &[u8]) -> Result<Self, WebhookError> {
-                let mut de = serde_json::Deserializer::from_slice(plaintext);
-                serde_path_to_error::deserialize(&mut de).map_err(|err| {
-                    if err.inner().is_data() {
-                        shape_error(stringify!($ty), &err)
-                    } else {
-                        WebhookError::PlaintextNotJson
-                    }
-                })
+                typed(stringify!($ty), plaintext)
             }
             fn event_type(&self) -> Option<&str> {
                 Some(self.event_type.as_str())
