@@ -145,7 +145,6 @@ mod tests {
         );
         for bad in [
             "did:web:",
-            "did:web:a/b",
             "did:web:host:..",
             "did:key:z6Mk",
             "did:web:ex.com:a@b",
