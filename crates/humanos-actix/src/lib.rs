@@ -1,0 +1,86 @@
+//! [actix-web](actix_web) 4 adapter for Humanos webhooks: an extractor, a middleware and a
+//! handler factory over [`humanos_webhooks`]. All verification, decryption and dedup logic lives
+//! in that crate; this one reads the request the actix-web way and answers with the right
+//! status.
+//!
+//! | shape | use it when |
+//! | --- | --- |
+//! | [`HumanosWebhook<E>`] extractor (`FromRequest`) | you write the handler; config from `app_data` |
+//! | [`webhook_handler`] factory | like the Python SDK's `create_flask_webhook_handler` |
+//! | [`HumanosWebhookMiddleware`] + [`VerifiedWebhook<E>`] | verification as middleware, event in the request extensions |
+//!
+//! [`ActixHeaders`] lets the core crate read actix-web's own header map.
+//!
+//! # Status codes
+//!
+//! | situation | status | body |
+//! | --- | --- | --- |
+//! | delivery handled | 200 | `{"status":"ok"}` |
+//! | duplicate already processed (dedup on; handler not called) | 200 | `{"status":"duplicate"}` |
+//! | signature or timestamp rejected ([`WebhookError::status`] 401) | 401 | `{"error","message"}` |
+//! | malformed delivery: missing header, bad envelope, wrong key, bad JSON ([`WebhookError::status`] 400) | 400 | `{"error","message"}` |
+//! | body over the limit (default 1 MiB) | 413 | `{"error":"payload_too_large",..}` |
+//! | same delivery in flight (dedup on) | 409 | `{"error":"delivery_in_flight",..}` |
+//! | handler / callback failed | 500 | `{"error":"handler_failed",..}` |
+//!
+//! Error bodies carry a stable `error` code ([`WebhookRejection::code`]) and a short message;
+//! neither ever contains a secret or a value of the payload.
+//!
+//! # Idempotency
+//!
+//! Humanos retries deliveries, so one event can arrive several times. With
+//! [`WebhookState::with_dedup`] (or [`with_in_memory_dedup`](WebhookState::with_in_memory_dedup))
+//! the handler factory and the middleware run the handler at most once per `requestId` +
+//! `eventType`, following the protocol of [`humanos_webhooks::DeliveryDedup`]. The bare
+//! extractor does not deduplicate.
+//!
+//! # Tracing
+//!
+//! Each delivery runs in an `info` span `humanos_webhook` with `event_type`, `request_id` and
+//! `outcome` fields (never a secret). Refusals are logged at `info`, handler failures at
+//! `error`, successes at `debug`.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use actix_web::{App, HttpServer, web};
+//! use humanos_actix::{WebhookState, webhook_handler};
+//! use humanos_webhooks::{WebhookConfig, WebhookEvent};
+//!
+//! #[actix_web::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let state = WebhookState::new(WebhookConfig::from_env()?).with_in_memory_dedup(10_000);
+//!     HttpServer::new(move || {
+//!         let handler = webhook_handler(state.clone(), |event: WebhookEvent| async move {
+//!             match event {
+//!                 WebhookEvent::Credential(c) => println!("credential {}", c.request_id),
+//!                 WebhookEvent::Test(t) => println!("test: {}", t.message),
+//!                 other => println!("ignoring {}", other.event_type()),
+//!             }
+//!             Ok::<(), std::convert::Infallible>(())
+//!         });
+//!         App::new().route("/webhooks/humanos", web::post().to(handler))
+//!     })
+//!     .bind(("127.0.0.1", 8001))?
+//!     .run()
+//!     .await?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! [`WebhookError::status`]: humanos_webhooks::WebhookError::status
+
+mod extract;
+mod handler;
+mod headers;
+mod middleware;
+mod rejection;
+mod state;
+mod verify;
+
+pub use extract::{HumanosWebhook, VerifiedWebhook};
+pub use handler::{WebhookHandler, webhook_handler};
+pub use headers::ActixHeaders;
+pub use middleware::{HumanosWebhookMiddleware, HumanosWebhookService};
+pub use rejection::WebhookRejection;
+pub use state::WebhookState;

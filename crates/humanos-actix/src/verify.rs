@@ -1,0 +1,126 @@
+//! Reading, verifying and gating one delivery: the code the three shapes share.
+
+use actix_web::HttpResponse;
+use actix_web::ResponseError;
+use actix_web::error::PayloadError;
+use actix_web::http::header::{self, HeaderMap};
+use bytes::{Bytes, BytesMut};
+use futures_util::{Stream, StreamExt};
+use humanos_webhooks::{
+    DedupOutcome, DeliveryGuard, HeaderLookup, WebhookError, WebhookHeaders, WebhookPayload,
+};
+use tracing::Span;
+
+use crate::headers::ActixHeaders;
+use crate::rejection::{WebhookRejection, status_response};
+use crate::state::WebhookState;
+
+const SIGNATURE: &str = "x-signature";
+const TIMESTAMP: &str = "x-timestamp";
+
+/// A span per delivery; fields are filled in as they become known. Never holds a secret.
+pub(crate) fn delivery_span() -> Span {
+    tracing::info_span!(
+        "humanos_webhook",
+        event_type = tracing::field::Empty,
+        request_id = tracing::field::Empty,
+        outcome = tracing::field::Empty,
+    )
+}
+
+/// Checks the signature headers are there, reads the body within the limit, then verifies,
+/// decrypts and decodes it. Returns the event and the raw body.
+pub(crate) async fn read_and_verify<E, S>(
+    state: &WebhookState,
+    headers: &HeaderMap,
+    mut payload: S,
+) -> Result<(E, Bytes), WebhookRejection>
+where
+    E: WebhookPayload,
+    S: Stream<Item = Result<Bytes, PayloadError>> + Unpin,
+{
+    let headers = ActixHeaders(headers);
+    // Headers first: a request without them is refused before its body is read.
+    for name in [SIGNATURE, TIMESTAMP] {
+        match headers.lookup(name) {
+            HeaderLookup::One(_) => {}
+            HeaderLookup::Missing => return Err(WebhookError::MissingHeader(name).into()),
+            HeaderLookup::Repeated => return Err(WebhookError::DuplicateHeader(name).into()),
+        }
+    }
+    let limit = state.body_limit();
+    let declared = headers
+        .0
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > limit as u64) {
+        return Err(WebhookRejection::PayloadTooLarge { limit });
+    }
+    let capacity = declared.map_or(8 * 1024, |len| len as usize);
+    let mut body = BytesMut::with_capacity(capacity);
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|err| match err {
+            PayloadError::Overflow => WebhookRejection::PayloadTooLarge { limit },
+            _ => WebhookRejection::BodyRead,
+        })?;
+        if body.len() + chunk.len() > limit {
+            return Err(WebhookRejection::PayloadTooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let body = body.freeze();
+    let event = state.config().process_as::<E>(&headers, &body)?;
+    Ok((event, body))
+}
+
+/// Records a verified event on the span.
+pub(crate) fn record_event<E: WebhookPayload>(span: &Span, event: &E) {
+    if let Some(event_type) = event.event_type() {
+        span.record("event_type", event_type);
+    }
+    if let Some(request_id) = event.request_id() {
+        span.record("request_id", request_id);
+    }
+}
+
+/// Records and logs a refusal.
+pub(crate) fn log_refusal(span: &Span, rejection: &WebhookRejection) {
+    span.record("outcome", rejection.code());
+    tracing::info!(
+        parent: span,
+        status = rejection.status_code().as_u16(),
+        code = rejection.code(),
+        "webhook delivery refused: {rejection}"
+    );
+}
+
+/// Whether to run the handler for a verified event, or what to answer instead.
+pub(crate) enum Gate {
+    /// Run it; complete the guard on success.
+    Run(Option<DeliveryGuard>),
+    /// Answer this without running it.
+    Respond(HttpResponse),
+}
+
+pub(crate) fn gate<E: WebhookPayload>(state: &WebhookState, span: &Span, event: &E) -> Gate {
+    let Some(dedup) = state.dedup() else {
+        return Gate::Run(None);
+    };
+    match dedup.begin(event.idempotency_key().as_ref()) {
+        DedupOutcome::Process(guard) => Gate::Run(Some(guard)),
+        DedupOutcome::Duplicate => {
+            span.record("outcome", "duplicate");
+            tracing::debug!(
+                parent: span,
+                "duplicate webhook delivery acknowledged without running the handler"
+            );
+            Gate::Respond(status_response("duplicate"))
+        }
+        _ => {
+            let rejection = WebhookRejection::InFlight;
+            log_refusal(span, &rejection);
+            Gate::Respond(rejection.error_response())
+        }
+    }
+}
