@@ -58,9 +58,7 @@ pub use config::{
     ENV_SIGNATURE_SECRET, WebhookConfig, WebhookConfigBuilder,
 };
 pub use crypto::SealedDelivery;
-pub use dedup::{
-    BeginOutcome, Dedup, DedupOutcome, DeliveryDedup, DeliveryGuard, InMemoryDedup,
-};
+pub use dedup::{BeginOutcome, Dedup, DedupOutcome, DeliveryDedup, DeliveryGuard, InMemoryDedup};
 pub use error::{ConfigError, SealError, WebhookError};
 pub use event::{
     CredentialEvent, IdempotencyKey, IdentityEvent, OtpFailedEvent, TestEvent, WebhookEvent,
