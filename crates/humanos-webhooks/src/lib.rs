@@ -47,7 +47,7 @@
 
 mod config;
 mod crypto;
-mod dedup;
+pub mod dedup;
 mod error;
 mod event;
 mod headers;
