@@ -47,7 +47,7 @@
 
 mod config;
 mod crypto;
-mod dedup;
+pub mod dedup;
 mod error;
 mod event;
 mod headers;
@@ -58,9 +58,7 @@ pub use config::{
     ENV_SIGNATURE_SECRET, WebhookConfig, WebhookConfigBuilder,
 };
 pub use crypto::SealedDelivery;
-pub use dedup::{
-    BeginOutcome, Dedup, DedupOutcome, DeliveryDedup, DeliveryGuard, InMemoryDedup,
-};
+pub use dedup::{BeginOutcome, Dedup, DedupOutcome, DeliveryDedup, DeliveryGuard, InMemoryDedup};
 pub use error::{ConfigError, SealError, WebhookError};
 pub use event::{
     CredentialEvent, IdempotencyKey, IdentityEvent, OtpFailedEvent, TestEvent, WebhookEvent,
