@@ -1,0 +1,112 @@
+//! A complete axum server receiving Humanos webhooks with `humanos-axum`.
+//!
+//! Run: `cargo run --example axum_webhook`, then send it a delivery (for instance the body and
+//! headers printed by `cargo run --example webhook_roundtrip`) or point the dashboard's
+//! "Send test event" at it through a tunnel.
+//!
+//! Environment:
+//! - `HUMANOS_WEBHOOK_SIGNATURE_SECRET`, `HUMANOS_WEBHOOK_ENCRYPTION_SECRET`,
+//!   `HUMANOS_WEBHOOK_ENCRYPTION_SALT`: the three values of Settings → Webhooks. When unset the
+//!   example warns and uses the demo secrets `whsec_demo` / `ZGVtby1lbmNyeXB0aW9uLXNlY3JldA==` /
+//!   `demo-salt` (never use them in production).
+//! - `PORT`: listen on `127.0.0.1:$PORT` (default 8000).
+//! - `HUMANOS_WEBHOOK_DEDUP=off`: process every delivery, even a retry of one already handled
+//!   (the default deduplicates by `requestId` + `eventType` in memory).
+//! - `RUST_LOG`: log filter (default `info`).
+//!
+//! Routes: `POST /webhooks/humanos` (the webhook) and `GET|POST /healthz` (a plain 200, for load
+//! balancers and for `bench/webhook_load.sh`'s framework floor).
+
+use std::error::Error;
+
+use axum::Router;
+use axum::routing::{get, post};
+use humanos_axum::{WebhookState, webhook_handler};
+use humanos_webhooks::humanos_models::DeliveryActionType;
+use humanos_webhooks::{WebhookConfig, WebhookEvent};
+use tracing_subscriber::EnvFilter;
+
+/// Demo secrets, used (with a warning) when the `HUMANOS_WEBHOOK_*` variables are unset.
+const DEMO_SECRETS: [&str; 3] = [
+    "whsec_demo",
+    "ZGVtby1lbmNyeXB0aW9uLXNlY3JldA==",
+    "demo-salt",
+];
+
+/// What to do with each event: the seed's FastAPI `on_event`, typed.
+async fn on_event(event: WebhookEvent) -> Result<(), Box<dyn Error + Send + Sync>> {
+    match event {
+        WebhookEvent::Credential(event) => {
+            if event.decision.action != DeliveryActionType::Accept {
+                // User rejected: mark the rule unenforceable, notify the operator.
+                tracing::info!(request_id = %event.request_id, "mandate request rejected");
+                return Ok(());
+            }
+            let mandate_id = &event.credential.id;
+            // Persist rule_id -> mandate_id here (an error makes Humanos retry).
+            tracing::info!(request_id = %event.request_id, %mandate_id, "mandate issued");
+        }
+        WebhookEvent::Identity(event) => {
+            // KYC / identity verification completed.
+            tracing::info!(request_id = %event.request_id, "identity check completed");
+        }
+        WebhookEvent::OtpFailed(event) => {
+            // User failed OTP: possible fraud signal.
+            tracing::warn!(request_id = %event.request_id, "OTP failed");
+        }
+        WebhookEvent::Test(event) => {
+            // "Send test event" from the dashboard.
+            tracing::debug!(request_id = %event.request_id, "test event received");
+        }
+        other => {
+            // A newer event type: acknowledge it so Humanos does not retry forever.
+            tracing::info!(
+                event_type = other.event_type(),
+                "ignoring unknown event type"
+            );
+        }
+    }
+    Ok(())
+}
+
+fn webhook_config() -> Result<WebhookConfig, Box<dyn Error>> {
+    Ok(match WebhookConfig::from_env() {
+        Ok(config) => config,
+        Err(err) => {
+            tracing::warn!("{err}: using the DEMO webhook secrets (never in production)");
+            let [signature, encryption, salt] = DEMO_SECRETS;
+            WebhookConfig::new(signature, encryption, salt)?
+        }
+    })
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+
+    let mut state = WebhookState::new(webhook_config()?);
+    if std::env::var("HUMANOS_WEBHOOK_DEDUP").as_deref() != Ok("off") {
+        state = state.with_in_memory_dedup(100_000);
+    }
+    let app = Router::new()
+        .route("/webhooks/humanos", post(webhook_handler(state, on_event)))
+        .route("/healthz", get(|| async { "ok" }).post(|| async { "ok" }));
+
+    let port: u16 = std::env::var("PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(8000);
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    tracing::info!(
+        "listening on http://{}/webhooks/humanos",
+        listener.local_addr()?
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
