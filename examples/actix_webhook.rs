@@ -15,7 +15,7 @@
 //! - `RUST_LOG`: log filter (default `info`).
 //!
 //! Routes: `POST /webhooks/humanos` (the webhook) and `GET|POST /healthz` (a plain 200, for load
-//! balancers and for `bench/webhook_load.sh`'s framework floor).
+//! balancers and for `bench/webhook_load.sh`'s framework floor; `POST` reads the body).
 
 use std::error::Error;
 
@@ -101,7 +101,12 @@ async fn main() -> Result<(), Box<dyn Error>> {
                 "/webhooks/humanos",
                 web::post().to(webhook_handler(state.clone(), on_event)),
             )
-            .route("/healthz", web::to(|| async { "ok" }))
+            .route("/healthz", web::get().to(|| async { "ok" }))
+            // POST reads (and drops) the body, so the benchmark floor does the same I/O.
+            .route(
+                "/healthz",
+                web::post().to(|_body: web::Bytes| async { "ok" }),
+            )
     })
     .bind(("127.0.0.1", port))?
     .run()

@@ -15,7 +15,7 @@
 //! - `RUST_LOG`: log filter (default `info`).
 //!
 //! Routes: `POST /webhooks/humanos` (the webhook) and `GET|POST /healthz` (a plain 200, for load
-//! balancers and for `bench/webhook_load.sh`'s framework floor).
+//! balancers and for `bench/webhook_load.sh`'s framework floor; `POST` reads the body).
 
 use std::error::Error;
 
@@ -92,7 +92,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
     }
     let app = Router::new()
         .route("/webhooks/humanos", post(webhook_handler(state, on_event)))
-        .route("/healthz", get(|| async { "ok" }).post(|| async { "ok" }));
+        .route(
+            "/healthz",
+            // POST reads (and drops) the body, so the benchmark floor does the same I/O.
+            get(|| async { "ok" }).post(|_body: axum::body::Bytes| async { "ok" }),
+        );
 
     let port: u16 = std::env::var("PORT")
         .ok()

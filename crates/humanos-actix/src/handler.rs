@@ -11,7 +11,7 @@ use futures_util::future::LocalBoxFuture;
 use humanos_webhooks::{WebhookEvent, WebhookPayload};
 use tracing::Instrument;
 
-use crate::rejection::{error_response, status_response};
+use crate::rejection::{OK_BODY, error_response, status_response};
 use crate::state::WebhookState;
 use crate::verify::{Gate, delivery_span, gate, log_refusal, read_and_verify, record_event};
 
@@ -120,7 +120,7 @@ where
                         }
                         span.record("outcome", "ok");
                         tracing::debug!("webhook delivery handled");
-                        status_response("ok")
+                        status_response(OK_BODY)
                     }
                     Err(err) => {
                         // Dropping the guard releases the key: the retry runs the callback.

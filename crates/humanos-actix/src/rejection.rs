@@ -83,6 +83,12 @@ pub(crate) fn error_response(status: StatusCode, code: &str, message: &str) -> H
     HttpResponse::build(status).json(serde_json::json!({ "error": code, "message": message }))
 }
 
-pub(crate) fn status_response(status: &'static str) -> HttpResponse {
-    HttpResponse::Ok().json(serde_json::json!({ "status": status }))
+/// The 200 bodies, written once: `{"status":"ok"}` or `{"status":"duplicate"}`.
+pub(crate) fn status_response(body: &'static str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body)
 }
+
+pub(crate) const OK_BODY: &str = r#"{"status":"ok"}"#;
+pub(crate) const DUPLICATE_BODY: &str = r#"{"status":"duplicate"}"#;

@@ -12,7 +12,7 @@ use humanos_webhooks::{
 use tracing::Span;
 
 use crate::headers::ActixHeaders;
-use crate::rejection::{WebhookRejection, status_response};
+use crate::rejection::{DUPLICATE_BODY, WebhookRejection, status_response};
 use crate::state::WebhookState;
 
 const SIGNATURE: &str = "x-signature";
@@ -115,7 +115,7 @@ pub(crate) fn gate<E: WebhookPayload>(state: &WebhookState, span: &Span, event: 
                 parent: span,
                 "duplicate webhook delivery acknowledged without running the handler"
             );
-            Gate::Respond(status_response("duplicate"))
+            Gate::Respond(status_response(DUPLICATE_BODY))
         }
         _ => {
             let rejection = WebhookRejection::InFlight;

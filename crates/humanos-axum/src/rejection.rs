@@ -79,10 +79,15 @@ pub(crate) fn error_response(status: StatusCode, code: &str, message: &str) -> R
         .into_response()
 }
 
-pub(crate) fn status_response(status: &'static str) -> Response {
+/// The 200 bodies, written once: `{"status":"ok"}` or `{"status":"duplicate"}`.
+pub(crate) fn status_response(body: &'static str) -> Response {
     (
         StatusCode::OK,
-        Json(serde_json::json!({ "status": status })),
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
     )
         .into_response()
 }
+
+pub(crate) const OK_BODY: &str = r#"{"status":"ok"}"#;
+pub(crate) const DUPLICATE_BODY: &str = r#"{"status":"duplicate"}"#;

@@ -10,7 +10,7 @@ use humanos_webhooks::{
 };
 use tracing::Span;
 
-use crate::rejection::{WebhookRejection, status_response};
+use crate::rejection::{DUPLICATE_BODY, WebhookRejection, status_response};
 use crate::state::WebhookState;
 
 const SIGNATURE: &str = "x-signature";
@@ -104,7 +104,7 @@ pub(crate) fn gate<E: WebhookPayload>(state: &WebhookState, span: &Span, event: 
         DedupOutcome::Duplicate => {
             span.record("outcome", "duplicate");
             tracing::debug!(parent: span, "duplicate webhook delivery acknowledged without running the handler");
-            Gate::Respond(status_response("duplicate"))
+            Gate::Respond(status_response(DUPLICATE_BODY))
         }
         _ => Gate::Respond(refuse(span, WebhookRejection::InFlight)),
     }
