@@ -1,0 +1,532 @@
+//! One API call: building, signing every attempt, retrying, decoding.
+
+use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+use http::{HeaderMap, Method};
+use reqwest::header::{self, HeaderValue};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+
+use crate::client::{HumanosClient, header_value};
+use crate::config::{RequestOptions, RetryConfig};
+use crate::error::retryable_status;
+use crate::{Error, Result, query};
+
+/// The `api-version` header.
+pub(crate) const API_VERSION_HEADER: &str = "api-version";
+/// The `X-SDK-Language` header and its value.
+pub(crate) const SDK_LANGUAGE_HEADER: &str = "x-sdk-language";
+pub(crate) const SDK_LANGUAGE: &str = "rust";
+/// The `Idempotency-Key` header.
+pub(crate) const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
+
+/// The raw answer of the last attempt, handed to the endpoint's decoder.
+pub(crate) struct Answer {
+    pub(crate) endpoint: &'static str,
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+    /// `pageIndex` of the request (0 when absent).
+    pub(crate) page_index: u64,
+}
+
+impl Answer {
+    pub(crate) fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// This answer as an [`Error::Api`].
+    pub(crate) fn into_error(self) -> Error {
+        let retry_after = retry_after(&self.headers, SystemTime::now());
+        Error::api(self.status, self.body, retry_after)
+    }
+
+    /// The body as JSON of type `T`, with the JSON path of any failure.
+    pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T> {
+        let mut de = serde_json::Deserializer::from_slice(&self.body);
+        let value = serde_path_to_error::deserialize(&mut de)
+            .map_err(|e| Error::decode(self.endpoint, self.status, &self.body, e))?;
+        de.end().map_err(|e| {
+            Error::decode_at(self.endpoint, self.status, &self.body, ".".to_owned(), e)
+        })?;
+        Ok(value)
+    }
+}
+
+/// Turns the last answer into the call's result.
+pub(crate) type Decoder<T> = fn(Answer) -> Result<T>;
+
+/// A `2xx` answer as JSON of type `T`; anything else is an [`Error::Api`].
+pub(crate) fn decode_json<T: DeserializeOwned>(answer: Answer) -> Result<T> {
+    if answer.is_success() {
+        answer.json()
+    } else {
+        Err(answer.into_error())
+    }
+}
+
+/// One API call, ready to be sent: await it (or call [`send`](Self::send)).
+///
+/// Every endpoint method returns a `Call`; before awaiting it you can override, for this call
+/// only, the API version, the timeout, the retry policy, or add an idempotency key:
+///
+/// ```no_run
+/// # async fn run(client: humanos::HumanosClient, vp: humanos::models::PresentationEntity) -> Result<(), humanos::Error> {
+/// use std::time::Duration;
+/// use humanos::models::VerifyPresentationDto;
+///
+/// let verdict = client
+///     .credentials()
+///     .verify(VerifyPresentationDto::from_presentation(&vp).execution_param("amount", 5000))
+///     .api_version("2025-12-01") // replaces the default `api-version` header for this call
+///     .timeout(Duration::from_secs(5))
+///     .await?;
+/// # let _ = verdict; Ok(()) }
+/// ```
+///
+/// A `Call` holds a clone of the client (an `Arc`), so it is `'static` and `Send`: it can be
+/// spawned or stored.
+#[must_use = "a call does nothing until it is awaited"]
+pub struct Call<T> {
+    client: HumanosClient,
+    endpoint: &'static str,
+    method: Method,
+    path: String,
+    query: Vec<(String, String)>,
+    body: Option<Bytes>,
+    pending_error: Option<Error>,
+    options: RequestOptions,
+    decode: Decoder<T>,
+}
+
+impl<T> fmt::Debug for Call<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Call")
+            .field("endpoint", &self.endpoint)
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("body_len", &self.body.as_ref().map(Bytes::len))
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> Call<T> {
+    pub(crate) fn new(
+        client: &HumanosClient,
+        endpoint: &'static str,
+        method: Method,
+        path: String,
+        decode: Decoder<T>,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            endpoint,
+            method,
+            path,
+            query: Vec::new(),
+            body: None,
+            pending_error: None,
+            options: RequestOptions::default(),
+            decode,
+        }
+    }
+
+    /// Adds the members of a query type of the models crate, by wire name.
+    pub(crate) fn with_query<Q: Serialize + ?Sized>(mut self, query: &Q) -> Self {
+        match query::pairs(query) {
+            Ok(pairs) => self.query.extend(pairs),
+            Err(e) => self.pending_error = Some(e),
+        }
+        self
+    }
+
+    /// Sets the body: the wire JSON of `body`, encoded once, signed and sent on every attempt.
+    pub(crate) fn with_body<B: Serialize + ?Sized>(mut self, body: &B) -> Self {
+        match humanos_signing::wire_json::to_vec(body) {
+            Ok(bytes) => self.body = Some(Bytes::from(bytes)),
+            Err(e) => self.pending_error = Some(Error::Encode(e)),
+        }
+        self
+    }
+
+    /// The dated API version (`YYYY-MM-DD`) of this call. It **replaces** the client's
+    /// `api-version` header; exactly one is sent.
+    pub fn api_version(mut self, version: impl Into<String>) -> Self {
+        self.options.api_version = Some(version.into());
+        self
+    }
+
+    /// The timeout of each attempt of this call.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// The retry policy of this call ([`RetryConfig::disabled`] for a single attempt).
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.options.retry = Some(retry);
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header; the call is then retried like a `GET` (see
+    /// [`RetryConfig`]). Use a fresh unique value per logical operation and the same value when
+    /// you retry it yourself.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.options.idempotency_key = Some(key.into());
+        self
+    }
+
+    /// Applies a set of overrides (those set in `options` win).
+    pub fn options(mut self, options: RequestOptions) -> Self {
+        self.options.merge(options);
+        self
+    }
+
+    /// The endpoint name, as the official SDK groups it (`requests.list`, `credentials.verify`).
+    pub fn endpoint(&self) -> &'static str {
+        self.endpoint
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The path (percent-encoded), without the base URL and query.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The body bytes that will be signed and sent, if the endpoint has a body.
+    pub fn body(&self) -> Option<&[u8]> {
+        self.body.as_deref()
+    }
+
+    /// The query pairs (wire names), in order.
+    pub fn query(&self) -> &[(String, String)] {
+        &self.query
+    }
+
+    pub(crate) fn page_index(&self) -> u64 {
+        self.query
+            .iter()
+            .find(|(k, _)| k == "pageIndex")
+            .and_then(|(_, v)| v.parse::<f64>().ok())
+            .filter(|v| v.is_finite() && *v >= 0.0)
+            .map_or(0, |v| v as u64)
+    }
+
+    /// A copy of this call for another page, unless construction failed.
+    pub(crate) fn at_page(&self, index: u64) -> Option<Self> {
+        if self.pending_error.is_some() {
+            return None;
+        }
+        let mut query: Vec<(String, String)> = self
+            .query
+            .iter()
+            .filter(|(k, _)| k != "pageIndex")
+            .cloned()
+            .collect();
+        query.insert(0, ("pageIndex".to_owned(), index.to_string()));
+        Some(Self {
+            client: self.client.clone(),
+            endpoint: self.endpoint,
+            method: self.method.clone(),
+            path: self.path.clone(),
+            query,
+            body: self.body.clone(),
+            pending_error: None,
+            options: self.options.clone(),
+            decode: self.decode,
+        })
+    }
+
+    /// Sends the call, retrying as configured, and decodes the answer.
+    pub async fn send(self) -> Result<T> {
+        let decode = self.decode;
+        let answer = self.execute().await?;
+        decode(answer)
+    }
+
+    async fn execute(self) -> Result<Answer> {
+        if let Some(error) = self.pending_error {
+            return Err(error);
+        }
+        let inner = &self.client.inner;
+        let retry = self.options.retry.unwrap_or(inner.retry);
+        let attempt_timeout = self.options.timeout.unwrap_or(inner.timeouts.get_attempt());
+        if attempt_timeout.is_zero() {
+            return Err(Error::Config(
+                "the timeout must be greater than zero".into(),
+            ));
+        }
+        let api_version = match &self.options.api_version {
+            Some(v) => header_value("API version", v)?,
+            None => inner.api_version.clone(),
+        };
+        let idempotency_key = match &self.options.idempotency_key {
+            Some(k) => Some(header_value("idempotency key", k)?),
+            None => None,
+        };
+        let replay_safe = self.method == Method::GET || idempotency_key.is_some();
+        let url = self.url()?;
+        let page_index = self.page_index();
+
+        let span = tracing::info_span!(
+            "humanos",
+            endpoint = self.endpoint,
+            method = %self.method,
+            path = %self.path,
+            api_version = api_version.to_str().unwrap_or_default(),
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        let fields = span.clone();
+        let exchange = Exchange {
+            client: &self.client,
+            method: &self.method,
+            url: &url,
+            body: self.body.as_ref(),
+            api_version: &api_version,
+            idempotency_key: idempotency_key.as_ref(),
+        };
+        async move {
+            let span = fields;
+            let started = Instant::now();
+            let mut attempt: u32 = 0;
+            loop {
+                attempt += 1;
+                let remaining = retry.get_max_elapsed().saturating_sub(started.elapsed());
+                let timeout = attempt_timeout.min(remaining.max(Duration::from_millis(1)));
+                let attempt_span = tracing::debug_span!(
+                    "humanos.attempt",
+                    attempt,
+                    status = tracing::field::Empty,
+                    latency_ms = tracing::field::Empty,
+                );
+                let attempt_started = Instant::now();
+                let outcome = exchange
+                    .attempt(timeout)
+                    .instrument(attempt_span.clone())
+                    .await;
+                attempt_span.record("latency_ms", millis(attempt_started.elapsed()));
+                if let Ok((status, _, _)) = &outcome {
+                    attempt_span.record("status", status);
+                }
+
+                let (retryable, server_delay) = match &outcome {
+                    Ok((status, headers, _)) => (
+                        replay_safe && retryable_status(*status),
+                        if matches!(status, 429 | 503) {
+                            retry_after(headers, SystemTime::now())
+                        } else {
+                            None
+                        },
+                    ),
+                    Err(Error::Transport { connect: true, .. }) => (true, None),
+                    Err(Error::Transport { .. } | Error::Timeout { .. }) => (replay_safe, None),
+                    Err(_) => (false, None),
+                };
+                let delay = server_delay.unwrap_or_else(|| jitter(retry.backoff_ceiling(attempt)));
+                let within_budget = started.elapsed() + delay < retry.get_max_elapsed();
+                if retryable && attempt < retry.get_max_attempts() && within_budget {
+                    match &outcome {
+                        Ok((status, _, _)) => tracing::warn!(
+                            attempt,
+                            status,
+                            delay_ms = millis(delay),
+                            "Humanos answered a retryable status; retrying"
+                        ),
+                        Err(error) => tracing::warn!(
+                            attempt,
+                            %error,
+                            delay_ms = millis(delay),
+                            "Humanos call failed; retrying"
+                        ),
+                    }
+                    tokio::time::sleep(delay).await;
+                    continue;
+                }
+                if retryable && attempt < retry.get_max_attempts() {
+                    tracing::warn!(
+                        attempt,
+                        delay_ms = millis(delay),
+                        "not retrying: the retry time budget would be exceeded"
+                    );
+                }
+
+                span.record("attempts", attempt);
+                span.record("latency_ms", millis(started.elapsed()));
+                return match outcome {
+                    Ok((status, headers, body)) => {
+                        span.record("status", status);
+                        if (200..300).contains(&status) {
+                            tracing::debug!("Humanos call succeeded");
+                        } else {
+                            tracing::info!(status, "Humanos answered an error status");
+                        }
+                        Ok(Answer {
+                            endpoint: self.endpoint,
+                            status,
+                            headers,
+                            body,
+                            page_index,
+                        })
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "Humanos call failed");
+                        Err(error)
+                    }
+                };
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    fn url(&self) -> Result<url::Url> {
+        let raw = format!("{}{}", self.client.inner.base, self.path);
+        let mut url = url::Url::parse(&raw)
+            .map_err(|e| Error::Config(format!("cannot build the request URL: {e}")))?;
+        if !self.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(&self.query);
+        }
+        Ok(url)
+    }
+}
+
+impl<T: Send + 'static> IntoFuture for Call<T> {
+    type Output = Result<T>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<T>> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// What every attempt of a call shares.
+struct Exchange<'a> {
+    client: &'a HumanosClient,
+    method: &'a Method,
+    url: &'a url::Url,
+    body: Option<&'a Bytes>,
+    api_version: &'a HeaderValue,
+    idempotency_key: Option<&'a HeaderValue>,
+}
+
+impl Exchange<'_> {
+    /// One signed attempt: fresh timestamp, fresh signature over the same bytes.
+    async fn attempt(&self, timeout: Duration) -> Result<(u16, HeaderMap, Bytes)> {
+        let inner = &self.client.inner;
+        let timestamp = inner.clock.now_unix_ms();
+        let body = self.body.cloned().unwrap_or_default();
+        let signature = inner.signer.signature(timestamp, &body);
+        let mut request = inner
+            .http
+            .request(self.method.clone(), self.url.clone())
+            .header(header::AUTHORIZATION, inner.authorization.clone())
+            .header(humanos_signing::TIMESTAMP_HEADER, timestamp.to_string())
+            .header(humanos_signing::SIGNATURE_HEADER, signature)
+            .header(API_VERSION_HEADER, self.api_version.clone())
+            .header(SDK_LANGUAGE_HEADER, SDK_LANGUAGE)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::USER_AGENT, inner.user_agent.clone());
+        if let Some(key) = self.idempotency_key {
+            request = request.header(IDEMPOTENCY_KEY_HEADER, key.clone());
+        }
+        if self.body.is_some() {
+            request = request.body(body);
+        }
+        let limit = inner.max_response_bytes;
+        let exchange = async move {
+            let mut response = request.send().await.map_err(|e| map_reqwest(e, timeout))?;
+            let status = response.status().as_u16();
+            let headers = std::mem::take(response.headers_mut());
+            if response.content_length().is_some_and(|n| n > limit as u64) {
+                return Err(Error::ResponseTooLarge { limit });
+            }
+            let mut body = Vec::new();
+            while let Some(chunk) = response
+                .chunk()
+                .await
+                .map_err(|e| map_reqwest(e, timeout))?
+            {
+                if body.len() + chunk.len() > limit {
+                    return Err(Error::ResponseTooLarge { limit });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok((status, headers, Bytes::from(body)))
+        };
+        match tokio::time::timeout(timeout, exchange).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::Timeout { after: timeout }),
+        }
+    }
+}
+
+fn map_reqwest(error: reqwest::Error, timeout: Duration) -> Error {
+    if !error.is_connect() && error.is_timeout() {
+        Error::Timeout { after: timeout }
+    } else {
+        Error::transport(error)
+    }
+}
+
+/// A random duration in `[0, ceiling]` ("full jitter").
+fn jitter(ceiling: Duration) -> Duration {
+    let max = u64::try_from(ceiling.as_millis()).unwrap_or(u64::MAX);
+    Duration::from_millis(rand::random_range(0..=max))
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The delay a `Retry-After` header asks for: delta-seconds or an HTTP date (RFC 9110 §10.2.3).
+pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let value = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_forms() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let mut h = HeaderMap::new();
+        assert_eq!(retry_after(&h, now), None);
+        h.insert(header::RETRY_AFTER, HeaderValue::from_static("3"));
+        assert_eq!(retry_after(&h, now), Some(Duration::from_secs(3)));
+        let later = httpdate::fmt_http_date(now + Duration::from_secs(7));
+        h.insert(header::RETRY_AFTER, HeaderValue::from_str(&later).unwrap());
+        assert_eq!(retry_after(&h, now), Some(Duration::from_secs(7)));
+        let past = httpdate::fmt_http_date(now - Duration::from_secs(7));
+        h.insert(header::RETRY_AFTER, HeaderValue::from_str(&past).unwrap());
+        assert_eq!(retry_after(&h, now), Some(Duration::ZERO));
+        h.insert(header::RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&h, now), None);
+    }
+
+    #[test]
+    fn jitter_stays_under_the_ceiling() {
+        for _ in 0..100 {
+            assert!(jitter(Duration::from_millis(50)) <= Duration::from_millis(50));
+        }
+        assert_eq!(jitter(Duration::ZERO), Duration::ZERO);
+    }
+}

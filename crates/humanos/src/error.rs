@@ -1,0 +1,308 @@
+//! The error type of every call.
+
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use humanos_models::ApiErrorBody;
+
+/// Longest body excerpt an error carries.
+const SNIPPET_CHARS: usize = 160;
+
+/// Everything that can go wrong with a call.
+///
+/// Messages name what failed; none ever contains the API key or the signature secret (the
+/// client never puts them anywhere but the outgoing headers).
+///
+/// ```
+/// # async fn run(client: humanos::HumanosClient) {
+/// use humanos::Error;
+///
+/// match client.requests().detail("66f0c0ffee0000000000abcd").await {
+///     Ok(request) => println!("{} subjects", request.subjects.len()),
+///     Err(Error::Api { status: 404, .. }) => println!("no such request"),
+///     Err(e) if e.is_retryable() => println!("try again later: {e}"),
+///     Err(e) => println!("failed: {e}"),
+/// }
+/// # }
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The API answered with an error status (`400`, `402`, `403`, `404`, `409`, `429`, `5xx`, ...).
+    ///
+    /// `body` is always kept, even when it is not the documented error JSON; `parsed` is that
+    /// JSON when it is.
+    #[error("{}", api_message(*status, code.as_deref(), message.as_deref()))]
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// The machine-readable code when the body has one (a `code` or `reason` member),
+        /// otherwise its `error` phrase (`"Bad Request"`).
+        code: Option<String>,
+        /// The human-readable `message` (several validation messages are joined with `; `).
+        message: Option<String>,
+        /// The raw body.
+        body: Bytes,
+        /// The body as the documented error JSON (`{"statusCode", "message", "error"}`), when it
+        /// parses as such.
+        parsed: Option<Box<ApiErrorBody>>,
+        /// The `Retry-After` delay the server asked for, if any.
+        retry_after: Option<Duration>,
+    },
+    /// The exchange failed: DNS, connection refused or reset, TLS, a broken body. The URL is
+    /// stripped from the inner error (query strings may hold contacts).
+    #[error("HTTP transport error{}: {source}", if *connect { " (connecting)" } else { "" })]
+    Transport {
+        /// The `reqwest` error.
+        #[source]
+        source: reqwest::Error,
+        /// Whether it happened while connecting, before anything was sent.
+        connect: bool,
+    },
+    /// An attempt did not complete in time.
+    #[error("the request timed out after {after:?}; raise the timeout or retry later")]
+    Timeout {
+        /// The timeout that expired.
+        after: Duration,
+    },
+    /// A `2xx` body is not the documented JSON.
+    #[error(
+        "cannot decode the {status} answer of {endpoint} at `{path}`: {message} (body: {snippet:?})"
+    )]
+    Decode {
+        /// The endpoint (`requests.list`, ...).
+        endpoint: &'static str,
+        /// HTTP status of the answer.
+        status: u16,
+        /// JSON path of the failure (`data[2].createdAt`), `.` for the root.
+        path: String,
+        /// What serde reported.
+        message: String,
+        /// Up to 160 characters of the body around the failure.
+        snippet: String,
+    },
+    /// The answer was larger than the configured limit.
+    #[error("the answer exceeds {limit} bytes; raise `max_response_bytes` if this is expected")]
+    ResponseTooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// A request body cannot be sent as wire JSON (for example an integer beyond ±2^53).
+    #[error("cannot encode the request body: {0}")]
+    Encode(#[from] humanos_signing::wire_json::WireJsonError),
+    /// The client or a call is misconfigured: a missing credential, a bad URL, an invalid header
+    /// value.
+    #[error("configuration error: {0}")]
+    Config(String),
+}
+
+fn api_message(status: u16, code: Option<&str>, message: Option<&str>) -> String {
+    let mut out = format!("Humanos API error {status}");
+    if let Some(code) = code {
+        out.push_str(&format!(" ({code})"));
+    }
+    if let Some(message) = message {
+        out.push_str(": ");
+        out.push_str(message);
+    }
+    out
+}
+
+/// A `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Whether trying the same call again later may succeed: transport errors, timeouts, and
+    /// `408`, `429` and `5xx` answers. Other `4xx` answers, decode and configuration errors are
+    /// final.
+    ///
+    /// The client's own retries apply this together with the method's safety (see
+    /// [`RetryConfig`](crate::RetryConfig)); this method is for your own retry logic.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api { status, .. } => retryable_status(*status),
+            Error::Transport { .. } | Error::Timeout { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// The HTTP status of an [`Error::Api`] or [`Error::Decode`].
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api { status, .. } | Error::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The parsed error body of an [`Error::Api`], when it is the documented JSON.
+    pub fn api_error(&self) -> Option<&ApiErrorBody> {
+        match self {
+            Error::Api { parsed, .. } => parsed.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn transport(error: reqwest::Error) -> Self {
+        let connect = error.is_connect();
+        Error::Transport {
+            source: error.without_url(),
+            connect,
+        }
+    }
+
+    /// An [`Error::Api`] from a non-success answer.
+    pub(crate) fn api(status: u16, body: Bytes, retry_after: Option<Duration>) -> Self {
+        let parsed = serde_json::from_slice::<ApiErrorBody>(&body)
+            .ok()
+            .filter(|b| b.status_code.is_some() || b.message.is_some() || b.error.is_some());
+        let (code, message) = match &parsed {
+            Some(p) => {
+                let member = |name: &str| {
+                    p.additional_properties
+                        .get(name)
+                        .and_then(|v| v.as_str())
+                        .map(str::to_owned)
+                };
+                (
+                    member("code")
+                        .or_else(|| member("reason"))
+                        .or_else(|| p.error.clone()),
+                    p.message.as_ref().map(ToString::to_string),
+                )
+            }
+            None => (None, None),
+        };
+        Error::Api {
+            status,
+            code,
+            message,
+            body,
+            parsed: parsed.map(Box::new),
+            retry_after,
+        }
+    }
+
+    /// An [`Error::Decode`] from a `serde_path_to_error` failure.
+    pub(crate) fn decode(
+        endpoint: &'static str,
+        status: u16,
+        body: &[u8],
+        error: serde_path_to_error::Error<serde_json::Error>,
+    ) -> Self {
+        let path = error.path().to_string();
+        Self::decode_at(endpoint, status, body, path, error.into_inner())
+    }
+
+    /// An [`Error::Decode`] at a known path.
+    pub(crate) fn decode_at(
+        endpoint: &'static str,
+        status: u16,
+        body: &[u8],
+        path: String,
+        inner: serde_json::Error,
+    ) -> Self {
+        let snippet = snippet(body, inner.line(), inner.column());
+        Error::Decode {
+            endpoint,
+            status,
+            path,
+            message: inner.to_string(),
+            snippet,
+        }
+    }
+}
+
+/// `408`, `429` and `5xx`.
+pub(crate) fn retryable_status(status: u16) -> bool {
+    matches!(status, 408 | 429) || (500..=599).contains(&status)
+}
+
+/// Up to [`SNIPPET_CHARS`] characters of `body` ending near `line`:`column` (1-based, as serde
+/// reports them; `0` when unknown).
+fn snippet(body: &[u8], line: usize, column: usize) -> String {
+    let text = String::from_utf8_lossy(body);
+    let offset = if line == 0 {
+        0
+    } else {
+        let line_start: usize = text
+            .split_inclusive('\n')
+            .take(line - 1)
+            .map(str::len)
+            .sum();
+        (line_start + column).min(text.len())
+    };
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let at = chars
+        .iter()
+        .position(|(i, _)| *i >= offset)
+        .unwrap_or(chars.len());
+    let end = (at + SNIPPET_CHARS / 4).min(chars.len());
+    let start = end.saturating_sub(SNIPPET_CHARS);
+    let mut out: String = chars
+        .get(start..end)
+        .unwrap_or_default()
+        .iter()
+        .map(|(_, c)| *c)
+        .collect();
+    if start > 0 {
+        out.insert(0, '…');
+    }
+    if end < chars.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// Shown by `Debug` of configuration types in place of a secret.
+pub(crate) struct Redacted;
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[REDACTED]")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_error_reads_documented_bodies() {
+        let e = Error::api(
+            400,
+            Bytes::from_static(
+                br#"{"statusCode":400,"message":["name is required","x"],"error":"Bad Request"}"#,
+            ),
+            None,
+        );
+        assert_eq!(
+            e.to_string(),
+            "Humanos API error 400 (Bad Request): name is required; x"
+        );
+        assert!(!e.is_retryable());
+        let e = Error::api(503, Bytes::from_static(b"<html>down</html>"), None);
+        assert!(e.is_retryable());
+        assert!(
+            matches!(&e, Error::Api { parsed: None, code: None, body, .. } if body.len() == 17)
+        );
+        let e = Error::api(
+            400,
+            Bytes::from_static(
+                br#"{"statusCode":400,"message":"nope","reason":"credential_revoked"}"#,
+            ),
+            None,
+        );
+        assert!(matches!(e, Error::Api { code: Some(c), .. } if c == "credential_revoked"));
+    }
+
+    #[test]
+    fn snippets_are_bounded_and_char_safe() {
+        let body = format!("{{\"a\":\"{}é", "x".repeat(500));
+        let s = snippet(body.as_bytes(), 1, body.len());
+        assert!(s.chars().count() <= SNIPPET_CHARS + 2, "{s}");
+        assert!(s.ends_with('é'), "{s}");
+        assert_eq!(snippet(b"{\"a\":", 1, 5), "{\"a\":");
+        assert_eq!(snippet(b"", 0, 0), "");
+    }
+}

@@ -1,0 +1,214 @@
+//! Async client for the [Humanos](https://humanos.id) API (version
+//! [`API_VERSION`], `2026-09-01`).
+//!
+//! One dependency for most apps: the client, the typed [`models`], [`webhooks`] verification
+//! and decryption, and request [`signing`].
+//!
+//! - **Every request is signed over the exact bytes sent** (`X-Signature` =
+//!   HMAC-SHA256 of `"<timestamp>.<body>"`, the body written once as wire JSON that survives
+//!   the server's `JSON.parse`/`JSON.stringify`), with a fresh timestamp on every attempt.
+//! - **One `api-version` header**, the client's default or the call's override, never both.
+//! - **Retries** with jittered exponential backoff for `GET`s (and calls with an idempotency
+//!   key) on transport errors, timeouts, `408`, `429` and `5xx`, honouring `Retry-After`;
+//!   any call on connection errors that happened before the request was sent. Bounded in
+//!   attempts and time. See [`RetryConfig`].
+//! - **Timeouts** by default (30 s per attempt, 10 s to connect). See [`TimeoutConfig`].
+//! - **Errors** keep the status and raw body, with the documented error JSON parsed beside
+//!   them, and the JSON path of any decode failure. See [`Error`].
+//! - **`verify` answers a [`Verdict`]**: a denial (`403`) is an answer, not an error.
+//! - **Pagination**: list endpoints return a [`Page`]; `.stream()` walks every page lazily.
+//! - **Tracing**: one `humanos` span per call (endpoint, method, path, API version, status,
+//!   attempts, latency) and a `humanos.attempt` span per attempt; headers, keys and bodies are
+//!   never recorded.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), humanos::Error> {
+//! use humanos::HumanosClient;
+//! use humanos::models::RequestQuery;
+//!
+//! // HUMANOS_API_KEY, HUMANOS_SIGNATURE_SECRET (and optionally HUMANOS_BASE_URL).
+//! let client = HumanosClient::from_env()?;
+//!
+//! // Sanity check: confirms the API key, the signature secret and the signing handshake.
+//! let requests = client.requests().list(RequestQuery::new()).await?;
+//! println!("{} requests", requests.items.len());
+//! # Ok(()) }
+//! ```
+//!
+//! Or configure it explicitly:
+//!
+//! ```no_run
+//! # fn run() -> Result<(), humanos::Error> {
+//! use std::time::Duration;
+//! use humanos::{HumanosClient, RetryConfig};
+//!
+//! let client = HumanosClient::builder()
+//!     .api_key("<your-api-key>")
+//!     .signature_secret("<your-signature-secret>")
+//!     .timeout(Duration::from_secs(10))
+//!     .retry(RetryConfig::default().max_attempts(5))
+//!     .build()?;
+//! # let _ = client; Ok(()) }
+//! ```
+//!
+//! # The integration walkthrough
+//!
+//! The six steps of the official SDK's walkthrough. Steps 1 (define and publish an action) and
+//! 3 (the user approves; the mandate id arrives in a `credential` webhook, see [`webhooks`])
+//! happen outside the client.
+//!
+//! **Step 2: issue a mandate request.**
+//!
+//! ```no_run
+//! # async fn run(client: humanos::HumanosClient) -> Result<(), humanos::Error> {
+//! use humanos::models::{ActionDto, CredentialDto, CredentialType, GenerateRequestDto, SecurityLevel};
+//! use serde_json::json;
+//!
+//! let action_id = "urn:via:action:<uuid>"; // from step 1
+//!
+//! let request = client
+//!     .requests()
+//!     .create(
+//!         GenerateRequestDto::new(vec!["user@example.com".into()])
+//!             .security_level(SecurityLevel::Contact)
+//!             .credentials(vec![
+//!                 CredentialDto::new(CredentialType::Policy, "Action mandate") // name: shown to the user
+//!                     .scope("agent.execute")
+//!                     .action(
+//!                         ActionDto::new(action_id)
+//!                             .user_param("maxAmount", 10000)
+//!                             .user_param("allowedCategories", json!(["BOOKS", "OFFICE"])),
+//!                     ),
+//!             ]),
+//!     )
+//!     .await?;
+//! println!("Request ID: {}", request.id);
+//! # Ok(()) }
+//! ```
+//!
+//! **Step 4: the agent issues a VP** from the mandate captured in step 3.
+//!
+//! ```no_run
+//! # async fn run(client: humanos::HumanosClient) -> Result<(), humanos::Error> {
+//! use humanos::models::CreatePresentationDto;
+//!
+//! let mandate_id = "urn:via:credential:<id>"; // captured in step 3
+//!
+//! let vp = client
+//!     .credentials()
+//!     .issue_vp(
+//!         mandate_id,
+//!         CreatePresentationDto::new()
+//!             // .target_verifier("did:web:your-verifier.example") // optional audience binding
+//!     )
+//!     .await?;
+//! # let _ = vp; Ok(()) }
+//! ```
+//!
+//! **Step 5: Humanos verifies the VP** against the agent's `executionParams`. The
+//! presentation travels as `presentationEncoded`, the form the API recommends.
+//!
+//! ```no_run
+//! # async fn run(client: humanos::HumanosClient, vp: humanos::models::PresentationEntity) -> Result<(), humanos::Error> {
+//! use humanos::Verdict;
+//! use humanos::models::VerifyPresentationDto;
+//!
+//! let verdict = client
+//!     .credentials()
+//!     .verify(
+//!         VerifyPresentationDto::from_presentation(&vp)
+//!             .execution_param("amount", 5000)
+//!             .execution_param("category", "BOOKS"),
+//!     )
+//!     .await?;
+//! match verdict {
+//!     Verdict::Allow(allow) => println!("allow: {:?}", allow.evaluations),
+//!     Verdict::Deny(deny) => println!("deny ({}): {:?}", deny.reason, deny.evaluations),
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! **Step 6: revoke the mandate.**
+//!
+//! ```no_run
+//! # async fn run(client: humanos::HumanosClient) -> Result<(), humanos::Error> {
+//! use humanos::models::RevokeCredentialDto;
+//!
+//! let mandate_id = "urn:via:credential:<id>";
+//! let revoked = client
+//!     .credentials()
+//!     .revoke(mandate_id, RevokeCredentialDto::new().reason(RevokeCredentialDto::USER_INITIATED))
+//!     .await?;
+//! println!("{} is {} since {}", revoked.credential_id, revoked.status, revoked.revoked_at);
+//! # Ok(()) }
+//! ```
+//!
+//! # Calls
+//!
+//! Endpoint methods take their required inputs as arguments, with the [`models`] types
+//! (`*Dto` bodies, `*Query` filters: `*Query::new()` for none), and return a [`Call`]. Await
+//! it directly, or first override settings for this call only:
+//!
+//! ```no_run
+//! # async fn run(client: humanos::HumanosClient) -> Result<(), humanos::Error> {
+//! use std::time::Duration;
+//! use humanos::models::ActionQuery;
+//!
+//! let actions = client
+//!     .actions()
+//!     .list(ActionQuery::new().page_size(20).active(true))
+//!     .api_version("2025-12-01") // replaces the client's api-version header
+//!     .timeout(Duration::from_secs(5))
+//!     .await?;
+//! # let _ = actions; Ok(()) }
+//! ```
+//!
+//! # Features
+//!
+//! - `rustls` (default): TLS through rustls.
+//! - `native-tls`: TLS through the platform library.
+//! - `http2`: HTTP/2 in the built-in `reqwest` client.
+//! - `vc`: implements `humanos_vc::did::DidResolver` for [`HumanosClient`], for local
+//!   verification of mandates and presentations.
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod api;
+mod call;
+mod client;
+mod config;
+mod error;
+mod page;
+mod query;
+#[cfg(feature = "vc")]
+mod vc;
+
+pub use api::{
+    ActionsHandler, ApprovalHandler, CredentialsHandler, DidHandler, Evidence, IntelligenceHandler,
+    RequestsHandler, UsersHandler, Verdict,
+};
+pub use call::Call;
+pub use client::{
+    DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES, ENV_API_KEY, ENV_BASE_URL, ENV_SIGNATURE_SECRET,
+    HumanosClient, HumanosClientBuilder, USER_AGENT,
+};
+pub use config::{RequestOptions, RetryConfig, TimeoutConfig};
+pub use error::{Error, Result};
+pub use page::Page;
+
+/// The typed models of every API schema (`humanos-models`).
+pub use humanos_models as models;
+/// Request and webhook signing, wire JSON (`humanos-signing`).
+pub use humanos_signing as signing;
+/// Webhook verification and decryption, typed events (`humanos-webhooks`).
+pub use humanos_webhooks as webhooks;
+/// The HTTP client this crate is built on (for [`HumanosClientBuilder::http_client`],
+/// [`HumanosClientBuilder::proxy`] and root certificates).
+pub use reqwest;
+
+pub use humanos_models::{API_VERSION, ApiErrorBody, PresentationEntity};
+pub use humanos_webhooks::{WebhookConfig, WebhookError, WebhookEvent};

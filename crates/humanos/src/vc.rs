@@ -1,0 +1,35 @@
+//! DID resolution for local verification (feature `vc`).
+
+use humanos_vc::did::{DidDocument, DidResolver, ResolveError, ResolveFuture};
+
+use crate::{Error, HumanosClient};
+
+/// Resolves DIDs through `GET /did/resolve/{did}` (signed, retried like any `GET`), so that
+/// `humanos_vc` can check mandate and presentation proofs locally. Wrap it in
+/// `humanos_vc::did::CachingResolver` to avoid one call per verification.
+///
+/// A `404` is [`ResolveError::NotFound`]; every other failure is
+/// [`ResolveError::Transport`] with the client error's message (never a secret).
+///
+/// ```no_run
+/// # async fn run(client: humanos::HumanosClient) -> Result<(), Box<dyn std::error::Error>> {
+/// use humanos_vc::did::DidResolver;
+///
+/// let document = client.resolve("did:web:humanos.tech:org:7d0c6f1e").await?;
+/// # let _ = document; Ok(()) }
+/// ```
+impl DidResolver for HumanosClient {
+    fn resolve<'a>(&'a self, did: &'a str) -> ResolveFuture<'a> {
+        Box::pin(async move {
+            let json = self
+                .did()
+                .resolve_as::<serde_json::Value>(did)
+                .await
+                .map_err(|e| match e {
+                    Error::Api { status: 404, .. } => ResolveError::NotFound(did.to_owned()),
+                    other => ResolveError::Transport(other.to_string()),
+                })?;
+            DidDocument::from_json(json)
+        })
+    }
+}
