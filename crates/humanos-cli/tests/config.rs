@@ -1,0 +1,145 @@
+//! Configuration precedence: profile file < environment < flags.
+
+mod common;
+
+use common::*;
+use predicates::prelude::*;
+use serde_json::Value;
+
+const TS: &str = "1767225600000";
+
+fn profile_file() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("config.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[profile.default]\napi_key = \"{API_KEY}\"\nsignature_secret = \"{API_SECRET}\"\n\n\
+             [profile.staging]\napi_key = \"key-staging\"\nsignature_secret = \"secret-staging\"\n\
+             webhook_signature_secret = \"{WH_SIG}\"\nwebhook_encryption_secret = \"{WH_ENC}\"\n\
+             webhook_encryption_salt = \"{WH_SALT}\"\n"
+        ),
+    )
+    .expect("write");
+    (dir, path)
+}
+
+fn signed(cmd: &mut assert_cmd::Command) -> (String, String) {
+    signed_with(cmd, &[])
+}
+
+fn signed_with(cmd: &mut assert_cmd::Command, flags: &[&str]) -> (String, String) {
+    let out = cmd
+        .args(["sign", "--format", "json", "--timestamp", TS])
+        .args(flags)
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).expect("JSON");
+    (
+        v["headers"]["Authorization"]
+            .as_str()
+            .expect("auth")
+            .to_owned(),
+        v["headers"]["X-Signature"]
+            .as_str()
+            .expect("sig")
+            .to_owned(),
+    )
+}
+
+fn sig(secret: &str) -> String {
+    humanos_signing::request_signature(secret.as_bytes(), TS.parse().expect("ts"), b"")
+}
+
+#[test]
+fn default_profile_then_env_then_flags() {
+    let (_dir, path) = profile_file();
+    let (auth, s) = signed(humanos().env("HUMANOS_CONFIG", &path));
+    assert_eq!((auth, s), (format!("Bearer {API_KEY}"), sig(API_SECRET)));
+
+    let (auth, s) = signed(
+        humanos()
+            .env("HUMANOS_CONFIG", &path)
+            .env("HUMANOS_SIGNATURE_SECRET", "from-env"),
+    );
+    assert_eq!((auth, s), (format!("Bearer {API_KEY}"), sig("from-env")));
+
+    let (auth, s) = signed_with(
+        humanos()
+            .env("HUMANOS_CONFIG", &path)
+            .env("HUMANOS_SIGNATURE_SECRET", "from-env"),
+        &["--signature-secret", "from-flag", "--api-key", "key-flag"],
+    );
+    assert_eq!((auth, s), ("Bearer key-flag".to_owned(), sig("from-flag")));
+}
+
+#[test]
+fn named_profile() {
+    let (_dir, path) = profile_file();
+    let (auth, s) = signed(
+        humanos()
+            .env("HUMANOS_CONFIG", &path)
+            .args(["--profile", "staging"]),
+    );
+    assert_eq!(
+        (auth, s),
+        ("Bearer key-staging".to_owned(), sig("secret-staging"))
+    );
+    let (auth, _) = signed(
+        humanos()
+            .env("HUMANOS_CONFIG", &path)
+            .env("HUMANOS_PROFILE", "staging"),
+    );
+    assert_eq!(auth, "Bearer key-staging");
+    // Webhook secrets from the profile.
+    humanos()
+        .env("HUMANOS_CONFIG", &path)
+        .args(["--profile", "staging", "webhook", "trigger", "--print"])
+        .assert()
+        .success();
+    humanos()
+        .env("HUMANOS_CONFIG", &path)
+        .args(["webhook", "trigger", "--print"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("webhook_signature_secret"));
+}
+
+#[test]
+fn unknown_profile_or_missing_file_named_explicitly() {
+    let (_dir, path) = profile_file();
+    humanos()
+        .env("HUMANOS_CONFIG", &path)
+        .args(["--profile", "prod", "sign"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with("error: no profile `prod` in"))
+        .stderr(predicate::str::contains(
+            "hint: profiles in the file: default, staging",
+        ));
+    humanos_api()
+        .args(["--profile", "prod", "sign"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read the profile file"));
+    // Without --profile a missing file is just no profile.
+    humanos_api().args(["sign"]).assert().success();
+}
+
+#[test]
+fn home_config_location() {
+    let home = tempfile::tempdir().expect("home");
+    let dir = home.path().join(".config/humanos");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(
+        dir.join("config.toml"),
+        format!("[profile.default]\napi_key = \"k-home\"\nsignature_secret = \"{API_SECRET}\"\n"),
+    )
+    .expect("write");
+    let (auth, _) = signed(
+        humanos()
+            .env_remove("HUMANOS_CONFIG")
+            .env("HOME", home.path()),
+    );
+    assert_eq!(auth, "Bearer k-home");
+}
