@@ -234,7 +234,6 @@ impl Settings {
     }
 
     /// The API base URL from the profile (the environment and flags are read by the caller).
-    #[allow(dead_code)] // used by `humanos api` once the API client lands
     pub(crate) fn base_url(&self) -> Option<&str> {
         self.base_url.as_deref()
     }

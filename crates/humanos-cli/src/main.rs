@@ -4,6 +4,7 @@
 //! through the SDK's library crates: this binary parses arguments, reads configuration, calls
 //! the libraries and formats their results. See `docs/cli.md`.
 
+mod api;
 mod cli;
 mod config;
 mod error;
@@ -50,6 +51,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Webhook(WebhookCommand::Listen(args)) => webhook::listen(&settings, args).await,
         Command::Webhook(WebhookCommand::Trigger(args)) => webhook::trigger(&settings, args).await,
         Command::Sign(args) => sign::run(&settings, args),
+        Command::Api(args) => api::run(&settings, args).await,
         Command::Humancode(command) => humancode_cmd::run(&settings, command).await,
     }
 }

@@ -12,6 +12,7 @@ const COMMANDS: &[&[&str]] = &[
     &["webhook", "listen"],
     &["webhook", "trigger"],
     &["sign"],
+    &["api"],
     &["humancode"],
     &["humancode", "session"],
     &["humancode", "verify-vcode"],

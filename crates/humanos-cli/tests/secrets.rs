@@ -129,6 +129,7 @@ fn no_secret_in_any_output() {
             true,
         ),
         (vec!["sign", "--data", "{broken"], false),
+        (vec!["api", "GET", "/request", "--base-url", &dead], false),
         (hc_dead, false),
         (vec!["humancode", "show-id", "bad id!"], false),
         (vec!["webhook", "trigger", "--help"], false),
