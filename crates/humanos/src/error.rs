@@ -52,7 +52,11 @@ pub enum Error {
     },
     /// The exchange failed: DNS, connection refused or reset, TLS, a broken body. The URL is
     /// stripped from the inner error (query strings may hold contacts).
-    #[error("HTTP transport error{}: {source}", if *connect { " (connecting)" } else { "" })]
+    #[error(
+        "HTTP transport error{}: {}",
+        if *connect { " (connecting)" } else { "" },
+        with_root_cause(source)
+    )]
     Transport {
         /// The `reqwest` error.
         #[source]
@@ -107,6 +111,22 @@ fn api_message(status: u16, code: Option<&str>, message: Option<&str>) -> String
         out.push_str(message);
     }
     out
+}
+
+/// `error`, followed by its innermost cause when that adds something ("error sending request:
+/// Connection refused (os error 111)").
+fn with_root_cause(error: &reqwest::Error) -> String {
+    let mut root: &dyn std::error::Error = error;
+    while let Some(next) = root.source() {
+        root = next;
+    }
+    let outer = error.to_string();
+    let inner = root.to_string();
+    if std::ptr::addr_eq(root, error) || outer.contains(&inner) {
+        outer
+    } else {
+        format!("{outer}: {inner}")
+    }
 }
 
 /// A `Result` with this crate's [`Error`].

@@ -187,6 +187,11 @@ mod query;
 #[cfg(feature = "vc")]
 mod vc;
 
+/// The README's examples, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 pub use api::{
     ActionsHandler, ApprovalHandler, CredentialsHandler, DidHandler, Evidence, IntelligenceHandler,
     RequestsHandler, UsersHandler, Verdict,

@@ -8,8 +8,9 @@ use crate::{Error, HumanosClient};
 /// `humanos_vc` can check mandate and presentation proofs locally. Wrap it in
 /// `humanos_vc::did::CachingResolver` to avoid one call per verification.
 ///
-/// A `404` is [`ResolveError::NotFound`]; every other failure is
-/// [`ResolveError::Transport`] with the client error's message (never a secret).
+/// A `404` is [`ResolveError::NotFound`], a document for another DID is
+/// [`ResolveError::InvalidDocument`]; every other failure is [`ResolveError::Transport`] with
+/// the client error's message (never a secret).
 ///
 /// ```no_run
 /// # async fn run(client: humanos::HumanosClient) -> Result<(), Box<dyn std::error::Error>> {
@@ -29,7 +30,14 @@ impl DidResolver for HumanosClient {
                     Error::Api { status: 404, .. } => ResolveError::NotFound(did.to_owned()),
                     other => ResolveError::Transport(other.to_string()),
                 })?;
-            DidDocument::from_json(json)
+            let document = DidDocument::from_json(json)?;
+            if document.id != did {
+                return Err(ResolveError::InvalidDocument(format!(
+                    "asked for `{did}`, the API answered the document of `{}`",
+                    document.id
+                )));
+            }
+            Ok(document)
         })
     }
 }
