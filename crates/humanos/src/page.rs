@@ -28,6 +28,15 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// A page, for tests and for code that builds pages of its own.
+    pub fn new(items: Vec<T>, total_pages: u64, page_index: u64) -> Self {
+        Self {
+            items,
+            total_pages,
+            page_index,
+        }
+    }
+
     /// The index of the next page, if there is one.
     pub fn next_page_index(&self) -> Option<u64> {
         let next = self.page_index.checked_add(1)?;
@@ -140,5 +149,22 @@ impl<T: Send + 'static> Call<Page<T>> {
     /// Every item of every page, collected.
     pub async fn collect_all(self) -> Result<Vec<T>> {
         self.stream().try_collect().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_page_index_stops_at_the_last_or_an_empty_page() {
+        assert_eq!(Page::new(vec![1], 3, 0).next_page_index(), Some(1));
+        assert_eq!(Page::new(vec![1], 3, 2).next_page_index(), None);
+        assert_eq!(Page::<u8>::new(vec![], 3, 0).next_page_index(), None);
+        assert_eq!(Page::new(vec![1], 0, 0).next_page_index(), None);
+        assert_eq!(
+            Page::new(vec![1], u64::MAX, u64::MAX).next_page_index(),
+            None
+        );
     }
 }
