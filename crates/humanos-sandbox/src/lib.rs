@@ -1,0 +1,582 @@
+//! A faithful local Humanos + HumanCode emulator, in the spirit of stripe-mock and LocalStack.
+//!
+//! It serves every callable endpoint of the Humanos API `2026-09-01` with the same paths,
+//! bodies and status codes, checks each request's API key, timestamp window and HMAC
+//! signature (401 saying which check failed), issues real `eddsa-jcs-2022` mandates and
+//! presentations, verifies them (signatures, validity, status list revocation,
+//! `maxExecutions`, the action's CEL rules), delivers sealed webhooks with retries, serves a
+//! hosted approval page and emulates HumanCode (sessions, vcodes, palm-scan pages). State
+//! lives in SQLite: in memory by default, in a file when one is given.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use humanos_sandbox::Sandbox;
+//! use serde_json::json;
+//!
+//! let sandbox = Sandbox::start_ephemeral().await?;
+//! println!("export HUMANOS_BASE_URL={}", sandbox.base_url());
+//! let action = sandbox.define_action(json!({
+//!     "name": "Purchase",
+//!     "userParams": {"maxAmount": {"type": "number"}},
+//!     "executionParams": {"amount": {"type": "number"}},
+//!     "rules": ["executionParams.amount <= userParams.maxAmount"]
+//! })).await?;
+//! // ... POST /request with the humanos client, then stand in for the user:
+//! // sandbox.approve(&request_id).await?;
+//! sandbox.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! See `docs/sandbox.md` for the endpoint table, the admin endpoints and where the sandbox
+//! differs from the real service.
+
+mod api;
+mod auth;
+pub mod humancode;
+mod mandate;
+mod pages;
+mod state;
+mod store;
+mod util;
+mod webhooks;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::{delete, get, patch, post};
+use base64::Engine;
+use humanos_signing::{BodyRule, Clock, SignatureVerifier, SystemClock};
+use humanos_vc::{Ed25519SigningKey, Signer};
+use humanos_webhooks::WebhookConfig;
+use serde_json::Value;
+use tokio::task::JoinHandle;
+
+pub use state::{API_VERSION, KNOWN_API_VERSIONS, WebhookSecrets};
+pub use store::StoreError;
+
+use crate::state::{ApiError, AppState};
+
+/// A failure to start the sandbox.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SandboxError {
+    /// The database could not be opened or read.
+    #[error("database: {0}")]
+    Store(#[from] StoreError),
+    /// The listening socket could not be bound.
+    #[error("bind: {0}")]
+    Io(#[from] std::io::Error),
+    /// A webhook secret is unusable.
+    #[error("webhook configuration: {0}")]
+    Webhook(#[from] humanos_webhooks::ConfigError),
+    /// An action definition was refused.
+    #[error("action definition: {0}")]
+    Action(String),
+}
+
+/// Entry point: [`Sandbox::builder`] or [`Sandbox::start_ephemeral`].
+#[derive(Debug)]
+pub struct Sandbox;
+
+impl Sandbox {
+    /// A builder with the defaults: in-memory database, 127.0.0.1 on an ephemeral port,
+    /// random credentials, no webhook endpoint.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+
+    /// Starts a sandbox with the defaults.
+    pub async fn start_ephemeral() -> Result<SandboxHandle, SandboxError> {
+        Self::builder().build().await
+    }
+}
+
+/// Configures and starts a sandbox.
+#[derive(Default)]
+pub struct SandboxBuilder {
+    database: Option<PathBuf>,
+    addr: Option<SocketAddr>,
+    public_url: Option<String>,
+    webhook_urls: Vec<String>,
+    clock: Option<Arc<dyn Clock>>,
+    api_key: Option<String>,
+    signature_secret: Option<String>,
+    webhook_secrets: Option<WebhookSecrets>,
+    humancode: Option<(String, String)>,
+    retry_base: Option<Duration>,
+    actions: Vec<Value>,
+}
+
+impl std::fmt::Debug for SandboxBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxBuilder")
+            .field("database", &self.database)
+            .field("addr", &self.addr)
+            .field("webhook_urls", &self.webhook_urls)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SandboxBuilder {
+    /// Keeps state in the SQLite file at `path` (created if missing); state survives restarts.
+    pub fn database(mut self, path: impl Into<PathBuf>) -> Self {
+        self.database = Some(path.into());
+        self
+    }
+
+    /// Keeps state in memory (the default).
+    pub fn in_memory(mut self) -> Self {
+        self.database = None;
+        self
+    }
+
+    /// Listens on `addr` instead of 127.0.0.1:0.
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.addr = Some(addr);
+        self
+    }
+
+    /// The URL clients reach the sandbox at (defaults to `http://<bound address>`).
+    pub fn public_url(mut self, url: impl Into<String>) -> Self {
+        self.public_url = Some(url.into().trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// Adds a webhook endpoint (repeatable).
+    pub fn webhook_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.webhook_urls.push(url.into());
+        self
+    }
+
+    /// Reads time from `clock` (timestamps, validity, the signature window).
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// Fixed API credentials instead of random (or previously stored) ones.
+    pub fn credentials(
+        mut self,
+        api_key: impl Into<String>,
+        signature_secret: impl Into<String>,
+    ) -> Self {
+        self.api_key = Some(api_key.into());
+        self.signature_secret = Some(signature_secret.into());
+        self
+    }
+
+    /// Fixed webhook secrets.
+    pub fn webhook_secrets(mut self, secrets: WebhookSecrets) -> Self {
+        self.webhook_secrets = Some(secrets);
+        self
+    }
+
+    /// The HumanCode APP_ID and APP_KEY the emulator accepts (default `a_sandbox` and a
+    /// random key).
+    pub fn humancode_app(mut self, app_id: impl Into<String>, app_key: impl Into<String>) -> Self {
+        self.humancode = Some((app_id.into(), app_key.into()));
+        self
+    }
+
+    /// First webhook retry delay (doubles per attempt, capped at 60 s; default 500 ms).
+    pub fn webhook_retry_base(mut self, base: Duration) -> Self {
+        self.retry_base = Some(base);
+        self
+    }
+
+    /// Publishes an action on start (JSON: `name`, `userParams`, `executionParams`, `rules`).
+    pub fn action(mut self, definition: Value) -> Self {
+        self.actions.push(definition);
+        self
+    }
+
+    /// Opens the database, binds and starts serving.
+    pub async fn build(self) -> Result<SandboxHandle, SandboxError> {
+        let store = store::Store::open(self.database.as_deref())?;
+        let clock: Arc<dyn Clock> = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let remembered = |key: &str,
+                          given: Option<String>,
+                          make: &dyn Fn() -> String|
+         -> Result<String, StoreError> {
+            let value = match (given, store.meta(key)?) {
+                (Some(v), _) => v,
+                (None, Some(v)) => v,
+                (None, None) => make(),
+            };
+            store.set_meta(key, &value)?;
+            Ok(value)
+        };
+        let api_key = remembered("api_key", self.api_key, &|| {
+            format!("sk_sandbox_{}", util::random_token(24))
+        })?;
+        let signature_secret = remembered("signature_secret", self.signature_secret, &|| {
+            format!("ss_sandbox_{}", util::random_token(32))
+        })?;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let ws = self.webhook_secrets;
+        let webhook_secrets = WebhookSecrets {
+            signature_secret: remembered(
+                "webhook_signature_secret",
+                ws.as_ref().map(|w| w.signature_secret.clone()),
+                &|| format!("whsec_{}", util::random_token(32)),
+            )?,
+            encryption_secret: remembered(
+                "webhook_encryption_secret",
+                ws.as_ref().map(|w| w.encryption_secret.clone()),
+                &|| b64.encode(rand::random::<[u8; 32]>()),
+            )?,
+            encryption_salt: remembered(
+                "webhook_encryption_salt",
+                ws.as_ref().map(|w| w.encryption_salt.clone()),
+                &|| util::random_token(16),
+            )?,
+        };
+        let seed = |key: &str| -> Result<[u8; 32], StoreError> {
+            let hex_seed = remembered(key, None, &|| hex::encode(rand::random::<[u8; 32]>()))?;
+            let mut out = [0u8; 32];
+            hex::decode_to_slice(&hex_seed, &mut out).unwrap_or(());
+            Ok(out)
+        };
+        let issuer = Signer::did_key(Ed25519SigningKey::from_bytes(&seed("issuer_seed")?));
+        let agent = Signer::did_key(Ed25519SigningKey::from_bytes(&seed("agent_seed")?));
+        let user_seed = seed("user_seed")?;
+        let (hc_id, hc_key) = match self.humancode {
+            Some(pair) => pair,
+            None => (
+                remembered("humancode_app_id", None, &|| "a_sandbox".to_owned())?,
+                remembered("humancode_app_key", None, &|| util::random_token(32))?,
+            ),
+        };
+        let clock_for_webhooks = clock.clone();
+        let webhook_config = WebhookConfig::builder()
+            .signature_secret(&webhook_secrets.signature_secret)
+            .encryption_secret(&webhook_secrets.encryption_secret)
+            .encryption_salt(&webhook_secrets.encryption_salt)
+            .clock(move || clock_for_webhooks.now_unix_ms())
+            .build()?;
+
+        let listener = tokio::net::TcpListener::bind(
+            self.addr
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0))),
+        )
+        .await?;
+        let addr = listener.local_addr()?;
+        let base_url = self.public_url.unwrap_or_else(|| format!("http://{addr}"));
+        let started_at = util::iso(clock.now_unix_ms());
+        let state = Arc::new(AppState {
+            store,
+            request_verifier: SignatureVerifier::new(&signature_secret, BodyRule::Request)
+                .with_shared_clock(clock.clone()),
+            clock,
+            base_url,
+            api_key,
+            signature_secret,
+            issuer,
+            agent,
+            user_seed,
+            webhook_secrets,
+            webhook_config,
+            webhook_urls: RwLock::new(self.webhook_urls),
+            write: tokio::sync::Mutex::new(()),
+            wake_webhooks: tokio::sync::Notify::new(),
+            humancode: humancode::Shared::new(&hc_id, &hc_key, humancode::PageMode::Interactive),
+            retry_base_ms: self.retry_base.map_or(500, |d| d.as_millis() as u64).max(1),
+            started_at,
+        });
+        for def in self.actions {
+            pages::define_action(&state, def)
+                .map_err(|e| SandboxError::Action(format!("{:?}", e.message)))?;
+        }
+        let app = router(state.clone());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        let worker = tokio::spawn(webhooks::worker(state.clone()));
+        tracing::info!(base_url = %state.base_url, issuer = %state.issuer.did(), "humanos sandbox listening");
+        Ok(SandboxHandle {
+            state,
+            addr,
+            shutdown: Some(tx),
+            server: Some(server),
+            worker,
+        })
+    }
+}
+
+fn router(state: Arc<AppState>) -> Router {
+    let authed = Router::new()
+        .route(
+            "/request",
+            post(api::create_request).get(api::list_requests),
+        )
+        .route(
+            "/request/{requestId}",
+            get(api::get_request).delete(api::cancel_request),
+        )
+        .route("/request/resend/{requestId}", patch(api::resend_otp))
+        .route("/user", post(api::create_users).get(api::get_user))
+        .route("/actions", get(api::list_actions))
+        .route("/actions/version/{id}", get(api::action_versions))
+        .route("/approvals", get(api::list_approvals))
+        .route("/approvals/workflow", get(api::list_workflows))
+        .route("/credential/vp/{vcId}", post(api::issue_vp))
+        .route("/credential/verify", post(api::verify))
+        .route("/credential/revoke/{credentialId}", delete(api::revoke))
+        .route("/credential/evidence/{evidenceId}", get(api::evidence))
+        .route("/credential/{credentialId}", get(api::get_credential))
+        .route(
+            "/credential/{credentialId}/events",
+            get(api::credential_events),
+        )
+        .route("/did/resolve/{did}", get(api::resolve_did))
+        .route("/intelligence/action", get(api::intelligence_action))
+        .route("/intelligence/snapshot", get(api::intelligence_snapshot))
+        .route("/intelligence/window", get(api::intelligence_window))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ));
+    let public = Router::new()
+        .route("/", get(pages::index))
+        .route("/status/1", get(api::status_list))
+        .route(
+            "/approve/{requestId}",
+            get(pages::approval_page).post(pages::approval_submit),
+        )
+        .route("/admin", get(pages::admin_info))
+        .route("/admin/actions", post(pages::admin_define_action))
+        .route("/admin/requests/{requestId}/otp", get(pages::admin_otp))
+        .route(
+            "/admin/requests/{requestId}/identity",
+            post(pages::admin_identity),
+        )
+        .route(
+            "/admin/requests/{requestId}/{decision}",
+            post(pages::admin_decide),
+        )
+        .route("/admin/webhooks", get(pages::admin_webhooks))
+        .route("/admin/webhooks/endpoints", post(pages::admin_add_endpoint))
+        .route("/admin/webhooks/test", post(pages::admin_test_event));
+    authed
+        .merge(public)
+        .with_state(state.clone())
+        .merge(humancode::router(state.humancode.clone()))
+        .fallback(|uri: axum::http::Uri| async move {
+            ApiError::not_found(format!("Cannot find {}", uri.path()))
+        })
+        .layer(axum::extract::DefaultBodyLimit::max(auth::MAX_BODY))
+}
+
+/// A running sandbox. Dropping it stops the server.
+pub struct SandboxHandle {
+    state: Arc<AppState>,
+    addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<JoinHandle<()>>,
+    worker: JoinHandle<()>,
+}
+
+impl std::fmt::Debug for SandboxHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxHandle")
+            .field("base_url", &self.state.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What [`SandboxHandle::define_action`] published.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct DefinedAction {
+    /// The action id (`urn:via:action:<uuid>`).
+    pub id: String,
+    /// The published version number.
+    pub version: u64,
+}
+
+impl SandboxHandle {
+    /// `http://127.0.0.1:<port>` (or the configured public URL).
+    pub fn base_url(&self) -> &str {
+        &self.state.base_url
+    }
+
+    /// The bound socket address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `HUMANOS_API_KEY`.
+    pub fn api_key(&self) -> &str {
+        &self.state.api_key
+    }
+
+    /// `HUMANOS_SIGNATURE_SECRET`.
+    pub fn signature_secret(&self) -> &str {
+        &self.state.signature_secret
+    }
+
+    /// The webhook secrets a receiver needs.
+    pub fn webhook_secrets(&self) -> &WebhookSecrets {
+        &self.state.webhook_secrets
+    }
+
+    /// The sandbox issuer's DID (it signs mandates and status lists).
+    pub fn issuer_did(&self) -> &str {
+        self.state.issuer.did()
+    }
+
+    /// The DID of the sandbox-managed agent key that signs presentations.
+    pub fn agent_did(&self) -> &str {
+        self.state.agent.did()
+    }
+
+    /// The HumanCode APP_ID the emulator accepts.
+    pub fn humancode_app_id(&self) -> &str {
+        self.state.humancode.app_id()
+    }
+
+    /// The HumanCode emulator's state (scripting, clock, forced outcomes).
+    pub fn humancode(&self) -> &Arc<humancode::Shared> {
+        &self.state.humancode
+    }
+
+    /// The HumanCode APP_KEY the emulator accepts.
+    pub fn humancode_app_key(&self) -> String {
+        self.state
+            .store
+            .meta("humancode_app_key")
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    }
+
+    /// The `export` lines a shell needs to point a client at this sandbox.
+    pub fn env_lines(&self) -> String {
+        let w = &self.state.webhook_secrets;
+        format!(
+            "export HUMANOS_BASE_URL={}\nexport HUMANOS_API_KEY={}\nexport HUMANOS_SIGNATURE_SECRET={}\n\
+             export HUMANOS_WEBHOOK_SIGNATURE_SECRET={}\nexport HUMANOS_WEBHOOK_ENCRYPTION_SECRET={}\n\
+             export HUMANOS_WEBHOOK_ENCRYPTION_SALT={}\nexport HUMANCODE_BASE_URL={}\nexport HUMANCODE_APP_ID={}\n\
+             export HUMANCODE_APP_KEY={}\n",
+            self.base_url(),
+            self.api_key(),
+            self.signature_secret(),
+            w.signature_secret,
+            w.encryption_secret,
+            w.encryption_salt,
+            self.base_url(),
+            self.humancode_app_id(),
+            self.humancode_app_key()
+        )
+    }
+
+    /// Publishes an action (or a new version of the action with the same `id` / `name`).
+    pub async fn define_action(&self, definition: Value) -> Result<DefinedAction, SandboxError> {
+        let _w = self.state.write.lock().await;
+        let out = pages::define_action(&self.state, definition)
+            .map_err(|e| SandboxError::Action(format!("{:?}", e.message)))?;
+        Ok(DefinedAction {
+            id: out
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            version: out
+                .get("version")
+                .and_then(Value::as_u64)
+                .unwrap_or_default(),
+        })
+    }
+
+    /// Stands in for the (first undecided) user of `request_id` and accepts: the mandates are
+    /// issued and the `credential` webhooks queued. Returns the issued credential ids.
+    pub async fn approve(&self, request_id: &str) -> Result<Vec<String>, SandboxError> {
+        self.decide(request_id, true).await
+    }
+
+    /// Stands in for the (first undecided) user of `request_id` and rejects.
+    pub async fn reject(&self, request_id: &str) -> Result<Vec<String>, SandboxError> {
+        self.decide(request_id, false).await
+    }
+
+    async fn decide(&self, request_id: &str, accept: bool) -> Result<Vec<String>, SandboxError> {
+        let _w = self.state.write.lock().await;
+        let before = api::decide(&self.state, request_id, None, accept, "admin")
+            .map_err(|e| SandboxError::Action(format!("{:?}", e.message)))?;
+        Ok(before
+            .subjects
+            .iter()
+            .filter(|s| s.decision.is_some())
+            .flat_map(|s| s.credential_ids.clone())
+            .collect())
+    }
+
+    /// The current OTP of `contact` on `request_id` (what the log prints).
+    pub fn otp(&self, request_id: &str, contact: &str) -> Option<String> {
+        let r: state::RequestRec = self.state.store.get(state::REQUEST, request_id).ok()??;
+        r.subjects
+            .iter()
+            .find(|s| s.contact.eq_ignore_ascii_case(contact))
+            .map(|s| s.otp.clone())
+    }
+
+    /// Adds a webhook endpoint at runtime.
+    pub fn add_webhook_endpoint(&self, url: impl Into<String>) {
+        self.state
+            .webhook_urls
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(url.into());
+    }
+
+    /// Queues a `test` event to every endpoint; returns how many deliveries were queued.
+    pub fn send_test_event(&self) -> Result<usize, SandboxError> {
+        let ev =
+            humanos_webhooks::sample::test(&format!("req_test_{}", util::uuid().replace('-', "")));
+        let mut ev = ev;
+        if let Some(o) = ev.as_object_mut() {
+            o.insert("issuerDid".into(), self.issuer_did().into());
+        }
+        Ok(webhooks::emit(&self.state, &ev)?)
+    }
+
+    /// Deliveries not yet acknowledged with a 2xx.
+    pub fn pending_deliveries(&self) -> Result<usize, SandboxError> {
+        Ok(self
+            .state
+            .store
+            .deliveries()?
+            .iter()
+            .filter(|d| d.4.is_none())
+            .count())
+    }
+
+    /// Stops the server (in-flight requests finish) and the webhook worker.
+    pub async fn shutdown(mut self) {
+        self.stop();
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.worker.abort();
+    }
+}
+
+impl Drop for SandboxHandle {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

@@ -1,0 +1,353 @@
+//! The six-step lifecycle against a sandbox on 127.0.0.1, through signed HTTP calls.
+
+mod support;
+
+use humanos_sandbox::Sandbox;
+use serde_json::{Value, json};
+use support::{Client, purchase_action};
+
+async fn mandate(c: &Client, sb: &humanos_sandbox::SandboxHandle, max: Option<u64>) -> String {
+    let action = sb.define_action(purchase_action()).await.unwrap();
+    let mut cred = json!({
+        "scope": "agent.execute", "type": "POLICY", "name": "Action mandate",
+        "action": {"id": action.id, "userParams": {"maxAmount": 10000, "allowedCategories": ["BOOKS", "OFFICE"]}}
+    });
+    if let Some(m) = max {
+        cred["maxExecutions"] = m.into();
+    }
+    let (st, req) = c
+        .call("POST", "/request", Some(&json!({"users": [{"contact": "ana@example.com"}], "securityLevel": "CONTACT", "credentials": [cred]})))
+        .await;
+    assert_eq!(st, 201, "{req}");
+    let request_id = req["id"].as_str().unwrap();
+    let ids = sb.approve(request_id).await.unwrap();
+    assert_eq!(ids.len(), 1);
+    ids[0].clone()
+}
+
+#[tokio::test]
+async fn six_steps_allow_deny_revoke() {
+    let sb = Sandbox::start_ephemeral().await.unwrap();
+    let c = Client::new(&sb);
+    let id = mandate(&c, &sb, None).await;
+
+    let (st, cred) = c.call("GET", &format!("/credential/{id}"), None).await;
+    assert_eq!(st, 200);
+    assert_eq!(cred["status"], "ACTIVE");
+    assert_eq!(
+        cred["w3cCredential"]["proof"]["cryptosuite"],
+        "eddsa-jcs-2022"
+    );
+
+    let (st, vp) = c
+        .call("POST", &format!("/credential/vp/{id}"), Some(&json!({})))
+        .await;
+    assert_eq!(st, 201, "{vp}");
+    let encoded = vp["presentationEncoded"].as_str().unwrap().to_owned();
+
+    let (st, allow) = c
+        .call("POST", "/credential/verify", Some(&json!({"presentationEncoded": encoded, "executionParams": {"amount": 5000, "category": "BOOKS"}})))
+        .await;
+    assert_eq!(st, 201, "{allow}");
+    assert_eq!(allow["decision"], "allow");
+    assert_eq!(allow["evaluations"].as_array().unwrap().len(), 2);
+
+    // The presentation object works too.
+    let (st, _) = c
+        .call("POST", "/credential/verify", Some(&json!({"presentation": vp["presentation"], "executionParams": {"amount": 1, "category": "OFFICE"}})))
+        .await;
+    assert_eq!(st, 201);
+
+    let (st, deny) = c
+        .call("POST", "/credential/verify", Some(&json!({"presentationEncoded": encoded, "executionParams": {"amount": 50000, "category": "FLIGHTS"}})))
+        .await;
+    assert_eq!(st, 403, "{deny}");
+    assert_eq!(deny["decision"], "deny");
+    assert_eq!(deny["reason"], "rule_failed");
+    assert_eq!(deny["statusCode"], 403);
+    let results: Vec<&str> = deny["evaluations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["result"].as_str().unwrap())
+        .collect();
+    assert_eq!(results, ["fail", "fail"]);
+
+    // Undeclared execution params.
+    let (st, bad) = c
+        .call(
+            "POST",
+            "/credential/verify",
+            Some(&json!({"presentationEncoded": encoded, "executionParams": {"amount": 1}})),
+        )
+        .await;
+    assert_eq!(
+        (st, bad["reason"].as_str()),
+        (403, Some("execution_params_invalid"))
+    );
+
+    // A tampered presentation.
+    let mut tampered = vp["presentation"].clone();
+    tampered["verifiableCredential"][0]["credentialSubject"]["mandate"]["userParams"]["maxAmount"]
+        ["value"] = json!(1_000_000);
+    let (st, t) = c
+        .call("POST", "/credential/verify", Some(&json!({"presentation": tampered, "executionParams": {"amount": 5000, "category": "BOOKS"}})))
+        .await;
+    assert_eq!(
+        (st, t["reason"].as_str()),
+        (403, Some("vp_signature_invalid")),
+        "{t}"
+    );
+
+    let (st, rev) = c
+        .call(
+            "DELETE",
+            &format!("/credential/revoke/{id}"),
+            Some(&json!({"reason": "user_initiated"})),
+        )
+        .await;
+    assert_eq!(st, 200, "{rev}");
+    assert_eq!(rev["status"], "INACTIVE");
+    let (st, again) = c
+        .call(
+            "DELETE",
+            &format!("/credential/revoke/{id}"),
+            Some(&json!({})),
+        )
+        .await;
+    assert_eq!(st, 409, "{again}");
+
+    let (st, err) = c
+        .call("POST", &format!("/credential/vp/{id}"), Some(&json!({})))
+        .await;
+    assert_eq!(st, 403, "{err}");
+    assert_eq!(err["reason"], "credential_revoked");
+
+    let (st, deny) = c
+        .call("POST", "/credential/verify", Some(&json!({"presentationEncoded": encoded, "executionParams": {"amount": 5000, "category": "BOOKS"}})))
+        .await;
+    assert_eq!(
+        (st, deny["reason"].as_str()),
+        (403, Some("credential_revoked")),
+        "{deny}"
+    );
+
+    let (st, events) = c
+        .call("GET", &format!("/credential/{id}/events"), None)
+        .await;
+    assert_eq!(st, 200);
+    assert_eq!(events["ok"], true, "{events}");
+    let kinds: Vec<&str> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.first(), Some(&"ISSUE"));
+    assert!(
+        kinds.contains(&"VERIFICATION_APPROVED")
+            && kinds.contains(&"VERIFICATION_DENIED")
+            && kinds.contains(&"REVOKE"),
+        "{kinds:?}"
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn max_executions_exhausts_the_mandate() {
+    let sb = Sandbox::start_ephemeral().await.unwrap();
+    let c = Client::new(&sb);
+    let id = mandate(&c, &sb, Some(2)).await;
+    let (_, vp) = c
+        .call(
+            "POST",
+            &format!("/credential/vp/{id}"),
+            Some(&json!({"targetVerifier": "shop.example"})),
+        )
+        .await;
+    assert_eq!(vp["presentation"]["proof"]["domain"], "shop.example");
+    let body = json!({"presentationEncoded": vp["presentationEncoded"], "executionParams": {"amount": 1, "category": "BOOKS"}});
+    for left in [1, 0] {
+        let (st, _) = c.call("POST", "/credential/verify", Some(&body)).await;
+        assert_eq!(st, 201);
+        let (_, cred) = c.call("GET", &format!("/credential/{id}"), None).await;
+        assert_eq!(cred["executionsRemaining"], left);
+    }
+    let (st, deny) = c.call("POST", "/credential/verify", Some(&body)).await;
+    assert_eq!(
+        (st, deny["reason"].as_str()),
+        (403, Some("credential_revoked"))
+    );
+}
+
+#[tokio::test]
+async fn authentication_failures_say_why() {
+    let sb = Sandbox::start_ephemeral().await.unwrap();
+    let http = reqwest::Client::new();
+    let url = format!("{}/request", sb.base_url());
+    let get = |h: Vec<(&'static str, String)>| {
+        let mut r = http.get(&url);
+        for (k, v) in h {
+            r = r.header(k, v);
+        }
+        r.send()
+    };
+    let body = |r: reqwest::Response| async move {
+        (r.status().as_u16(), r.json::<Value>().await.unwrap())
+    };
+    let (st, b) = body(get(vec![]).await.unwrap()).await;
+    assert_eq!(st, 401);
+    assert_eq!(b["error"], "Unauthorized");
+    assert!(b["message"].as_str().unwrap().contains("Authorization"));
+
+    let (st, b) = body(
+        get(vec![("authorization", "Bearer nope".into())])
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((st, b["message"].as_str()), (401, Some("Invalid API key")));
+
+    let auth = ("authorization", format!("Bearer {}", sb.api_key()));
+    let (st, b) = body(get(vec![auth.clone()]).await.unwrap()).await;
+    assert!(st == 401 && b["message"].as_str().unwrap().contains("X-Timestamp"));
+
+    let signer = humanos_signing::RequestSigner::new(sb.api_key(), sb.signature_secret());
+    let old = humanos_signing::SystemClock.now_unix_ms_for_test() - 10 * 60 * 1000;
+    let h = signer.sign(old, b"");
+    let (st, b) = body(
+        get(vec![
+            auth.clone(),
+            ("x-timestamp", h.timestamp().into()),
+            ("x-signature", h.signature().into()),
+        ])
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert!(
+        st == 401 && b["message"].as_str().unwrap().contains("window"),
+        "{b}"
+    );
+
+    let h = signer.sign_now(b"");
+    let (st, b) = body(
+        get(vec![
+            auth.clone(),
+            ("x-timestamp", h.timestamp().into()),
+            ("x-signature", "0".repeat(64)),
+        ])
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert!(
+        st == 401
+            && b["message"]
+                .as_str()
+                .unwrap()
+                .contains("X-Signature does not match"),
+        "{b}"
+    );
+
+    let (st, _) = body(
+        get(vec![
+            auth.clone(),
+            ("x-timestamp", h.timestamp().into()),
+            ("x-signature", h.signature().into()),
+        ])
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(st, 200);
+
+    // Two conflicting api-version headers: 400 saying so.
+    let r = http
+        .get(&url)
+        .header(auth.0, auth.1.clone())
+        .header("x-timestamp", h.timestamp())
+        .header("x-signature", h.signature())
+        .header("api-version", "2026-09-01")
+        .header("api-version", "2025-12-01")
+        .send()
+        .await
+        .unwrap();
+    let (st, b) = body(r).await;
+    assert!(st == 400 && b["message"].as_str().unwrap().contains("api-version"));
+
+    // An unknown version is answered, with a warning.
+    let r = http
+        .get(&url)
+        .header(auth.0, auth.1.clone())
+        .header("x-timestamp", h.timestamp())
+        .header("x-signature", h.signature())
+        .header("api-version", "2099-01-01")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers().get("warning").is_some());
+}
+
+trait NowForTest {
+    fn now_unix_ms_for_test(&self) -> u64;
+}
+impl NowForTest for humanos_signing::SystemClock {
+    fn now_unix_ms_for_test(&self) -> u64 {
+        use humanos_signing::Clock;
+        self.now_unix_ms()
+    }
+}
+
+#[tokio::test]
+async fn official_sdk_bodies_with_spaces_verify_against_the_reencoded_form() {
+    // The Python SDK signs compact JSON and sends json.dumps() with spaces.
+    let sb = Sandbox::start_ephemeral().await.unwrap();
+    let signer = humanos_signing::RequestSigner::new(sb.api_key(), sb.signature_secret());
+    let compact = br#"[{"contact":"bo@example.com"}]"#;
+    let spaced = br#"[{"contact": "bo@example.com"}]"#;
+    let h = signer.sign_now(compact);
+    let r = reqwest::Client::new()
+        .post(format!("{}/user", sb.base_url()))
+        .header("authorization", h.authorization())
+        .header("x-timestamp", h.timestamp())
+        .header("x-signature", h.signature())
+        .header("content-type", "application/json")
+        .body(spaced.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+}
+
+#[tokio::test]
+async fn state_survives_a_restart_with_a_database_file() {
+    let dir = std::env::temp_dir().join(format!("sandbox-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("state.db");
+    let _ = std::fs::remove_file(&db);
+    let sb = Sandbox::builder().database(&db).build().await.unwrap();
+    let c = Client::new(&sb);
+    let id = mandate(&c, &sb, None).await;
+    let (key, issuer) = (sb.api_key().to_owned(), sb.issuer_did().to_owned());
+    let (_, vp) = c
+        .call("POST", &format!("/credential/vp/{id}"), Some(&json!({})))
+        .await;
+    sb.shutdown().await;
+
+    let sb = Sandbox::builder().database(&db).build().await.unwrap();
+    assert_eq!(
+        (sb.api_key(), sb.issuer_did()),
+        (key.as_str(), issuer.as_str())
+    );
+    let c = Client::new(&sb);
+    let (st, cred) = c.call("GET", &format!("/credential/{id}"), None).await;
+    assert_eq!((st, cred["status"].as_str()), (200, Some("ACTIVE")));
+    let (st, allow) = c
+        .call("POST", "/credential/verify", Some(&json!({"presentationEncoded": vp["presentationEncoded"], "executionParams": {"amount": 5, "category": "BOOKS"}})))
+        .await;
+    assert_eq!(st, 201, "{allow}");
+    sb.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
