@@ -1,4 +1,4 @@
-//! A local HumanCode emulator, the one the tests use, to run the login example without the
+//! A local HumanCode emulator (the `humanos-sandbox` crate's, as the tests use it), to run the login example without the
 //! real service.
 //!
 //! ```sh
@@ -7,10 +7,9 @@
 //! ```
 //!
 //! It checks `app_id` and the HMAC of every API call and serves REGISTRATION / VERIFICATION
-//! pages that act as a successful palm scan and redirect to the callback with a vcode.
+//! pages with a "Scan palm" button that redirect to the callback with a vcode or an error code.
 
-#[path = "../tests/support/emulator.rs"]
-mod emulator;
+use humanos_sandbox::humancode as emulator;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -20,7 +19,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok()
         .and_then(|p| p.parse().ok())
         .unwrap_or(8080);
-    let emu = emulator::Emulator::start(&app_id, &app_key, port).await?;
+    // Interactive pages: a "Scan palm" button that succeeds and a "Fail scan" one.
+    let emu = emulator::Emulator::start_with_mode(
+        &app_id,
+        &app_key,
+        port,
+        emulator::PageMode::Interactive,
+    )
+    .await?;
     println!(
         "HumanCode emulator on {} for app_id {app_id}",
         emu.base_url()

@@ -2,8 +2,7 @@
 //! HMAC over the raw received body.
 #![cfg(feature = "client")]
 
-#[path = "support/emulator.rs"]
-mod emulator;
+use humanos_sandbox::humancode as emulator;
 
 use std::time::Duration;
 

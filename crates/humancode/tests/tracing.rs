@@ -2,8 +2,7 @@
 //! recorded by tracing ever holds the APP_KEY.
 #![cfg(feature = "client")]
 
-#[path = "support/emulator.rs"]
-mod emulator;
+use humanos_sandbox::humancode as emulator;
 
 use std::fmt::Debug;
 use std::sync::atomic::{AtomicU64, Ordering};
