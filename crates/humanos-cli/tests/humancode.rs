@@ -1,13 +1,10 @@
 //! `humanos humancode ...` against the signature-checking HumanCode emulator on 127.0.0.1
-//! (the one the `humancode` crate's own tests use).
+//! (`humanos_sandbox::humancode::Emulator`, the one the `humancode` crate's own tests use).
 
 mod common;
 
-#[allow(clippy::all)]
-#[path = "../../humancode/tests/support/emulator.rs"]
-mod emulator;
-
 use common::*;
+use humanos_sandbox::humancode as emulator;
 use predicates::prelude::*;
 use serde_json::Value;
 
