@@ -4,6 +4,9 @@
 //! Each function returns the JSON object Humanos would encrypt, with the `eventType`,
 //! `requestId` and the fields the API description requires, filled with plausible values.
 //!
+//! [`malformed`] is the catalogue of hostile deliveries (52 ways to be wrong, each with the
+//! error it must get), shared by this crate's tests and the adapters' tests over HTTP.
+//!
 //! ```
 //! use humanos_webhooks::{sample, WebhookConfig, WebhookEvent};
 //! let config = WebhookConfig::new("whsec", "c2VjcmV0LWVuY3J5cHRpb24ta2V5", "salt")?;
@@ -14,6 +17,12 @@
 //! ```
 
 use serde_json::{Value, json};
+
+mod malformed;
+pub use malformed::{
+    CATALOGUE_ENCRYPTION_SALT, CATALOGUE_ENCRYPTION_SECRET, CATALOGUE_NOW_MS,
+    CATALOGUE_SIGNATURE_SECRET, MalformedDelivery, catalogue_config, malformed,
+};
 
 const ISSUER: &str = "did:web:humanos.id";
 const API_VERSION: &str = "2026-09-01";

@@ -1,0 +1,257 @@
+//! The catalogue of malformed deliveries: one per way a delivery can be wrong, each with the
+//! precise [`WebhookError`] it must be refused with.
+//!
+//! Shared by this crate's tests and the adapters' hostile-HTTP tests, so every layer is checked
+//! against the same list. The deliveries are sealed at [`CATALOGUE_NOW_MS`] with the secrets of
+//! [`catalogue_config`], whose clock is fixed at that instant.
+//!
+//! ```
+//! use humanos_webhooks::sample;
+//! let config = sample::catalogue_config();
+//! for case in sample::malformed() {
+//!     let err = config.process(&case.headers, &case.body).unwrap_err();
+//!     assert_eq!(err, case.error, "{}", case.name);
+//!     assert_eq!(err.status(), case.status, "{}", case.name);
+//! }
+//! ```
+
+// The catalogue seals constant plaintexts with a constant configuration: these cannot fail.
+#![allow(clippy::expect_used)]
+
+use base64::Engine as _;
+use humanos_signing::{BodyRule, FixedClock, SignatureError, TimestampError};
+use serde_json::{Map, Value, json};
+
+use crate::{WebhookConfig, WebhookError};
+
+/// The instant the catalogue is sealed at (2026-01-01T00:00:00Z, Unix milliseconds).
+pub const CATALOGUE_NOW_MS: u64 = 1_767_225_600_000;
+/// The catalogue's signature secret (a test value).
+pub const CATALOGUE_SIGNATURE_SECRET: &str = "whsec_test_signature";
+/// The catalogue's encryption secret (a test value, base64).
+pub const CATALOGUE_ENCRYPTION_SECRET: &str = "dGVzdC1lbmNyeXB0aW9uLXNlY3JldC0zMi1ieXRlcyE=";
+/// The catalogue's encryption salt (a test value).
+pub const CATALOGUE_ENCRYPTION_SALT: &str = "test-salt";
+
+const TOLERANCE_MS: u64 = 300_000;
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+/// The configuration the catalogue is sealed for: its secrets, the default ±5 min tolerance and
+/// a clock fixed at [`CATALOGUE_NOW_MS`]. Give it to the receiver under test.
+pub fn catalogue_config() -> WebhookConfig {
+    WebhookConfig::builder()
+        .signature_secret(CATALOGUE_SIGNATURE_SECRET)
+        .encryption_secret(CATALOGUE_ENCRYPTION_SECRET)
+        .encryption_salt(CATALOGUE_ENCRYPTION_SALT)
+        .clock(FixedClock(CATALOGUE_NOW_MS))
+        .build()
+        .expect("the catalogue configuration is valid")
+}
+
+/// One malformed delivery of [`malformed`]: headers (name, raw value; a name may repeat) and
+/// body as sent, with the error and HTTP status a receiver must answer.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct MalformedDelivery {
+    /// What is wrong with it, e.g. `"iv of 8 bytes"`.
+    pub name: &'static str,
+    /// The request headers, in order.
+    pub headers: Vec<(String, Vec<u8>)>,
+    /// The raw body.
+    pub body: Vec<u8>,
+    /// The error [`WebhookConfig::process`] must return with [`catalogue_config`].
+    pub error: WebhookError,
+    /// The status to answer, written out independently of `error`: a receiver answers
+    /// [`WebhookError::status`], and the catalogue's tests check the two agree.
+    pub status: u16,
+}
+
+/// A delivery under construction: valid unless altered.
+#[derive(Clone)]
+struct Draft {
+    headers: Vec<(String, Vec<u8>)>,
+    body: Vec<u8>,
+}
+
+fn sign(ts: &str, body: &[u8]) -> String {
+    let ts: u64 = ts.parse().expect("a numeric timestamp");
+    humanos_signing::timestamped_signature(
+        CATALOGUE_SIGNATURE_SECRET.as_bytes(),
+        ts,
+        body,
+        BodyRule::Webhook,
+    )
+}
+
+impl Draft {
+    fn sealed(plaintext: &[u8]) -> Self {
+        let sealed = catalogue_config()
+            .seal_plaintext(plaintext, CATALOGUE_NOW_MS)
+            .expect("sealing a constant plaintext");
+        Self {
+            headers: vec![
+                ("x-signature".into(), sealed.signature.into_bytes()),
+                (
+                    "x-timestamp".into(),
+                    CATALOGUE_NOW_MS.to_string().into_bytes(),
+                ),
+            ],
+            body: sealed.body,
+        }
+    }
+
+    fn valid() -> Self {
+        Self::sealed(super::credential("req_123").to_string().as_bytes())
+    }
+
+    /// Replaces the body and re-signs it, so only the body is wrong.
+    fn with_body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = body.into();
+        self.resign()
+    }
+
+    fn resign(mut self) -> Self {
+        let ts = self
+            .header("x-timestamp")
+            .unwrap_or_else(|| CATALOGUE_NOW_MS.to_string());
+        let sig = sign(&ts, &self.body);
+        self.set("x-signature", sig.as_bytes());
+        self
+    }
+
+    fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+    }
+
+    fn set(&mut self, name: &str, value: &[u8]) {
+        self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+        self.headers.push((name.to_owned(), value.to_vec()));
+    }
+
+    fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.set(name, value.as_bytes());
+        self
+    }
+
+    fn without(mut self, name: &str) -> Self {
+        self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+        self
+    }
+
+    fn appended(mut self, name: &str, value: &str) -> Self {
+        self.headers
+            .push((name.to_owned(), value.as_bytes().to_vec()));
+        self
+    }
+
+    fn envelope(&self) -> Map<String, Value> {
+        serde_json::from_slice(&self.body).expect("a sealed envelope")
+    }
+
+    /// Edits the envelope JSON and re-signs.
+    fn edit(self, f: impl FnOnce(&mut Map<String, Value>)) -> Self {
+        let mut env = self.envelope();
+        f(&mut env);
+        let body = serde_json::to_vec(&env).expect("JSON");
+        self.with_body(body)
+    }
+
+    /// Decodes an envelope field, alters its bytes, re-encodes it and re-signs.
+    fn alter(self, field: &'static str, f: fn(&mut Vec<u8>)) -> Self {
+        let value = self.envelope()[field].as_str().map(str::to_owned);
+        let mut bytes = B64.decode(value.expect("a string field")).expect("base64");
+        f(&mut bytes);
+        self.edit(|env| {
+            env.insert(field.into(), json!(B64.encode(&bytes)));
+        })
+    }
+}
+
+/// Every malformed delivery of the catalogue (52 of them), for [`catalogue_config`]: headers
+/// missing, repeated or malformed; timestamps out of the window by one millisecond; signatures
+/// short, long, not hex, of another secret or over another body; bodies and envelopes of every
+/// wrong shape; altered ciphertext, tag and IV; plaintexts that are not JSON or not events.
+///
+/// None of them opens; each names its own check. Header values are ASCII, so each can be sent
+/// over real HTTP as is.
+pub fn malformed() -> Vec<MalformedDelivery> {
+    use WebhookError as E;
+    const NOW: u64 = CATALOGUE_NOW_MS;
+    let tol = TOLERANCE_MS;
+    let valid = Draft::valid;
+    let valid_sig = || sign(&NOW.to_string(), &valid().body);
+    let credential = || super::credential("req_123");
+    let shape = |event_type: &str, path: &str, detail: &str| E::PayloadShape {
+        event_type: event_type.into(),
+        path: path.into(),
+        detail: detail.into(),
+    };
+
+    let cases: Vec<(&'static str, Draft, WebhookError, u16)> = vec![
+        ("no x-signature", valid().without("x-signature"), E::MissingHeader("x-signature"), 400),
+        ("no x-timestamp", valid().without("x-timestamp"), E::MissingHeader("x-timestamp"), 400),
+        ("no headers at all", Draft { headers: vec![], body: valid().body }, E::MissingHeader("x-signature"), 400),
+        ("x-signature twice", valid().appended("X-Signature", "00"), E::DuplicateHeader("x-signature"), 400),
+        ("x-timestamp twice", valid().appended("x-timestamp", &NOW.to_string()), E::DuplicateHeader("x-timestamp"), 400),
+        ("timestamp not numeric", valid().with_header("x-timestamp", "yesterday"), E::Timestamp(TimestampError::Malformed), 400),
+        ("timestamp negative", valid().with_header("x-timestamp", "-1767225600000"), E::Timestamp(TimestampError::Malformed), 400),
+        ("timestamp with plus sign", valid().with_header("x-timestamp", "+1767225600000"), E::Timestamp(TimestampError::Malformed), 400),
+        ("timestamp in seconds is far too old", valid().with_header("x-timestamp", "1767225600").resign(), E::Timestamp(TimestampError::TooOld { age_ms: NOW - 1_767_225_600, tolerance_ms: tol }), 401),
+        ("timestamp fractional", valid().with_header("x-timestamp", "1767225600000.5"), E::Timestamp(TimestampError::Malformed), 400),
+        ("timestamp overflowing u64", valid().with_header("x-timestamp", "99999999999999999999999"), E::Timestamp(TimestampError::Malformed), 400),
+        ("timestamp empty", valid().with_header("x-timestamp", ""), E::Timestamp(TimestampError::Malformed), 400),
+        ("stale by one ms past tolerance", valid().with_header("x-timestamp", &(NOW - tol - 1).to_string()).resign(), E::Timestamp(TimestampError::TooOld { age_ms: tol + 1, tolerance_ms: tol }), 401),
+        ("future by one ms past tolerance", valid().with_header("x-timestamp", &(NOW + tol + 1).to_string()).resign(), E::Timestamp(TimestampError::InFuture { ahead_ms: tol + 1, tolerance_ms: tol }), 401),
+        ("timestamp changed after signing", valid().with_header("x-timestamp", &(NOW - 1).to_string()), E::Signature(SignatureError::Mismatch), 401),
+        ("signature too short", valid().with_header("x-signature", &valid_sig()[..63]), E::Signature(SignatureError::Malformed { len: 63 }), 401),
+        ("signature too long", valid().with_header("x-signature", &format!("{}0", valid_sig())), E::Signature(SignatureError::Malformed { len: 65 }), 401),
+        ("signature not hex", valid().with_header("x-signature", &"zz".repeat(32)), E::Signature(SignatureError::Malformed { len: 64 }), 401),
+        ("signature base64 instead of hex", valid().with_header("x-signature", "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80="), E::Signature(SignatureError::Malformed { len: 44 }), 401),
+        ("signature empty", valid().with_header("x-signature", ""), E::Signature(SignatureError::Malformed { len: 0 }), 401),
+        ("signature of other secret", valid().with_header("x-signature", &humanos_signing::hmac_sha256_hex(b"other", b"x")), E::Signature(SignatureError::Mismatch), 401),
+        ("body changed after signing", { let mut d = valid(); d.body.push(b' '); d }, E::Signature(SignatureError::Mismatch), 401),
+        ("empty body", valid().with_body(""), E::EnvelopeNotJson, 400),
+        ("body not JSON", valid().with_body("iv=1&data=2"), E::EnvelopeNotJson, 400),
+        ("body a JSON array", valid().with_body("[1,2,3]"), E::EnvelopeNotJson, 400),
+        ("body JSON then garbage", { let b = [valid().body, b"x".to_vec()].concat(); valid().with_body(b) }, E::EnvelopeNotJson, 400),
+        ("body truncated", { let b = valid().body; valid().with_body(&b[..b.len() / 2]) }, E::EnvelopeNotJson, 400),
+        ("missing iv", valid().edit(|e| { e.remove("iv"); }), E::MissingField("iv"), 400),
+        ("missing data", valid().edit(|e| { e.remove("data"); }), E::MissingField("data"), 400),
+        ("missing tag", valid().edit(|e| { e.remove("tag"); }), E::MissingField("tag"), 400),
+        ("iv is a number", valid().edit(|e| { e.insert("iv".into(), json!(12)); }), E::FieldNotString("iv"), 400),
+        ("tag is null", valid().edit(|e| { e.insert("tag".into(), Value::Null); }), E::FieldNotString("tag"), 400),
+        ("data invalid base64", valid().edit(|e| { e.insert("data".into(), json!("!!!not-base64!!!")); }), E::InvalidBase64("data"), 400),
+        ("iv url-safe base64", valid().edit(|e| { e.insert("iv".into(), json!("-_-_-_-_-_-_-_-_")); }), E::InvalidBase64("iv"), 400),
+        ("iv of 8 bytes", valid().edit(|e| { e.insert("iv".into(), json!(B64.encode([0u8; 8]))); }), E::InvalidIvLength(8), 400),
+        ("iv of 16 bytes", valid().edit(|e| { e.insert("iv".into(), json!(B64.encode([0u8; 16]))); }), E::InvalidIvLength(16), 400),
+        ("iv empty", valid().edit(|e| { e.insert("iv".into(), json!("")); }), E::InvalidIvLength(0), 400),
+        ("tag truncated to 12 bytes", valid().alter("tag", |t| t.truncate(12)), E::InvalidTagLength(12), 400),
+        ("tag of 17 bytes", valid().alter("tag", |t| t.push(0)), E::InvalidTagLength(17), 400),
+        ("flipped ciphertext bit", valid().alter("data", |d| d[0] ^= 1), E::DecryptionFailed, 400),
+        ("flipped tag bit", valid().alter("tag", |t| t[15] ^= 0x80), E::DecryptionFailed, 400),
+        ("flipped iv bit", valid().alter("iv", |i| i[3] ^= 4), E::DecryptionFailed, 400),
+        ("ciphertext truncated", valid().alter("data", |d| { d.pop(); }), E::DecryptionFailed, 400),
+        ("plaintext not JSON", Draft::sealed(b"hello, not json"), E::PlaintextNotJson, 400),
+        ("plaintext not UTF-8", Draft::sealed(b"{\"eventType\":\"test\xff\"}"), E::PlaintextNotJson, 400),
+        ("plaintext empty", Draft::sealed(b""), E::PlaintextNotJson, 400),
+        ("plaintext a JSON array", Draft::sealed(b"[]"), E::PlaintextNotJson, 400),
+        ("no eventType", Draft::sealed(br#"{"requestId":"r"}"#), shape("", "eventType", ": missing or not a string"), 400),
+        ("eventType a number", Draft::sealed(br#"{"eventType":7}"#), shape("", "eventType", ": missing or not a string"), 400),
+        ("credential without requestId", Draft::sealed(br#"{"eventType":"credential"}"#), shape("credential", ".", ": missing field `requestId`"), 400),
+        ("credential with a numeric mandate id", { let mut e = credential(); e["credential"]["id"] = json!(7); Draft::sealed(e.to_string().as_bytes()) }, shape("credential", "credential.id", ""), 400),
+        ("test with numeric message", Draft::sealed(br#"{"eventType":"test","requestId":"r","issuerDid":"d","user":{"contact":"c","id":"i"},"api_version":"v","message":42}"#), shape("test", "message", ""), 400),
+    ];
+    cases
+        .into_iter()
+        .map(|(name, draft, error, status)| MalformedDelivery {
+            name,
+            headers: draft.headers,
+            body: draft.body,
+            error,
+            status,
+        })
+        .collect()
+}
