@@ -13,6 +13,7 @@ use humanos_webhooks::WebhookError;
 /// | [`Invalid`](Self::Invalid) | [`WebhookError::status`]: 401 signature/timestamp, 400 malformed |
 /// | [`PayloadTooLarge`](Self::PayloadTooLarge) | 413 |
 /// | [`BodyRead`](Self::BodyRead) | 400 |
+/// | [`ReadTimeout`](Self::ReadTimeout) | 408 (the body took longer than the read timeout) |
 /// | [`InFlight`](Self::InFlight) | 409 (same delivery being processed; Humanos retries) |
 /// | [`NotConfigured`](Self::NotConfigured) | 500 (no [`WebhookState`](crate::WebhookState) in `app_data`) |
 /// | [`NotVerified`](Self::NotVerified) | 500 (the middleware is not installed on this route) |
@@ -31,6 +32,9 @@ pub enum WebhookRejection {
     /// The body could not be read (the client went away or sent a broken stream).
     #[error("the request body could not be read")]
     BodyRead,
+    /// The body was not received within [`WebhookState::with_read_timeout`](crate::WebhookState::with_read_timeout).
+    #[error("the request body was not received in time")]
+    ReadTimeout,
     /// A delivery with the same `requestId` + `eventType` is being processed right now.
     #[error("the same delivery is being processed; retry later")]
     InFlight,
@@ -54,6 +58,7 @@ impl WebhookRejection {
             Self::Invalid(err) => err.code(),
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::BodyRead => "body_read_failed",
+            Self::ReadTimeout => "request_timeout",
             Self::InFlight => "delivery_in_flight",
             Self::NotConfigured => "webhook_not_configured",
             Self::NotVerified => "webhook_not_verified",
@@ -69,6 +74,7 @@ impl ResponseError for WebhookRejection {
             }
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BodyRead => StatusCode::BAD_REQUEST,
+            Self::ReadTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::InFlight => StatusCode::CONFLICT,
             Self::NotConfigured | Self::NotVerified => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -1,10 +1,13 @@
 //! The adapter's configuration: webhook secrets, body limit, optional dedup.
 
+use std::time::Duration;
+
 use humanos_webhooks::{Dedup, DeliveryDedup, WebhookConfig};
 
 /// Everything the extractor, the layer and the handler factory need: the [`WebhookConfig`], the
-/// largest body accepted (default 1 MiB; larger deliveries are answered 413) and an optional
-/// [`Dedup`] store.
+/// largest body accepted (default 1 MiB; larger deliveries are answered 413), how long reading
+/// the body may take (default 30 s; a slower body is answered 408) and an optional [`Dedup`]
+/// store.
 ///
 /// Cheap to clone. Register it with `App::app_data(web::Data::new(state))` for the
 /// [`HumanosWebhook`](crate::HumanosWebhook) extractor (a bare `app_data(state)` works too);
@@ -18,6 +21,7 @@ use humanos_webhooks::{Dedup, DeliveryDedup, WebhookConfig};
 ///     .with_body_limit(256 * 1024)
 ///     .with_in_memory_dedup(10_000);
 /// assert_eq!(state.body_limit(), 256 * 1024);
+/// assert_eq!(state.read_timeout(), Some(WebhookState::DEFAULT_READ_TIMEOUT));
 /// assert!(state.dedup().is_some());
 /// # Ok::<(), humanos_webhooks::ConfigError>(())
 /// ```
@@ -25,6 +29,7 @@ use humanos_webhooks::{Dedup, DeliveryDedup, WebhookConfig};
 pub struct WebhookState {
     config: WebhookConfig,
     body_limit: usize,
+    read_timeout: Option<Duration>,
     dedup: Option<Dedup>,
 }
 
@@ -32,11 +37,15 @@ impl WebhookState {
     /// The default body limit: 1 MiB (Humanos deliveries are a few KiB).
     pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
+    /// The default body read timeout: 30 s (a delivery is a few KiB sent at once).
+    pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
     /// A state with the default body limit and no dedup.
     pub fn new(config: WebhookConfig) -> Self {
         Self {
             config,
             body_limit: Self::DEFAULT_BODY_LIMIT,
+            read_timeout: Some(Self::DEFAULT_READ_TIMEOUT),
             dedup: None,
         }
     }
@@ -45,6 +54,18 @@ impl WebhookState {
     #[must_use]
     pub fn with_body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// How long reading the body may take, from the moment the adapter starts reading it to its
+    /// last byte; a slower body (a slowloris client dribbling bytes) is answered 408 without
+    /// reading further. `None` disables it (then rely on your server's or a proxy's timeout).
+    ///
+    /// This bounds the body only: the time to receive the request head is the server's
+    /// business (see docs/webhooks-axum-actix.md, "Timeouts").
+    #[must_use]
+    pub fn with_read_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.read_timeout = timeout.into();
         self
     }
 
@@ -79,6 +100,11 @@ impl WebhookState {
     /// The body limit in bytes.
     pub fn body_limit(&self) -> usize {
         self.body_limit
+    }
+
+    /// The body read timeout, if any.
+    pub fn read_timeout(&self) -> Option<Duration> {
+        self.read_timeout
     }
 
     /// The dedup store, when one is configured.

@@ -57,6 +57,26 @@ where
     if declared.is_some_and(|len| len > limit as u64) {
         return Err(WebhookRejection::PayloadTooLarge { limit });
     }
+    let read = read_body(&mut payload, limit, declared);
+    let body = match state.read_timeout() {
+        Some(timeout) => actix_web::rt::time::timeout(timeout, read)
+            .await
+            .map_err(|_| WebhookRejection::ReadTimeout)??,
+        None => read.await?,
+    };
+    let event = state.config().process_as::<E>(&headers, &body)?;
+    Ok((event, body))
+}
+
+/// Reads the whole body, refusing it as soon as it grows past `limit`.
+async fn read_body<S>(
+    payload: &mut S,
+    limit: usize,
+    declared: Option<u64>,
+) -> Result<Bytes, WebhookRejection>
+where
+    S: Stream<Item = Result<Bytes, PayloadError>> + Unpin,
+{
     // Most deliveries arrive in one chunk: keep it as is, copy only when there are several.
     let mut first: Option<Bytes> = None;
     let mut rest: Option<BytesMut> = None;
@@ -82,13 +102,11 @@ where
             (Some(_), Some(buf)) => buf.extend_from_slice(&chunk),
         }
     }
-    let body = match (first, rest) {
+    Ok(match (first, rest) {
         (_, Some(buf)) => buf.freeze(),
         (Some(head), None) => head,
         (None, None) => Bytes::new(),
-    };
-    let event = state.config().process_as::<E>(&headers, &body)?;
-    Ok((event, body))
+    })
 }
 
 /// Records a verified event on the span.

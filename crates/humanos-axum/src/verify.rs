@@ -49,7 +49,14 @@ pub(crate) async fn read_and_verify<E: WebhookPayload>(
     if declared.is_some_and(|len| len > limit as u64) {
         return Err(WebhookRejection::PayloadTooLarge { limit });
     }
-    let bytes = match Limited::new(body, limit).collect().await {
+    let collect = Limited::new(body, limit).collect();
+    let collected = match state.read_timeout() {
+        Some(timeout) => tokio::time::timeout(timeout, collect)
+            .await
+            .map_err(|_| WebhookRejection::ReadTimeout)?,
+        None => collect.await,
+    };
+    let bytes = match collected {
         Ok(collected) => collected.to_bytes(),
         Err(err) if err.downcast_ref::<LengthLimitError>().is_some() => {
             return Err(WebhookRejection::PayloadTooLarge { limit });
