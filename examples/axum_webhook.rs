@@ -16,8 +16,15 @@
 //!
 //! Routes: `POST /webhooks/humanos` (the webhook) and `GET|POST /healthz` (a plain 200, for load
 //! balancers and for `bench/webhook_load.sh`'s framework floor; `POST` reads the body).
+//!
+//! To try it against the local sandbox, start `cargo run -p humanos-sandbox -- --webhook-url
+//! http://127.0.0.1:8000/webhooks/humanos`, export the `HUMANOS_WEBHOOK_*` lines it prints here
+//! and `curl -X POST http://127.0.0.1:8787/admin/webhooks/test`. This package's
+//! `tests/axum_webhook_e2e.rs` includes this file as a module and runs [`app`] with
+//! [`webhook_state`] against an in-process sandbox.
 
 use std::error::Error;
+use std::fmt::Display;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -34,7 +41,7 @@ const DEMO_SECRETS: [&str; 3] = [
 ];
 
 /// What to do with each event: the seed's FastAPI `on_event`, typed.
-async fn on_event(event: WebhookEvent) -> Result<(), Box<dyn Error + Send + Sync>> {
+pub(crate) async fn on_event(event: WebhookEvent) -> Result<(), Box<dyn Error + Send + Sync>> {
     match event {
         WebhookEvent::Credential(event) => {
             if event.decision.action != DeliveryActionType::Accept {
@@ -80,23 +87,41 @@ fn webhook_config() -> Result<WebhookConfig, Box<dyn Error>> {
     })
 }
 
+/// The receiver's state: `config`, and in-memory dedup by `requestId` + `eventType` (at most
+/// 100,000 remembered deliveries) when `dedup` is on.
+pub(crate) fn webhook_state(config: WebhookConfig, dedup: bool) -> WebhookState {
+    let state = WebhookState::new(config);
+    if dedup {
+        state.with_in_memory_dedup(100_000)
+    } else {
+        state
+    }
+}
+
+/// The example's routes, with `handler` for the verified events (`main` passes [`on_event`]).
+pub(crate) fn app<F, Fut, Err>(state: WebhookState, handler: F) -> Router
+where
+    F: Fn(WebhookEvent) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<(), Err>> + Send + 'static,
+    Err: Display + Send + 'static,
+{
+    Router::new()
+        .route("/webhooks/humanos", post(webhook_handler(state, handler)))
+        .route(
+            "/healthz",
+            // POST reads (and drops) the body, so the benchmark floor does the same I/O.
+            get(|| async { "ok" }).post(|_body: axum::body::Bytes| async { "ok" }),
+        )
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
 
-    let mut state = WebhookState::new(webhook_config()?);
-    if std::env::var("HUMANOS_WEBHOOK_DEDUP").as_deref() != Ok("off") {
-        state = state.with_in_memory_dedup(100_000);
-    }
-    let app = Router::new()
-        .route("/webhooks/humanos", post(webhook_handler(state, on_event)))
-        .route(
-            "/healthz",
-            // POST reads (and drops) the body, so the benchmark floor does the same I/O.
-            get(|| async { "ok" }).post(|_body: axum::body::Bytes| async { "ok" }),
-        );
+    let dedup = std::env::var("HUMANOS_WEBHOOK_DEDUP").as_deref() != Ok("off");
+    let app = app(webhook_state(webhook_config()?, dedup), on_event);
 
     let port: u16 = std::env::var("PORT")
         .ok()

@@ -8,17 +8,26 @@
 //!    human_id with the VCODE API and shows it.
 //!
 //! ```sh
+//! # no configuration: against a local HumanCode emulator started in this process
+//! cargo run -p humanos-examples --example humancode_login
 //! # against the real service
 //! HUMANCODE_APP_ID=a_… HUMANCODE_APP_KEY=… cargo run -p humanos-examples --example humancode_login
-//! # against the local emulator of the humancode crate
-//! HUMANCODE_APP_ID=a_local HUMANCODE_APP_KEY=local-key cargo run -p humancode --example humancode_emulator &
-//! HUMANCODE_APP_ID=a_local HUMANCODE_APP_KEY=local-key HUMANCODE_BASE_URL=http://127.0.0.1:8080 \
+//! # against a sandbox running elsewhere (`cargo run -p humanos-sandbox` prints these values)
+//! HUMANCODE_APP_ID=a_sandbox HUMANCODE_APP_KEY=… HUMANCODE_BASE_URL=http://127.0.0.1:8787 \
 //!     cargo run -p humanos-examples --example humancode_login
 //! ```
 //!
 //! Environment: `HUMANCODE_APP_ID`, `HUMANCODE_APP_KEY`, `HUMANCODE_BASE_URL` (optional),
 //! `PORT` (default 3000) and `PUBLIC_URL` (default `http://127.0.0.1:$PORT`, the origin the
 //! browser sees, used for the callback URL). The app listens on 127.0.0.1 only.
+//!
+//! With neither `HUMANCODE_APP_ID` nor `HUMANCODE_APP_KEY` set, the app starts the sandbox's
+//! HumanCode emulator (`humanos_sandbox::humancode::Emulator`, see `docs/sandbox.md`) on an
+//! ephemeral 127.0.0.1 port and says so on start: its pages have no camera and no palm, only
+//! "Scan palm" and "Fail scan" buttons, and its human_ids live as long as the process.
+//!
+//! This package's `tests/browser.rs` includes this file as a module and drives [`app`] in
+//! headless Chromium, so what it tests is this very code.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -29,8 +38,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Router, serve};
 use humancode::{
-    Callback, CallbackOutcome, CallbackUrl, Error, HumanCodeClient, HumanId, SESSION_LIFETIME,
+    Callback, CallbackOutcome, CallbackUrl, ENV_APP_ID, ENV_APP_KEY, ENV_BASE_URL, Error,
+    HumanCodeClient, HumanId, SESSION_LIFETIME,
 };
+use humanos_sandbox::humancode::{Emulator, PageMode};
 
 /// The cookie binding a browser to the HumanCode session its server created.
 const SESSION_COOKIE: &str = "hc_session";
@@ -41,6 +52,11 @@ struct App {
     secure_cookie: bool,
 }
 
+/// The APP_ID the in-process emulator accepts.
+const LOCAL_APP_ID: &str = "a_local";
+/// The APP_KEY the in-process emulator accepts (it only listens on 127.0.0.1).
+const LOCAL_APP_KEY: &str = "local-emulator-key";
+
 #[tokio::main]
 async fn main() {
     if let Err(message) = run().await {
@@ -50,9 +66,6 @@ async fn main() {
 }
 
 async fn run() -> Result<(), String> {
-    let client = HumanCodeClient::from_env().map_err(|e| {
-        format!("{e} (set HUMANCODE_APP_ID, HUMANCODE_APP_KEY and optionally HUMANCODE_BASE_URL)")
-    })?;
     let port: u16 = match std::env::var("PORT") {
         Ok(port) => port
             .parse()
@@ -65,24 +78,28 @@ async fn run() -> Result<(), String> {
         .to_owned();
     let callback =
         CallbackUrl::parse(&format!("{public_url}/callback")).map_err(|e| e.to_string())?;
-    let app = Arc::new(App {
-        secure_cookie: public_url.starts_with("https://"),
-        client,
-        callback,
-    });
-    let router = Router::new()
-        .route("/", get(home))
-        .route("/start", post(start))
-        .route("/callback", get(on_callback))
-        .with_state(app.clone());
+    // The emulator serves from a task of this runtime for as long as the app runs.
+    let (client, _emulator) = match client_from_env()? {
+        Some(client) => (client, None),
+        None => {
+            let (emulator, client) = start_local_emulator().await?;
+            println!(
+                "No {ENV_APP_ID} / {ENV_APP_KEY} set: running against the LOCAL HumanCode \
+                 emulator at {} (no camera, no palm: its pages have a \"Scan palm\" button). \
+                 Set both to use the real service.",
+                emulator.base_url()
+            );
+            (client, Some(emulator))
+        }
+    };
+    let base_url = client.base_url().to_string();
+    let router = app(client, callback.clone());
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
     println!(
-        "Prove I am a Human: open {public_url}/ (HumanCode at {}, callback {})",
-        app.client.base_url(),
-        app.callback
+        "Prove I am a Human: open {public_url}/ (HumanCode at {base_url}, callback {callback})"
     );
     serve(listener, router)
         .with_graceful_shutdown(async {
@@ -92,16 +109,67 @@ async fn run() -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
+/// The client the environment configures, or `None` when neither `HUMANCODE_APP_ID` nor
+/// `HUMANCODE_APP_KEY` is set (the app then uses the local emulator).
+fn client_from_env() -> Result<Option<HumanCodeClient>, String> {
+    let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.trim().is_empty());
+    if !set(ENV_APP_ID) && !set(ENV_APP_KEY) {
+        if set(ENV_BASE_URL) {
+            return Err(format!(
+                "{ENV_BASE_URL} is set but {ENV_APP_ID} and {ENV_APP_KEY} are not: set all three, \
+                 or none to use the local emulator"
+            ));
+        }
+        return Ok(None);
+    }
+    HumanCodeClient::from_env().map(Some).map_err(|e| {
+        format!(
+            "{e} (set {ENV_APP_ID}, {ENV_APP_KEY} and optionally {ENV_BASE_URL}, or none of them)"
+        )
+    })
+}
+
+/// Starts the HumanCode emulator with interactive pages on an ephemeral 127.0.0.1 port, in the
+/// current runtime, and returns it with a client pointed at it.
+pub(crate) async fn start_local_emulator() -> Result<(Emulator, HumanCodeClient), String> {
+    let emulator = Emulator::start_with_mode(LOCAL_APP_ID, LOCAL_APP_KEY, 0, PageMode::Interactive)
+        .await
+        .map_err(|e| format!("cannot start the local HumanCode emulator: {e}"))?;
+    let client = HumanCodeClient::builder()
+        .app_id(LOCAL_APP_ID)
+        .app_key(LOCAL_APP_KEY)
+        .base_url(emulator.base_url())
+        .build()
+        .map_err(|e| e.to_string())?;
+    Ok((emulator, client))
+}
+
+/// The app's routes: `GET /`, `POST /start` and `GET /callback`, calling HumanCode with
+/// `client` and sending the browser back to `callback` (this app's `/callback`, as the browser
+/// reaches it). The session cookie is `Secure` when `callback` is https.
+pub(crate) fn app(client: HumanCodeClient, callback: CallbackUrl) -> Router {
+    let app = Arc::new(App {
+        secure_cookie: callback.as_str().starts_with("https://"),
+        client,
+        callback,
+    });
+    Router::new()
+        .route("/", get(home))
+        .route("/start", post(start))
+        .route("/callback", get(on_callback))
+        .with_state(app)
+}
+
 async fn home() -> Html<String> {
     page(
         "Prove I am a Human",
         r#"<form method="post" action="/start">
-  <button type="submit">Prove I am a Human</button>
+  <button id="register" type="submit">Prove I am a Human</button>
 </form>
 <p>Already registered? Verify with your human_id:</p>
 <form method="post" action="/start">
   <input name="human_id" placeholder="u_…" size="40" pattern="[A-Za-z0-9_-]{1,128}" required>
-  <button type="submit">Verify me</button>
+  <button id="verify" type="submit">Verify me</button>
 </form>"#,
     )
 }

@@ -1,0 +1,349 @@
+//! Browser tests: a person's clicks in headless Chromium, driven through chromedriver
+//! (WebDriver) with `fantoccini`, against servers on 127.0.0.1 started in this process.
+//!
+//! - The sandbox's hosted approval page: see the request, type the emailed (here: logged) code,
+//!   Accept, and the mandate is active through the API.
+//! - The `humancode_login` example with the HumanCode emulator, as the example starts it when
+//!   no credentials are set: "Prove I am a Human", "Scan palm" on the emulator's registration
+//!   page, back to the callback showing the human_id; then "Verify me" with that human_id.
+//!
+//! Needs `chromedriver` and Chromium (Debian: `apt-get install chromium chromium-driver`). The
+//! driver is `$CHROMEDRIVER` or `chromedriver` on `PATH`; the browser is `$CHROME_BIN`, else
+//! `/usr/bin/chromium` when it exists, else whatever chromedriver finds. Without a driver each
+//! test prints why and passes, unless `HUMANOS_BROWSER_TESTS=1` (set by `.ci/run`), which makes
+//! a missing driver a failure.
+
+// The example is compiled into this test as a module, rather than run as a binary, so the test
+// drives its very router (`app`) and emulator start-up (`start_local_emulator`) on ports it
+// chooses, with no `cargo run` inside a test and no path to a built example to guess; its
+// `main` and environment handling are not used here.
+#[allow(dead_code)]
+#[path = "../humancode_login.rs"]
+mod humancode_login;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use humancode::CallbackUrl;
+use humanos::HumanosClient;
+use humanos::models::{
+    ActionDto, CredentialDto, CredentialStatus, CredentialType, GenerateRequestDto,
+};
+use humanos_sandbox::Sandbox;
+use serde_json::json;
+
+/// Set to `1` to make a missing chromedriver a failure instead of a skip.
+const REQUIRED_ENV: &str = "HUMANOS_BROWSER_TESTS";
+/// How long to wait for a page element.
+const WAIT: Duration = Duration::from_secs(30);
+
+/// A chromedriver process, killed when dropped.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+}
+
+fn chromedriver() -> Option<PathBuf> {
+    match std::env::var_os("CHROMEDRIVER") {
+        Some(path) => Some(PathBuf::from(path)).filter(|p| p.is_file()),
+        None => on_path("chromedriver"),
+    }
+}
+
+/// Starts chromedriver and a headless Chromium session; `None` (after saying why) when there is
+/// no chromedriver and `HUMANOS_BROWSER_TESTS` is not `1`.
+async fn browser(test: &str) -> Option<(Client, Driver)> {
+    let Some(driver_path) = chromedriver() else {
+        let required = std::env::var(REQUIRED_ENV).as_deref() == Ok("1");
+        assert!(
+            !required,
+            "{REQUIRED_ENV}=1 but chromedriver was not found ($CHROMEDRIVER or PATH): \
+             apt-get install chromium chromium-driver"
+        );
+        // Straight to the process's stderr: the test harness captures `eprintln!`.
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED {test}: chromedriver not found ($CHROMEDRIVER or PATH; Debian: apt-get \
+             install chromium chromium-driver). Set {REQUIRED_ENV}=1 to make this a failure."
+        );
+        return None;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let mut driver = Driver(
+        Command::new(&driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", driver_path.display())),
+    );
+    let deadline = Instant::now() + WAIT;
+    while tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_err()
+    {
+        if let Ok(Some(status)) = driver.0.try_wait() {
+            panic!("{} exited with {status}", driver_path.display());
+        }
+        assert!(
+            Instant::now() < deadline,
+            "chromedriver did not listen in {WAIT:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut options = json!({
+        "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--no-first-run", "--window-size=1024,768"]
+    });
+    let binary = std::env::var_os("CHROME_BIN")
+        .map(PathBuf::from)
+        .or_else(|| Some(PathBuf::from("/usr/bin/chromium")).filter(|p| p.is_file()));
+    if let Some(binary) = binary {
+        options["binary"] = json!(binary.to_string_lossy());
+    }
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert("goog:chromeOptions".into(), options);
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .unwrap_or_else(|e| panic!("no Chromium session from {}: {e}", driver_path.display()));
+    Some((client, driver))
+}
+
+/// Runs `flow` in the browser, then closes the browser whatever happened, then passes on the
+/// flow's panic, if any, so a failed assertion leaves no Chromium behind.
+async fn run_in_browser<F, Fut>(test: &str, flow: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let Some((client, driver)) = browser(test).await else {
+        return;
+    };
+    let started = Instant::now();
+    let outcome = tokio::spawn(flow(client.clone())).await;
+    if outcome.is_err()
+        && let Ok(png) = client.screenshot().await
+    {
+        let path = std::env::temp_dir().join(format!("{test}.png"));
+        if std::fs::write(&path, png).is_ok() {
+            let _ = writeln!(
+                std::io::stderr(),
+                "{test}: screenshot at {}",
+                path.display()
+            );
+        }
+    }
+    let _ = client.close().await;
+    drop(driver);
+    let _ = writeln!(
+        std::io::stderr(),
+        "{test}: browser flow took {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+async fn text_of(browser: &Client, css: &str) -> String {
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css} on the page: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn click(browser: &Client, css: &str) {
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css} to click: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approval_page_in_chromium_accept_with_the_code_makes_the_mandate_active() {
+    let sandbox = Sandbox::start_ephemeral().await.unwrap();
+    let api = HumanosClient::builder()
+        .base_url(sandbox.base_url())
+        .api_key(sandbox.api_key())
+        .signature_secret(sandbox.signature_secret())
+        .build()
+        .unwrap();
+    let action = sandbox
+        .define_action(json!({
+            "name": "Purchase",
+            "userParams": {"maxAmount": {"type": "number"}, "allowedCategories": {"type": "array<string>"}},
+            "executionParams": {"amount": {"type": "number"}},
+            "rules": ["executionParams.amount <= userParams.maxAmount"]
+        }))
+        .await
+        .unwrap();
+    let contact = "ana@example.com";
+    let request = api
+        .requests()
+        .create(
+            GenerateRequestDto::new(vec![contact.into()]).credentials(vec![
+                CredentialDto::new(CredentialType::Policy, "Book budget").action(
+                    ActionDto::new(&action.id)
+                        .user_param("maxAmount", 25)
+                        .user_param("allowedCategories", json!(["BOOKS"])),
+                ),
+            ]),
+        )
+        .await
+        .unwrap();
+    let link = request.subjects[0].link.clone().expect("an approval link");
+    let otp = sandbox.otp(&request.id, contact).expect("an OTP");
+    let request_id = request.id.clone();
+
+    let shown = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let issued = shown.clone();
+    run_in_browser(
+        "approval_page_in_chromium_accept_with_the_code_makes_the_mandate_active",
+        move |browser| async move {
+            browser.goto(&link).await.unwrap();
+            let page = text_of(&browser, "body").await;
+            for expected in [
+                "Review and decide",
+                "Book budget",
+                "Purchase",
+                "maxAmount",
+                "25",
+                contact,
+            ] {
+                assert!(
+                    page.contains(expected),
+                    "{expected:?} not on the page: {page}"
+                );
+            }
+            // A wrong code is refused; the page says so.
+            browser
+                .find(Locator::Id("otp"))
+                .await
+                .unwrap()
+                .send_keys("000000")
+                .await
+                .unwrap();
+            click(&browser, "#accept").await;
+            let error = text_of(&browser, "#error").await;
+            assert!(error.contains("Wrong security code"), "{error}");
+            // The right code (emailed by Humanos, logged by the sandbox), then Accept.
+            browser.goto(&link).await.unwrap();
+            browser
+                .wait()
+                .at_most(WAIT)
+                .for_element(Locator::Id("otp"))
+                .await
+                .unwrap()
+                .send_keys(&otp)
+                .await
+                .unwrap();
+            click(&browser, "#accept").await;
+            let result = text_of(&browser, "#result").await;
+            assert!(result.contains("Accepted"), "{result}");
+            *issued.lock().unwrap() = text_of(&browser, "code.credential").await;
+        },
+    )
+    .await;
+    let shown = shown.lock().unwrap().clone();
+    if shown.is_empty() {
+        return; // skipped: no browser
+    }
+
+    let detail = api.requests().detail(&request_id).await.unwrap();
+    assert_eq!(detail.credentials.len(), 1);
+    assert_eq!(detail.credentials[0].status, CredentialStatus::Active);
+    assert_eq!(detail.credentials[0].id, shown);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn humancode_login_example_in_chromium_registers_then_verifies_with_the_palm_page() {
+    let (emulator, humancode) = humancode_login::start_local_emulator().await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let app_url = format!("http://{}", listener.local_addr().unwrap());
+    let callback = CallbackUrl::parse(&format!("{app_url}/callback")).unwrap();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, humancode_login::app(humancode, callback))
+            .await
+            .unwrap();
+    });
+    let emulator_url = emulator.base_url();
+
+    run_in_browser(
+        "humancode_login_example_in_chromium_registers_then_verifies_with_the_palm_page",
+        move |browser| async move {
+            // Register: the app's button, the emulator's page, "Scan palm", back to the callback.
+            browser.goto(&format!("{app_url}/")).await.unwrap();
+            click(&browser, "#register").await;
+            // `#session` is only on the emulator's page: the navigation is done.
+            assert!(!text_of(&browser, "#session").await.is_empty());
+            assert_eq!(text_of(&browser, "h1").await, "HumanCode registration");
+            let at = browser.current_url().await.unwrap();
+            assert!(
+                at.as_str()
+                    .starts_with(&format!("{emulator_url}/registration/index.html?")),
+                "{at}"
+            );
+            click(&browser, "#scan").await;
+            let human_id = text_of(&browser, "#human_id").await;
+            assert!(human_id.starts_with("u_"), "{human_id}");
+            let show_id = text_of(&browser, "#show_id").await;
+            assert_ne!(show_id, "-");
+            let at = browser.current_url().await.unwrap();
+            assert!(
+                at.as_str().starts_with(&format!("{app_url}/callback?")),
+                "{at}"
+            );
+            let page = text_of(&browser, "body").await;
+            assert!(page.contains("Proof of humanity succeeded"), "{page}");
+
+            // Verify: the same human, through the VERIFICATION page.
+            browser.goto(&format!("{app_url}/")).await.unwrap();
+            browser
+                .find(Locator::Css("input[name=human_id]"))
+                .await
+                .unwrap()
+                .send_keys(&human_id)
+                .await
+                .unwrap();
+            click(&browser, "#verify").await;
+            assert!(!text_of(&browser, "#session").await.is_empty());
+            assert_eq!(text_of(&browser, "h1").await, "HumanCode verification");
+            click(&browser, "#scan").await;
+            assert_eq!(text_of(&browser, "#human_id").await, human_id);
+        },
+    )
+    .await;
+    server.abort();
+}
