@@ -255,6 +255,16 @@ impl<T> Call<T> {
         decode(answer)
     }
 
+    /// Sends the call like [`send`](Self::send) and also returns the body of the answer that
+    /// was decoded, byte for byte as served: for tools that print the API's own JSON (the
+    /// `humanos` command line) while using the typed result.
+    pub async fn send_with_body(self) -> Result<(T, Bytes)> {
+        let decode = self.decode;
+        let answer = self.execute().await?;
+        let body = answer.body.clone();
+        decode(answer).map(|value| (value, body))
+    }
+
     async fn execute(self) -> Result<Answer> {
         if let Some(error) = self.pending_error {
             return Err(error);
