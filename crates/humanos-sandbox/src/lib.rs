@@ -31,6 +31,7 @@
 //! differs from the real service.
 
 mod api;
+pub mod args;
 mod auth;
 pub mod humancode;
 mod mandate;
@@ -54,6 +55,7 @@ use humanos_webhooks::WebhookConfig;
 use serde_json::Value;
 use tokio::task::JoinHandle;
 
+pub use args::SandboxArgs;
 pub use state::{API_VERSION, KNOWN_API_VERSIONS, WebhookSecrets};
 pub use store::StoreError;
 
