@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use humanos_sandbox::SandboxArgs;
 
 const ROOT_AFTER_HELP: &str = "\
 Configuration (later sources win):
@@ -17,11 +18,17 @@ Configuration (later sources win):
 Exit codes:
   0  success
   1  checked and refused (signature mismatch, stale timestamp, endpoint or API answered 4xx,
-     HumanCode error code)
+     HumanCode error code, an event chain that does not verify)
   2  usage or configuration error (missing secret, unreadable file, bad JSON)
-  3  transport or server error (connection refused, timeout, 5xx)
+  3  transport or server error (connection refused, timeout, 5xx, unexpected answer)
+  4  `credentials verify` answered deny (the verdict is printed as usual)
+
+Output: the API's JSON, pretty, on stdout (pipe it into jq); --table prints a table instead.
 
 Examples:
+  humanos sandbox --port 4010 > sandbox.env &      # then: . ./sandbox.env
+  humanos requests list --table
+  humanos credentials verify --vp @vp.json --param amount=5000
   humanos webhook listen --port 8787
   humanos webhook trigger --url http://127.0.0.1:8787/webhook --event credential
   humanos webhook open delivery.json --signature 3f0c... --timestamp 1767225600000
@@ -62,6 +69,21 @@ pub(crate) enum Command {
     /// HumanCode proof of humanity: sessions, vcodes, show ids.
     #[command(subcommand, after_help = HUMANCODE_AFTER_HELP)]
     Humancode(HumanCodeCommand),
+    /// Credential requests: list, create, detail, cancel.
+    #[command(subcommand, after_help = REQUESTS_AFTER_HELP)]
+    Requests(RequestsCommand),
+    /// Credentials and mandates: presentations, verification, revocation, audit events.
+    #[command(subcommand, after_help = CREDENTIALS_AFTER_HELP)]
+    Credentials(CredentialsCommand),
+    /// Published actions and their versions.
+    #[command(subcommand, after_help = ACTIONS_AFTER_HELP)]
+    Actions(ActionsCommand),
+    /// DID documents.
+    #[command(subcommand, after_help = DID_AFTER_HELP)]
+    Did(DidCommand),
+    /// Start the local Humanos + HumanCode sandbox and print its credentials.
+    #[command(after_help = SANDBOX_AFTER_HELP)]
+    Sandbox(SandboxArgs),
 }
 
 const WEBHOOK_AFTER_HELP: &str = "\
@@ -434,3 +456,356 @@ pub(crate) struct ShowIdArgs {
     #[command(flatten)]
     pub(crate) credentials: HumanCodeCredentialArgs,
 }
+
+/// What the typed API commands need: credentials and the API root.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct ClientArgs {
+    /// API root (default https://api.humanos.id).
+    #[arg(long, env = "HUMANOS_BASE_URL", value_name = "URL")]
+    pub(crate) base_url: Option<String>,
+    #[command(flatten)]
+    pub(crate) credentials: ApiCredentialArgs,
+}
+
+/// Paging of the list commands.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct PageArgs {
+    /// Zero-based page index, as the API's `pageIndex`.
+    #[arg(long, value_name = "N")]
+    pub(crate) page_index: Option<u64>,
+    /// Items per page (`pageSize`).
+    #[arg(long, value_name = "N")]
+    pub(crate) page_size: Option<u64>,
+    /// Search text (`search`).
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) search: Option<String>,
+}
+
+const REQUESTS_AFTER_HELP: &str = "\
+Every command prints the API's JSON (pretty) or, with --table, a table. Exit 1 when the API
+refuses (4xx, with its message), 3 when it cannot be reached.
+
+Examples:
+  humanos requests list --table
+  humanos requests create --contact ana@example.com --action urn:via:action:buy --user-param maxAmount=10000
+  humanos requests detail 66f0c0ffee0000000000abcd
+  humanos requests cancel 66f0c0ffee0000000000abcd";
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RequestsCommand {
+    /// One page of your credential requests (GET /request).
+    #[command(after_help = REQUESTS_LIST_AFTER_HELP)]
+    List(RequestsListArgs),
+    /// Ask users to approve a mandate or other credentials (POST /request).
+    #[command(after_help = REQUESTS_CREATE_AFTER_HELP)]
+    Create(RequestsCreateArgs),
+    /// A request with its subjects and full credentials (GET /request/ID).
+    #[command(after_help = REQUESTS_DETAIL_AFTER_HELP)]
+    Detail(IdArgs),
+    /// Cancel a pending request; cannot be undone (DELETE /request/ID).
+    #[command(after_help = REQUESTS_CANCEL_AFTER_HELP)]
+    Cancel(IdArgs),
+}
+
+const REQUESTS_LIST_AFTER_HELP: &str = "\
+Prints {\"data\": [...], \"totalPages\": N} as the API sends it; --table shows id, name,
+security level, contacts, credential count and dates, then the page.
+
+Examples:
+  humanos requests list
+  humanos requests list --table --page-size 50 --page-index 1
+  humanos requests list --search ana@example.com | jq -r '.data[].id'";
+
+#[derive(Debug, Args)]
+pub(crate) struct RequestsListArgs {
+    #[command(flatten)]
+    pub(crate) page: PageArgs,
+    /// Only requests with this `internalId`.
+    #[arg(long, value_name = "ID")]
+    pub(crate) internal_id: Option<String>,
+    /// Only requests created on or after this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) date_from: Option<String>,
+    /// Only requests created on or before this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) date_to: Option<String>,
+    #[command(flatten)]
+    pub(crate) client: ClientArgs,
+}
+
+const REQUESTS_CREATE_AFTER_HELP: &str = "\
+Builds the body of POST /request: one user per --contact and, with --action, one mandate
+(type POLICY, scope agent.execute) of that action with the --user-param values. A
+--user-param value is read as JSON when it is JSON (10000, true, [\"BOOKS\"], \"0123\"), else as
+a string. --data gives the whole body or a base (JSON, @FILE or @-); the flags add to it.
+Prints the created request (its id, credentials and subjects with their links).
+
+Examples:
+  humanos requests create --contact ana@example.com --action urn:via:action:buy \\
+      --user-param maxAmount=10000 --user-param 'allowedCategories=[\"BOOKS\"]'
+  humanos requests create --data @request.json
+  humanos requests create --data '{\"securityLevel\":\"CONTACT\"}' --contact +351910000000 \\
+      --action urn:via:action:buy --max-executions 3 | jq -r .id";
+
+#[derive(Debug, Args)]
+pub(crate) struct RequestsCreateArgs {
+    /// Email or phone number of a user to ask (repeatable).
+    #[arg(long, value_name = "CONTACT")]
+    pub(crate) contact: Vec<String>,
+    /// Add a mandate of this action (`urn:via:action:...`).
+    #[arg(long, value_name = "ACTION_ID")]
+    pub(crate) action: Option<String>,
+    /// A value of the action's userParams, `NAME=VALUE` (repeatable; VALUE as JSON when it is).
+    #[arg(long, value_name = "NAME=VALUE", requires = "action")]
+    pub(crate) user_param: Vec<String>,
+    /// Name of the mandate (default: "Action mandate").
+    #[arg(long, value_name = "NAME", requires = "action")]
+    pub(crate) mandate_name: Option<String>,
+    /// How many times the mandate may be used.
+    #[arg(long, value_name = "N", requires = "action")]
+    pub(crate) max_executions: Option<u64>,
+    /// End of the mandate's validity (ISO 8601).
+    #[arg(long, value_name = "DATE", requires = "action")]
+    pub(crate) valid_until: Option<String>,
+    /// Security level (CONTACT, ORGANIZATION_KYC, HUMANOS_KYC, HUMANOS_REVALIDATION).
+    #[arg(long, value_name = "LEVEL")]
+    pub(crate) security_level: Option<String>,
+    /// Name of the request.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) name: Option<String>,
+    /// Your identifier of the request (`internalId`).
+    #[arg(long, value_name = "ID")]
+    pub(crate) internal_id: Option<String>,
+    /// The request body, or a base the flags add to: inline JSON, `@FILE`, or `@-` (stdin).
+    #[arg(long, value_name = "JSON")]
+    pub(crate) data: Option<String>,
+    #[command(flatten)]
+    pub(crate) client: ClientArgs,
+}
+
+/// One id argument and the client flags.
+#[derive(Debug, Args)]
+pub(crate) struct IdArgs {
+    /// The id.
+    pub(crate) id: String,
+    #[command(flatten)]
+    pub(crate) client: ClientArgs,
+}
+
+const REQUESTS_DETAIL_AFTER_HELP: &str = "\
+Prints the request with its subjects and credentials (full W3C credentials); --table shows
+the request, its subjects and its credentials with their status.
+
+Examples:
+  humanos requests detail 66f0c0ffee0000000000abcd
+  humanos requests detail 66f0c0ffee0000000000abcd --table
+  humanos requests detail \"$REQ\" | jq -r '.credentials[0].id'";
+
+const REQUESTS_CANCEL_AFTER_HELP: &str = "\
+Draft credentials are canceled, active ones revoked. Prints {\"success\": true}.
+
+Examples:
+  humanos requests cancel 66f0c0ffee0000000000abcd";
+
+const CREDENTIALS_AFTER_HELP: &str = "\
+Examples:
+  humanos credentials detail urn:via:credential:3f1c... --table
+  humanos credentials issue-vp urn:via:credential:3f1c... > vp.json
+  humanos credentials verify --vp @vp.json --param amount=5000 --param category=BOOKS
+  humanos credentials revoke urn:via:credential:3f1c... --reason user_initiated
+  humanos credentials events urn:via:credential:3f1c... --table";
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum CredentialsCommand {
+    /// Issue a short-lived Verifiable Presentation of a mandate (POST /credential/vp/ID).
+    #[command(after_help = ISSUE_VP_AFTER_HELP)]
+    IssueVp(IssueVpArgs),
+    /// Check a presentation against execution parameters: allow or deny (POST /credential/verify).
+    #[command(after_help = VERIFY_AFTER_HELP)]
+    Verify(VerifyArgs),
+    /// Revoke a mandate permanently (DELETE /credential/revoke/ID).
+    #[command(after_help = REVOKE_AFTER_HELP)]
+    Revoke(RevokeArgs),
+    /// A credential with its W3C credential and decisions (GET /credential/ID).
+    #[command(after_help = CREDENTIAL_DETAIL_AFTER_HELP)]
+    Detail(IdArgs),
+    /// A credential's event chain, every event re-verified (GET /credential/ID/events).
+    #[command(after_help = EVENTS_AFTER_HELP)]
+    Events(IdArgs),
+}
+
+const ISSUE_VP_AFTER_HELP: &str = "\
+Prints {\"presentation\", \"presentationEncoded\"}: pipe it into `credentials verify --vp @-`.
+A revoked mandate is refused (exit 1, `credential_revoked`).
+
+Examples:
+  humanos credentials issue-vp urn:via:credential:3f1c... > vp.json
+  humanos credentials issue-vp \"$VC\" --target-verifier shop.example | humanos credentials verify --vp @- --param amount=5000";
+
+#[derive(Debug, Args)]
+pub(crate) struct IssueVpArgs {
+    /// The mandate's credential id (`urn:via:credential:...`).
+    pub(crate) credential_id: String,
+    /// Domain of the intended verifier (`targetVerifier`).
+    #[arg(long, value_name = "DOMAIN")]
+    pub(crate) target_verifier: Option<String>,
+    #[command(flatten)]
+    pub(crate) client: ClientArgs,
+}
+
+const VERIFY_AFTER_HELP: &str = "\
+The presentation is --vp (the JSON `credentials issue-vp` printed: inline, @FILE or @-),
+--encoded (its presentationEncoded), or the body of --data. --param NAME=VALUE adds an
+executionParams value (VALUE as JSON when it is JSON, else a string).
+
+Prints the verdict as the API sends it: {\"decision\": \"allow\", \"credentialId\", \"evaluations\"}
+or {\"decision\": \"deny\", \"reason\", \"message\", \"evaluations\", ...}; --table shows the
+decision, the reason and one line per rule. Exit 0 on allow, 4 on deny, 1 when the API refuses
+the request itself (malformed presentation, unknown credential).
+
+Examples:
+  humanos credentials verify --vp @vp.json --param amount=5000 --param category=BOOKS
+  humanos credentials issue-vp \"$VC\" | humanos credentials verify --vp @- --param amount=5000 --table
+  humanos credentials verify --data '{\"presentationEncoded\":\"eyJ...\",\"executionParams\":{\"amount\":1}}'";
+
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    /// The output of `credentials issue-vp`: inline JSON, `@FILE`, or `@-` (stdin).
+    #[arg(long, value_name = "JSON", conflicts_with = "encoded")]
+    pub(crate) vp: Option<String>,
+    /// The presentation's `presentationEncoded` (base64).
+    #[arg(long, value_name = "BASE64")]
+    pub(crate) encoded: Option<String>,
+    /// An executionParams value, `NAME=VALUE` (repeatable; VALUE as JSON when it is).
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub(crate) param: Vec<String>,
+    /// The whole body (JSON, `@FILE` or `@-`); the other flags add to it.
+    #[arg(long, value_name = "JSON")]
+    pub(crate) data: Option<String>,
+    #[command(flatten)]
+    pub(crate) client: ClientArgs,
+}
+
+const REVOKE_AFTER_HELP: &str = "\
+Later presentations and verifications of the mandate are denied with `credential_revoked`.
+Revoking twice is refused (exit 1, HTTP 409). Prints {\"credentialId\", \"status\", \"revokedAt\"}.
+
+Examples:
+  humanos credentials revoke urn:via:credential:3f1c...
+  humanos credentials revoke urn:via:credential:3f1c... --reason user_initiated";
+
+#[derive(Debug, Args)]
+pub(crate) struct RevokeArgs {
+    /// The credential id (`urn:via:credential:...`).
+    pub(crate) credential_id: String,
+    /// Why (user_initiated, organization_policy, system_expiry, or free text).
+    #[arg(long, value_name = "REASON")]
+    pub(crate) reason: Option<String>,
+    #[command(flatten)]
+    pub(crate) client: ClientArgs,
+}
+
+const CREDENTIAL_DETAIL_AFTER_HELP: &str = "\
+Examples:
+  humanos credentials detail urn:via:credential:3f1c...
+  humanos credentials detail urn:via:credential:3f1c... | jq .w3cCredential
+  humanos credentials detail urn:via:credential:3f1c... --table";
+
+const EVENTS_AFTER_HELP: &str = "\
+Prints the audit of the event chain ({\"ok\", \"events\": [...]}); --table shows one line per
+event with its checks. Exit 1 when the chain does not verify (`ok` is false).
+
+Examples:
+  humanos credentials events urn:via:credential:3f1c...
+  humanos credentials events urn:via:credential:3f1c... --table";
+
+const ACTIONS_AFTER_HELP: &str = "\
+Examples:
+  humanos actions list --table
+  humanos actions versions urn:via:action:buy --table";
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ActionsCommand {
+    /// One page of your published actions (GET /actions).
+    #[command(after_help = ACTIONS_LIST_AFTER_HELP)]
+    List(ActionsListArgs),
+    /// One page of an action's versions, newest first (GET /actions/version/ID).
+    #[command(after_help = ACTIONS_VERSIONS_AFTER_HELP)]
+    Versions(ActionVersionsArgs),
+}
+
+const ACTIONS_LIST_AFTER_HELP: &str = "\
+Examples:
+  humanos actions list
+  humanos actions list --table --search purchase
+  humanos actions list | jq -r '.data[] | .id + \" \" + .name'";
+
+#[derive(Debug, Args)]
+pub(crate) struct ActionsListArgs {
+    #[command(flatten)]
+    pub(crate) page: PageArgs,
+    /// Only active (true) or inactive (false) actions.
+    #[arg(long, value_name = "BOOL")]
+    pub(crate) active: Option<bool>,
+    #[command(flatten)]
+    pub(crate) client: ClientArgs,
+}
+
+const ACTIONS_VERSIONS_AFTER_HELP: &str = "\
+Each version has its full `content` (params and rules) and `digestSRI`. An unknown action
+gives an empty page.
+
+Examples:
+  humanos actions versions urn:via:action:buy
+  humanos actions versions urn:via:action:buy --table";
+
+#[derive(Debug, Args)]
+pub(crate) struct ActionVersionsArgs {
+    /// The action id (`urn:via:action:...`).
+    pub(crate) action_id: String,
+    #[command(flatten)]
+    pub(crate) page: PageArgs,
+    #[command(flatten)]
+    pub(crate) client: ClientArgs,
+}
+
+const DID_AFTER_HELP: &str = "\
+Examples:
+  humanos did resolve did:web:humanos.tech:org:3f1c...
+  humanos did resolve did:key:z6Mk... --table";
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DidCommand {
+    /// The DID document of a DID, as served (GET /did/resolve/DID).
+    #[command(after_help = DID_RESOLVE_AFTER_HELP)]
+    Resolve(DidResolveArgs),
+}
+
+const DID_RESOLVE_AFTER_HELP: &str = "\
+Prints the document exactly as served; --table shows its id and verification methods.
+Unknown or inactive DIDs exit with 1 (HTTP 404).
+
+Examples:
+  humanos did resolve did:web:humanos.tech:org:3f1c...
+  humanos did resolve \"$ISSUER_DID\" --table";
+
+#[derive(Debug, Args)]
+pub(crate) struct DidResolveArgs {
+    /// The DID.
+    pub(crate) did: String,
+    #[command(flatten)]
+    pub(crate) client: ClientArgs,
+}
+
+const SANDBOX_AFTER_HELP: &str = "\
+The `humanos-sandbox` server (same flags and SANDBOX_* variables): every API endpoint with
+signature checks, real mandates and presentations, webhooks, approval pages, a HumanCode
+emulator, admin endpoints (docs/sandbox.md). On start, stdout gets a shell script: comment
+lines and the `export` lines of its credentials (HUMANOS_BASE_URL, HUMANOS_API_KEY, ...). They
+are the sandbox's own local secrets: this is the one command besides `sign` that prints
+secrets. Logs (OTPs, deliveries) go to stderr. Runs until Ctrl-C.
+
+Examples:
+  humanos sandbox --port 4010
+  humanos sandbox --port 4010 --actions actions.json > sandbox.env &  sleep 1; . ./sandbox.env
+  humanos sandbox --db sandbox.db --webhook-url http://127.0.0.1:8787/webhook";

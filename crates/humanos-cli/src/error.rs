@@ -12,6 +12,8 @@ pub(crate) enum Kind {
     Usage,
     /// 3: transport or server error.
     Transport,
+    /// 4: `credentials verify` answered deny (the verdict was printed).
+    Denied,
 }
 
 /// A failure to report: never contains a secret.
@@ -43,11 +45,16 @@ impl CliError {
         Self::new(Kind::Transport, message, hint)
     }
 
+    pub(crate) fn denied(message: impl fmt::Display, hint: impl Into<String>) -> Self {
+        Self::new(Kind::Denied, message, hint)
+    }
+
     pub(crate) fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self.kind {
             Kind::Refused => 1,
             Kind::Usage => 2,
             Kind::Transport => 3,
+            Kind::Denied => 4,
         })
     }
 
@@ -55,7 +62,12 @@ impl CliError {
     pub(crate) fn report(&self) {
         // One line each: a multi-line library message is folded.
         let message = self.message.replace('\n', " ");
-        eprintln!("error: {message}");
+        let label = if self.kind == Kind::Denied {
+            "denied"
+        } else {
+            "error"
+        };
+        eprintln!("{label}: {message}");
         if !self.hint.is_empty() {
             eprintln!("hint: {}", self.hint.replace('\n', " "));
         }

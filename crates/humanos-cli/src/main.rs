@@ -1,16 +1,23 @@
 //! `humanos`: the command line of the Humanos Rust SDK.
 //!
-//! Open, receive and send webhook deliveries, sign requests for curl, and call HumanCode, all
-//! through the SDK's library crates: this binary parses arguments, reads configuration, calls
-//! the libraries and formats their results. See `docs/cli.md`.
+//! Call the API with typed commands, run the local sandbox, open, receive and send webhook
+//! deliveries, sign requests for curl, and call HumanCode, all through the SDK's library crates:
+//! this binary parses arguments, reads configuration, calls the libraries and formats their
+//! results. See `docs/cli.md`.
 
+mod actions;
 mod api;
 mod cli;
+mod client;
 mod config;
+mod credentials;
 mod error;
 mod humancode_cmd;
 mod output;
+mod requests;
+mod sandbox;
 mod sign;
+mod table;
 mod webhook;
 
 use std::process::ExitCode;
@@ -21,15 +28,17 @@ use crate::cli::{Cli, Command, WebhookCommand};
 use crate::config::Settings;
 use crate::error::{CliError, Result};
 
-fn init_tracing(verbose: u8) {
+fn init_tracing(verbose: u8, sandbox: bool) {
     use tracing_subscriber::filter::{LevelFilter, Targets};
     use tracing_subscriber::prelude::*;
     let level = match verbose {
+        0 if sandbox => LevelFilter::INFO,
         0 => return,
         1 => LevelFilter::DEBUG,
         _ => LevelFilter::TRACE,
     };
-    // Only the SDK's own crates: they never record secrets. HTTP internals stay at WARN.
+    // Only the SDK's own crates: they never record secrets. HTTP internals stay at WARN. The
+    // sandbox logs at INFO by default: OTPs, decisions and webhook deliveries are its output.
     let targets = Targets::new()
         .with_target("humanos", level)
         .with_target("humancode", level)
@@ -38,6 +47,10 @@ fn init_tracing(verbose: u8) {
         .with(
             tracing_subscriber::fmt::layer()
                 .with_writer(std::io::stderr)
+                .with_ansi(
+                    std::io::IsTerminal::is_terminal(&std::io::stderr())
+                        && std::env::var_os("NO_COLOR").is_none(),
+                )
                 .with_target(true),
         )
         .with(targets)
@@ -53,6 +66,11 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Sign(args) => sign::run(&settings, args),
         Command::Api(args) => api::run(&settings, args).await,
         Command::Humancode(command) => humancode_cmd::run(&settings, command).await,
+        Command::Requests(command) => requests::run(&settings, command, cli.table).await,
+        Command::Credentials(command) => credentials::run(&settings, command, cli.table).await,
+        Command::Actions(command) => actions::run(&settings, command, cli.table).await,
+        Command::Did(command) => actions::did(&settings, command, cli.table).await,
+        Command::Sandbox(args) => sandbox::run(args).await,
     }
 }
 
@@ -69,7 +87,7 @@ fn main() -> ExitCode {
         );
     }));
     let cli = Cli::parse();
-    init_tracing(cli.verbose);
+    init_tracing(cli.verbose, matches!(cli.command, Command::Sandbox(_)));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -17,6 +17,23 @@ const COMMANDS: &[&[&str]] = &[
     &["humancode", "session"],
     &["humancode", "verify-vcode"],
     &["humancode", "show-id"],
+    &["requests"],
+    &["requests", "list"],
+    &["requests", "create"],
+    &["requests", "detail"],
+    &["requests", "cancel"],
+    &["credentials"],
+    &["credentials", "issue-vp"],
+    &["credentials", "verify"],
+    &["credentials", "revoke"],
+    &["credentials", "detail"],
+    &["credentials", "events"],
+    &["actions"],
+    &["actions", "list"],
+    &["actions", "versions"],
+    &["did"],
+    &["did", "resolve"],
+    &["sandbox"],
 ];
 
 #[test]
@@ -40,6 +57,9 @@ fn root_help_documents_exit_codes_and_configuration() {
         .success()
         .stdout(predicate::str::contains("Exit codes:"))
         .stdout(predicate::str::contains("3  transport or server error"))
+        .stdout(predicate::str::contains(
+            "4  `credentials verify` answered deny",
+        ))
         .stdout(predicate::str::contains("HUMANOS_CONFIG"));
 }
 

@@ -1,0 +1,122 @@
+//! What the typed API commands share: the `humanos` client, its errors as exit codes, output.
+
+use humanos::HumanosClient;
+use humanos_signing::secrecy::ExposeSecret;
+use serde_json::Value;
+
+use crate::cli::ClientArgs;
+use crate::config::Settings;
+use crate::error::{CliError, Result};
+use crate::output::{parse_json, pretty_bytes, print_out};
+use crate::sign::read_data;
+
+/// A client from the flags / environment, then the profile.
+pub(crate) fn build(settings: &Settings, args: &ClientArgs) -> Result<HumanosClient> {
+    let (api_key, secret) = settings.api_credentials(&args.credentials)?;
+    let base = args
+        .base_url
+        .as_deref()
+        .filter(|b| !b.is_empty())
+        .or(settings.base_url())
+        .unwrap_or(humanos::DEFAULT_BASE_URL);
+    HumanosClient::builder()
+        .api_key(api_key.expose_secret())
+        .signature_secret(secret.expose_secret())
+        .base_url(base)
+        .build()
+        .map_err(|err| {
+            CliError::usage(
+                format!("cannot configure the client: {err}"),
+                "check --base-url / HUMANOS_BASE_URL (scheme, host, port)",
+            )
+        })
+}
+
+/// Maps a client error to an exit code and a hint. The client's messages never contain the
+/// API key or the signature secret.
+pub(crate) fn api_error(err: humanos::Error) -> CliError {
+    use humanos::Error;
+    match &err {
+        Error::Api { status, .. }
+            if (400..500).contains(status) && *status != 408 && *status != 429 =>
+        {
+            let hint = match status {
+                401 => {
+                    "check HUMANOS_API_KEY and HUMANOS_SIGNATURE_SECRET (and the clock: the timestamp is signed)"
+                }
+                402 => "billing: the organization's plan does not allow this call",
+                404 => "check the id (and --base-url: is this the right environment?)",
+                409 => "the resource is already in that state",
+                _ => "the API's message above says what was wrong",
+            };
+            CliError::refused(err, hint)
+        }
+        Error::Api { .. } => CliError::transport(err, "the API is unavailable: try again later"),
+        Error::Transport { .. } | Error::Timeout { .. } => CliError::transport(
+            err,
+            "is the API reachable? check --base-url / HUMANOS_BASE_URL (scheme, host, port)",
+        ),
+        Error::Decode { .. } => CliError::transport(
+            err,
+            "the answer is not what this API version sends: check that --base-url points at Humanos",
+        ),
+        Error::Encode(_) => CliError::usage(err, "send integers beyond 2^53 as strings"),
+        Error::Config(_) => CliError::usage(err, "check the flags and the configuration"),
+        _ => CliError::transport(err, "try again; run with -v for details"),
+    }
+}
+
+/// Prints the API's JSON (pretty), or the table `render` makes of it with `--table`.
+pub(crate) fn emit(body: &[u8], table: bool, render: impl FnOnce(&Value) -> String) {
+    if table {
+        let value: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+        print_out(&render(&value));
+    } else {
+        print_out(&pretty_bytes(body));
+    }
+}
+
+/// Reads `--data` (inline JSON, `@FILE`, `@-`) as a JSON object.
+pub(crate) fn data_object(data: &str) -> Result<serde_json::Map<String, Value>> {
+    match parse_json(&read_data(data)?, "--data")? {
+        Value::Object(members) => Ok(members),
+        _ => Err(CliError::usage(
+            "--data must be a JSON object",
+            "for example --data '{\"securityLevel\":\"CONTACT\"}'",
+        )),
+    }
+}
+
+/// Splits `NAME=VALUE`; VALUE is JSON when it parses as JSON, else the string itself.
+pub(crate) fn param(pair: &str, flag: &str) -> Result<(String, Value)> {
+    let (name, value) = pair
+        .split_once('=')
+        .filter(|(name, _)| !name.is_empty())
+        .ok_or_else(|| {
+            CliError::usage(
+                format!("{flag} `{pair}` is not NAME=VALUE"),
+                format!("for example {flag} amount=5000 or {flag} category=BOOKS"),
+            )
+        })?;
+    let value = serde_json::from_str::<Value>(value).unwrap_or_else(|_| value.into());
+    Ok((name.to_owned(), value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn params_are_json_when_they_can_be() {
+        let p = |s| param(s, "--param").ok();
+        assert_eq!(p("a=5000"), Some(("a".into(), json!(5000))));
+        assert_eq!(p("a=BOOKS"), Some(("a".into(), json!("BOOKS"))));
+        assert_eq!(p("a=[\"X\"]"), Some(("a".into(), json!(["X"]))));
+        assert_eq!(p("a=\"0123\""), Some(("a".into(), json!("0123"))));
+        assert_eq!(p("a=x=y"), Some(("a".into(), json!("x=y"))));
+        assert_eq!(p("a="), Some(("a".into(), json!(""))));
+        assert_eq!(p("=1"), None);
+        assert_eq!(p("novalue"), None);
+    }
+}
