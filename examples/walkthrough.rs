@@ -1,26 +1,31 @@
-//! The six-step integration walkthrough of the official SDK's README, in Rust: request a
-//! mandate, wait for the user's approval, issue a presentation, verify it (in bounds and out
-//! of bounds), revoke the mandate.
+//! The six-step integration walkthrough of the official SDK's README, in Rust: define an
+//! action, request a mandate, the user approves, issue a presentation, verify it (in bounds:
+//! allow; out of bounds: deny), revoke the mandate, and see it denied as revoked.
 //!
 //! ```sh
+//! # No configuration: runs against a local sandbox started in this process on 127.0.0.1.
+//! cargo run --example walkthrough
+//!
+//! # Against Humanos (or a sandbox started with `humanos sandbox`):
 //! export HUMANOS_API_KEY=<your-api-key>
 //! export HUMANOS_SIGNATURE_SECRET=<your-signature-secret>
-//! cargo run -p humanos-examples --example walkthrough -- \
-//!     --action-id urn:via:action:<uuid> --contact user@example.com
-//! # Already have an approved mandate? Skip steps 2 and 3:
-//! cargo run -p humanos-examples --example walkthrough -- --mandate-id urn:via:credential:<id>
+//! cargo run --example walkthrough -- --action-id urn:via:action:<uuid> --contact user@example.com
+//! # Already have an approved mandate? Skip steps 1 to 3:
+//! cargo run --example walkthrough -- --mandate-id urn:via:credential:<id>
 //! ```
 //!
 //! Options (each also readable from the environment variable in brackets):
 //!
 //! - `--action-id` (`HUMANOS_ACTION_ID`): the published action of step 1.
 //! - `--contact` (`HUMANOS_CONTACT`): email or phone of the user who approves in step 3.
-//! - `--mandate-id` (`HUMANOS_MANDATE_ID`): an already issued mandate; skips steps 2 and 3.
+//! - `--mandate-id` (`HUMANOS_MANDATE_ID`): an already issued mandate; skips steps 1 to 3.
 //! - `--keep`: do not revoke the mandate in step 6.
 //!
-//! Step 3 happens in the user's inbox: this program polls `requests().detail(..)` every five
-//! seconds (for up to ten minutes) until the mandate is active. In production you would receive
-//! the `credential` webhook instead (see the `axum_webhook` example).
+//! Against a server, step 3 happens in the user's inbox: this program polls
+//! `requests().detail(..)` every five seconds (for up to ten minutes) until the mandate is
+//! active. In production you would receive the `credential` webhook instead (see the
+//! `axum_webhook` example). Against the embedded sandbox, the sandbox stands in for the user
+//! and accepts (its approval page is printed, for a look in a browser).
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -31,6 +36,7 @@ use humanos::models::{
     VerifyPresentationDto,
 };
 use humanos::{ENV_API_KEY, ENV_SIGNATURE_SECRET, Error, HumanosClient, Verdict};
+use humanos_sandbox::{Sandbox, SandboxHandle};
 use serde_json::json;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -72,20 +78,6 @@ async fn main() -> ExitCode {
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .init();
 
-    let client = match HumanosClient::from_env() {
-        Ok(client) => client,
-        Err(error) => {
-            eprintln!("{error}\n");
-            eprintln!("The walkthrough runs against the Humanos API with your credentials. Set:");
-            eprintln!("  {ENV_API_KEY}=<API Key from Settings -> API Keys>");
-            eprintln!("  {ENV_SIGNATURE_SECRET}=<Signature Secret from the same page>");
-            eprintln!("  HUMANOS_BASE_URL=<optional, default https://api.humanos.id>");
-            eprintln!(
-                "and pass --action-id and --contact (or --mandate-id); see the file's header."
-            );
-            return ExitCode::from(2);
-        }
-    };
     let options = match Options::parse() {
         Ok(options) => options,
         Err(message) => {
@@ -93,7 +85,25 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match run(&client, options).await {
+    let result = if std::env::var_os(ENV_API_KEY).is_none()
+        && std::env::var_os(ENV_SIGNATURE_SECRET).is_none()
+    {
+        run_against_sandbox(options).await
+    } else {
+        match HumanosClient::from_env() {
+            Ok(client) => run(&client, None, options).await,
+            Err(error) => {
+                eprintln!("{error}\n");
+                eprintln!("To run against the Humanos API, set both:");
+                eprintln!("  {ENV_API_KEY}=<API Key from Settings -> API Keys>");
+                eprintln!("  {ENV_SIGNATURE_SECRET}=<Signature Secret from the same page>");
+                eprintln!("  HUMANOS_BASE_URL=<optional, default https://api.humanos.id>");
+                eprintln!("Unset both to run against an embedded local sandbox.");
+                return ExitCode::from(2);
+            }
+        }
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("walkthrough failed: {error}");
@@ -102,42 +112,106 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(client: &HumanosClient, options: Options) -> Result<()> {
+/// Starts a sandbox on an ephemeral 127.0.0.1 port and runs the walkthrough against it with
+/// the credentials it generated.
+async fn run_against_sandbox(options: Options) -> Result<()> {
+    let sandbox = Sandbox::start_ephemeral().await?;
+    println!(
+        "No {ENV_API_KEY} set: running against a local sandbox at {} (see docs/sandbox.md).\n",
+        sandbox.base_url()
+    );
+    let client = HumanosClient::builder()
+        .base_url(sandbox.base_url())
+        .api_key(sandbox.api_key())
+        .signature_secret(sandbox.signature_secret())
+        .build()?;
+    let result = run(&client, Some(&sandbox), options).await;
+    sandbox.shutdown().await;
+    result
+}
+
+async fn run(
+    client: &HumanosClient,
+    sandbox: Option<&SandboxHandle>,
+    options: Options,
+) -> Result<()> {
     let mandate_id = match options.mandate_id {
         Some(mandate_id) => {
             println!("Using mandate {mandate_id}: skipping steps 1 to 3.");
             mandate_id
         }
         None => {
-            let action_id = step1_define_action(options.action_id)?;
-            let contact = options
-                .contact
-                .ok_or("pass --contact <email or phone> (the user who approves the mandate)")?;
+            let action_id = step1_define_action(sandbox, options.action_id).await?;
+            let contact = match (options.contact, sandbox) {
+                (Some(contact), _) => contact,
+                (None, Some(_)) => "ada@example.com".to_owned(),
+                (None, None) => {
+                    return Err(
+                        "pass --contact <email or phone> (the user who approves the mandate)"
+                            .into(),
+                    );
+                }
+            };
             let request_id = step2_issue_mandate_request(client, &action_id, &contact).await?;
-            step3_wait_for_approval(client, &request_id).await?
+            step3_wait_for_approval(client, sandbox, &request_id).await?
         }
     };
     let vp = step4_issue_vp(client, &mandate_id).await?;
-    step5_verify(client, &vp).await?;
+    let spare = step5_verify(client, &vp).await?;
     if options.keep {
         println!("\nStep 6 skipped (--keep): mandate {mandate_id} stays active.");
     } else {
-        step6_revoke(client, &mandate_id).await?;
+        step6_revoke(client, &mandate_id, &spare).await?;
     }
+    println!("\nDone.");
     Ok(())
 }
 
-/// Step 1: define an action. This happens in the dashboard, not through the API.
-fn step1_define_action(action_id: Option<String>) -> Result<String> {
-    println!("Step 1: define an action (dashboard).");
+/// Step 1: define an action. With Humanos this happens in the dashboard; the sandbox takes
+/// the same definition through its admin API.
+async fn step1_define_action(
+    sandbox: Option<&SandboxHandle>,
+    action_id: Option<String>,
+) -> Result<String> {
+    println!("Step 1: define an action.");
     println!("  executionParams: amount (number), category (string)");
     println!("  userParams:      maxAmount (number), allowedCategories (array<string>)");
     println!("  rules:           executionParams.amount <= userParams.maxAmount");
     println!("                   executionParams.category in userParams.allowedCategories");
-    println!("  Publish it and copy its ID.");
-    let action_id = action_id.ok_or("pass --action-id urn:via:action:<uuid> (from step 1)")?;
+    let action_id = match (action_id, sandbox) {
+        (Some(action_id), _) => action_id,
+        (None, Some(sandbox)) => {
+            let action = sandbox.define_action(purchase_action()).await?;
+            println!("  Published in the sandbox as version {}.", action.version);
+            action.id
+        }
+        (None, None) => {
+            println!("  Publish it in the dashboard and copy its ID.");
+            return Err("pass --action-id urn:via:action:<uuid> (from step 1)".into());
+        }
+    };
     println!("  Using action {action_id}");
     Ok(action_id)
+}
+
+/// The action of step 1, as the sandbox's admin API takes it.
+fn purchase_action() -> serde_json::Value {
+    json!({
+        "name": "Purchase",
+        "description": "Buy things on the user's behalf",
+        "userParams": {
+            "maxAmount": {"type": "number", "description": "Largest single purchase"},
+            "allowedCategories": {"type": "array<string>", "description": "Categories the agent may buy"}
+        },
+        "executionParams": {
+            "amount": {"type": "number"},
+            "category": {"type": "string"}
+        },
+        "rules": [
+            {"name": "amount_within_limit", "expression": "executionParams.amount <= userParams.maxAmount"},
+            {"name": "category_allowed", "expression": "executionParams.category in userParams.allowedCategories"}
+        ]
+    })
 }
 
 /// Step 2: ask Humanos to issue a mandate to the user.
@@ -168,9 +242,26 @@ async fn step2_issue_mandate_request(
 }
 
 /// Step 3: the user approves (or rejects) in the email or SMS they received. Polls the request
-/// until its mandate is active.
-async fn step3_wait_for_approval(client: &HumanosClient, request_id: &str) -> Result<String> {
-    println!("\nStep 3: waiting for the user to approve (check the inbox of the contact)...");
+/// until its mandate is active. The sandbox stands in for the user.
+async fn step3_wait_for_approval(
+    client: &HumanosClient,
+    sandbox: Option<&SandboxHandle>,
+    request_id: &str,
+) -> Result<String> {
+    match sandbox {
+        Some(sandbox) => {
+            println!("\nStep 3: the user approves.");
+            println!(
+                "  (the sandbox's approval page: {}/approve/{request_id})",
+                sandbox.base_url()
+            );
+            sandbox.approve(request_id).await?;
+            println!("  The sandbox accepted on the user's behalf.");
+        }
+        None => println!(
+            "\nStep 3: waiting for the user to approve (check the inbox of the contact)..."
+        ),
+    }
     let deadline = Instant::now() + Duration::from_secs(600);
     loop {
         let request = client.requests().detail(request_id).await?;
@@ -223,8 +314,11 @@ async fn step4_issue_vp(client: &HumanosClient, mandate_id: &str) -> Result<Pres
 
 /// Step 5: Humanos verifies the VP against the agent's executionParams: once in bounds (allow),
 /// once out of bounds (deny, naming the failing rules). A fresh VP is issued for the second
-/// check, as VPs are single-purpose.
-async fn step5_verify(client: &HumanosClient, vp: &PresentationEntity) -> Result<()> {
+/// check, as VPs are single-purpose. Returns a third, unused presentation for step 6.
+async fn step5_verify(
+    client: &HumanosClient,
+    vp: &PresentationEntity,
+) -> Result<PresentationEntity> {
     println!("\nStep 5: verify the VP.");
     let in_bounds = client
         .credentials()
@@ -253,7 +347,14 @@ async fn step5_verify(client: &HumanosClient, vp: &PresentationEntity) -> Result
         "out of bounds {amount: 50000, category: FLIGHTS}",
         &out_of_bounds,
     );
-    Ok(())
+    if !matches!(in_bounds, Verdict::Allow(_)) || !matches!(out_of_bounds, Verdict::Deny(_)) {
+        return Err("unexpected verdicts: expected allow, then deny".into());
+    }
+    let spare = client
+        .credentials()
+        .issue_vp(&mandate_id, CreatePresentationDto::new())
+        .await?;
+    Ok(spare)
 }
 
 fn report(case: &str, verdict: &Verdict) {
@@ -275,9 +376,13 @@ fn report(case: &str, verdict: &Verdict) {
     }
 }
 
-/// Step 6: revoke the mandate. Further VP issuance and verification are denied with
-/// `credential_revoked`.
-async fn step6_revoke(client: &HumanosClient, mandate_id: &str) -> Result<()> {
+/// Step 6: revoke the mandate. A presentation issued before the revocation is now denied with
+/// `credential_revoked`, and issuing new ones fails.
+async fn step6_revoke(
+    client: &HumanosClient,
+    mandate_id: &str,
+    issued_before: &PresentationEntity,
+) -> Result<()> {
     println!("\nStep 6: revoke mandate {mandate_id}.");
     let revoked = client
         .credentials()
@@ -290,6 +395,18 @@ async fn step6_revoke(client: &HumanosClient, mandate_id: &str) -> Result<()> {
         "  {} is {} since {}",
         revoked.credential_id, revoked.status, revoked.revoked_at
     );
+    let after = client
+        .credentials()
+        .verify(
+            VerifyPresentationDto::from_presentation(issued_before)
+                .execution_param("amount", 5000)
+                .execution_param("category", "BOOKS"),
+        )
+        .await?;
+    report("in bounds, after revoke", &after);
+    if !matches!(after, Verdict::Deny(_)) {
+        return Err("a presentation of a revoked mandate was allowed".into());
+    }
     match client
         .credentials()
         .issue_vp(mandate_id, CreatePresentationDto::new())
@@ -300,7 +417,7 @@ async fn step6_revoke(client: &HumanosClient, mandate_id: &str) -> Result<()> {
             code.unwrap_or_default()
         ),
         Err(other) => return Err(other.into()),
-        Ok(_) => println!("  warning: issue_vp still succeeded after revoke"),
+        Ok(_) => return Err("issue_vp still succeeded after revoke".into()),
     }
     Ok(())
 }

@@ -125,6 +125,22 @@ pub(crate) fn issue_credential(
     if let (Some(until), Some(o)) = (&rec.valid_until, vc.as_object_mut()) {
         o.insert("validUntil".into(), until.clone().into());
     }
+    // The decision evidence, bound by digest as Humanos binds it, and fetchable with
+    // `GET /credential/evidence/{id}`.
+    if let (Some(id), Some(o)) = (&rec.evidence_id, vc.as_object_mut()) {
+        let content: Value = match state.store.evidence(id)? {
+            Some(text) => serde_json::from_str(&text).unwrap_or(Value::String(text)),
+            None => Value::Null,
+        };
+        o.insert(
+            "evidence".into(),
+            json!([{
+                "id": id,
+                "digestSRI": digest_sri(&content),
+                "location": format!("{}/credential/evidence/{id}", state.base_url),
+            }]),
+        );
+    }
     let signed = state.issuer.sign_credential(&vc, now).unwrap_or(vc);
     rec.w3c = signed.as_object().cloned();
     rec.status_index = Some(index);

@@ -7,7 +7,6 @@ use std::time::Duration;
 use humanos::models::{CreatePresentationDto, GenerateRequestDto, RequestQuery, SubjectQuery};
 use humanos::{Error, HumanosClient, RetryConfig};
 use serde_json::json;
-use support::capture::Capture;
 use support::{Reply, TestServer, closed_port, fast_retry};
 
 fn success() -> Reply {
@@ -207,8 +206,6 @@ async fn retries_can_be_disabled_per_call() {
 
 #[tokio::test]
 async fn a_refused_connection_is_retried_even_for_a_post_then_reported_as_transport() {
-    let capture = Capture::default();
-    let _guard = tracing::subscriber::set_default(capture.clone());
     let addr = closed_port().await;
     let client = HumanosClient::builder()
         .api_key(support::API_KEY)
@@ -233,16 +230,9 @@ async fn a_refused_connection_is_retried_even_for_a_post_then_reported_as_transp
         .unwrap_err();
     assert!(matches!(e, Error::Transport { connect: true, .. }), "{e:?}");
 
-    let text = capture.text();
-    let attempts: Vec<&str> = text
-        .lines()
-        .filter(|l| l.starts_with("humanos.attempts="))
-        .collect();
-    assert_eq!(
-        attempts,
-        ["humanos.attempts=3", "humanos.attempts=3"],
-        "{text}"
-    );
+    // The attempt count (3 each) is asserted in tests/tracing.rs, whose tests all capture
+    // spans: mixing capturing and non-capturing tests in one binary races on tracing's
+    // callsite interest cache.
 }
 
 #[tokio::test]

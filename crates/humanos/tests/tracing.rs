@@ -61,3 +61,41 @@ async fn spans_describe_each_call_and_never_hold_secrets() {
     }
     let _ = json!(null);
 }
+
+#[tokio::test]
+async fn refused_connections_record_the_attempts_of_a_get_and_of_a_post() {
+    use humanos::models::{CreatePresentationDto, RequestQuery};
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+    let addr = support::closed_port().await;
+    let client = humanos::HumanosClient::builder()
+        .api_key(API_KEY)
+        .signature_secret(SECRET)
+        .base_url(format!("http://{addr}"))
+        .retry(support::fast_retry())
+        .build()
+        .unwrap();
+
+    client
+        .requests()
+        .list(RequestQuery::new())
+        .await
+        .unwrap_err();
+    // Nothing was sent, so even a POST is tried again.
+    client
+        .credentials()
+        .issue_vp("urn:via:credential:1", CreatePresentationDto::new())
+        .await
+        .unwrap_err();
+
+    let text = capture.text();
+    let attempts: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("humanos.attempts="))
+        .collect();
+    assert_eq!(
+        attempts,
+        ["humanos.attempts=3", "humanos.attempts=3"],
+        "{text}"
+    );
+}
