@@ -40,7 +40,9 @@ pub(crate) fn backoff_ms(base_ms: u64, attempts: u32) -> u64 {
 }
 
 /// Runs forever: delivers due deliveries, oldest first, one in flight per endpoint so that
-/// events for an endpoint arrive in the order they were emitted.
+/// events for an endpoint arrive in the order they were emitted. Each pass delivers every due
+/// delivery of an endpoint in turn until one fails (the rest wait for its retry), and passes
+/// follow each other without a pause while deliveries succeed.
 pub(crate) async fn worker(state: Arc<AppState>) {
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
@@ -55,14 +57,18 @@ pub(crate) async fn worker(state: Arc<AppState>) {
                 Vec::new()
             }
         };
-        let mut heads = HashSet::new();
+        // Endpoints whose oldest undelivered delivery is not done yet: their later deliveries
+        // wait, so that events for an endpoint arrive in the order they were emitted.
+        let mut blocked = HashSet::new();
         let mut next_wake = 1_000u64;
+        let mut progressed = false;
         for d in pending {
-            if !heads.insert(d.url.clone()) {
-                continue; // an older delivery to this endpoint comes first
+            if blocked.contains(&d.url) {
+                continue;
             }
             if d.next_ms > now {
                 next_wake = next_wake.min(d.next_ms - now);
+                blocked.insert(d.url.clone());
                 continue;
             }
             let Ok(event) = serde_json::from_str::<Value>(&d.event) else {
@@ -93,14 +99,20 @@ pub(crate) async fn worker(state: Arc<AppState>) {
                 Ok(()) => {
                     tracing::info!(url = %d.url, attempt = d.attempts + 1, "webhook delivered");
                     let _ = state.store.delivered(d.id, now);
+                    progressed = true;
                 }
                 Err(e) => {
                     let wait = backoff_ms(state.retry_base_ms, d.attempts);
                     tracing::warn!(url = %d.url, attempt = d.attempts + 1, error = %e, retry_in_ms = wait, "webhook delivery failed");
                     let _ = state.store.failed(d.id, now + wait, &e);
                     next_wake = next_wake.min(wait);
+                    blocked.insert(d.url.clone());
                 }
             }
+        }
+        if progressed {
+            // More may be due (the queue is read 256 at a time): go on without sleeping.
+            continue;
         }
         tokio::select! {
             () = state.wake_webhooks.notified() => {}
