@@ -129,19 +129,36 @@ fn bench(c: &mut Criterion) {
                 .is_ok()
         })
     });
-    let rules = request.clone().rules(RuleCheck::new(
-        vec![
-            Rule::new("executionParams.amount <= userParams.maxAmount"),
-            Rule::new("executionParams.category in userParams.allowedCategories"),
-        ],
-        json!({"amount": 5000, "category": "BOOKS"}),
-    ));
+    let rule_check = || {
+        RuleCheck::new(
+            vec![
+                Rule::new("executionParams.amount <= userParams.maxAmount"),
+                Rule::new("executionParams.category in userParams.allowedCategories"),
+            ],
+            json!({"amount": 5000, "category": "BOOKS"}),
+        )
+    };
+    // The rules kept per action (the normal case): compiled on the first call, reused after.
+    let rules = request.clone().rules(rule_check());
     g.bench_function("verify_vp_one_mandate_warm_with_cel_rules", |b| {
         b.iter(|| {
             verifier
                 .verify_presentation_with(black_box(&vp), &keys, &rules)
                 .is_ok()
         })
+    });
+    // Fresh rules on every call: each expression is parsed again (the cost before rules
+    // kept their compiled program).
+    g.bench_function("verify_vp_one_mandate_warm_with_fresh_cel_rules", |b| {
+        b.iter_batched(
+            || request.clone().rules(rule_check()),
+            |fresh| {
+                verifier
+                    .verify_presentation_with(black_box(&vp), &keys, &fresh)
+                    .is_ok()
+            },
+            criterion::BatchSize::SmallInput,
+        )
     });
     g.finish();
 
@@ -155,6 +172,28 @@ fn bench(c: &mut Criterion) {
     let pk = key.public_key();
     parts.bench_function("ed25519_verify_strict", |b| {
         b.iter(|| pk.verify_strict(black_box(&[0u8; 64]), &sig))
+    });
+    // The CEL rule pre-check alone: two rules kept (compiled once) against fresh ones.
+    let user = json!({"maxAmount": 10000, "allowedCategories": ["BOOKS", "OFFICE"]});
+    let user = user.as_object().cloned().unwrap_or_default();
+    let exec = json!({"amount": 5000, "category": "BOOKS"});
+    let kept = vec![
+        Rule::new("executionParams.amount <= userParams.maxAmount"),
+        Rule::new("executionParams.category in userParams.allowedCategories"),
+    ];
+    parts.bench_function("cel_two_rules_kept", |b| {
+        b.iter(|| humanos_vc::rules::evaluate_rules(black_box(&kept), &user, &exec))
+    });
+    parts.bench_function("cel_two_rules_fresh", |b| {
+        b.iter_batched(
+            || {
+                kept.iter()
+                    .map(|r| Rule::new(r.expression.clone()))
+                    .collect::<Vec<_>>()
+            },
+            |fresh| humanos_vc::rules::evaluate_rules(black_box(&fresh), &user, &exec),
+            criterion::BatchSize::SmallInput,
+        )
     });
     parts.finish();
 }

@@ -11,6 +11,10 @@ use serde_json::{Map, Value};
 pub const MAX_RULE_LEN: usize = 4 * 1024;
 
 /// One CEL rule of an action.
+///
+/// The expression is compiled on its first evaluation and the program kept with the rule (and
+/// its clones), so a rule list kept per action, as in a reused
+/// [`RuleCheck`](crate::RuleCheck), is parsed once, not on every verification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Rule {
@@ -18,6 +22,7 @@ pub struct Rule {
     pub name: String,
     /// The CEL expression.
     pub expression: String,
+    compiled: CompiledCache,
 }
 
 impl Rule {
@@ -27,6 +32,7 @@ impl Rule {
         Self {
             name: expression.clone(),
             expression,
+            compiled: CompiledCache::default(),
         }
     }
 
@@ -35,6 +41,7 @@ impl Rule {
         Self {
             name: name.into(),
             expression: expression.into(),
+            compiled: CompiledCache::default(),
         }
     }
 
@@ -74,6 +81,34 @@ impl Rule {
         }
     }
 }
+
+/// The compiled program of a rule, filled on first use and shared by the rule's clones (also
+/// by clones taken before the first use: a verifier may evaluate a copy). It remembers the
+/// expression it was compiled from: `expression` is a public field, and a program for an
+/// edited expression must not be reused.
+#[derive(Clone, Default)]
+struct CompiledCache {
+    #[cfg(feature = "cel")]
+    cell: std::sync::Arc<std::sync::OnceLock<(String, Compiled)>>,
+}
+
+#[cfg(feature = "cel")]
+type Compiled = Result<cel::Program, String>;
+
+impl std::fmt::Debug for CompiledCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("..")
+    }
+}
+
+/// A cache never makes two rules different.
+impl PartialEq for CompiledCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for CompiledCache {}
 
 /// Per-rule outcome (`VerifyEvaluationEntity.result`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -158,15 +193,41 @@ pub fn user_params_from_mandate(credential: &Value) -> Map<String, Value> {
 }
 
 /// Evaluates every rule with `userParams` and `executionParams` bound, never panicking.
+///
+/// The parameters are converted to CEL values once for all the rules; each rule's program is
+/// compiled on its first evaluation and reused afterwards (see [`Rule`]).
 pub fn evaluate_rules(
     rules: &[Rule],
     user_params: &Map<String, Value>,
     execution_params: &Value,
 ) -> Vec<VerifyEvaluation> {
-    rules
-        .iter()
-        .map(|r| evaluate_rule(r, user_params, execution_params))
-        .collect()
+    #[cfg(feature = "cel")]
+    {
+        thread_local! {
+            // The standard library environment, built once per thread (building it is most
+            // of the cost of a fresh context); each call binds its variables in a child scope.
+            static STDLIB: cel::Context<'static, 'static> = cel::Context::default();
+        }
+        STDLIB.with(|stdlib| {
+            let mut ctx = stdlib.new_inner_scope();
+            ctx.add_variable_from_value("userParams", object_to_cel(user_params, 0));
+            ctx.add_variable_from_value("executionParams", to_cel(execution_params, 0));
+            rules.iter().map(|r| evaluate_rule(r, &ctx)).collect()
+        })
+    }
+    #[cfg(not(feature = "cel"))]
+    {
+        let _ = (user_params, execution_params);
+        rules
+            .iter()
+            .map(|r| {
+                error(
+                    r,
+                    "CEL evaluation is not compiled in (enable the `cel` feature of humanos-vc)",
+                )
+            })
+            .collect()
+    }
 }
 
 fn error(rule: &Rule, reason: impl Into<String>) -> VerifyEvaluation {
@@ -177,36 +238,41 @@ fn error(rule: &Rule, reason: impl Into<String>) -> VerifyEvaluation {
     }
 }
 
-#[cfg(not(feature = "cel"))]
-fn evaluate_rule(rule: &Rule, _: &Map<String, Value>, _: &Value) -> VerifyEvaluation {
-    error(
-        rule,
-        "CEL evaluation is not compiled in (enable the `cel` feature of humanos-vc)",
-    )
+/// Compiles `expression`, containing any panic of the third-party parser.
+#[cfg(feature = "cel")]
+fn compile(expression: &str) -> Compiled {
+    if expression.len() > MAX_RULE_LEN {
+        return Err(format!("rule is longer than {MAX_RULE_LEN} bytes"));
+    }
+    if nesting_depth(expression) > 64 {
+        return Err("rule nests deeper than 64 levels".into());
+    }
+    std::panic::catch_unwind(|| cel::Program::compile(expression))
+        .map_err(|_| "the CEL parser failed internally".to_owned())?
+        .map_err(|e| format!("rule does not compile: {e}"))
 }
 
 #[cfg(feature = "cel")]
-fn evaluate_rule(
-    rule: &Rule,
-    user_params: &Map<String, Value>,
-    execution_params: &Value,
-) -> VerifyEvaluation {
-    if rule.expression.len() > MAX_RULE_LEN {
-        return error(rule, format!("rule is longer than {MAX_RULE_LEN} bytes"));
-    }
-    if nesting_depth(&rule.expression) > 64 {
-        return error(rule, "rule nests deeper than 64 levels");
-    }
-    let user = Value::Object(user_params.clone());
+fn evaluate_rule(rule: &Rule, ctx: &cel::Context<'_, '_>) -> VerifyEvaluation {
+    let cached = rule
+        .compiled
+        .cell
+        .get_or_init(|| (rule.expression.clone(), compile(&rule.expression)));
+    let recompiled;
+    let program = if cached.0 == rule.expression {
+        &cached.1
+    } else {
+        recompiled = compile(&rule.expression);
+        &recompiled
+    };
+    let program = match program {
+        Ok(program) => program,
+        Err(msg) => return error(rule, msg.clone()),
+    };
     // The cel crate is third-party code fed with agent-supplied values: contain any panic.
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let program = cel::Program::compile(&rule.expression)
-            .map_err(|e| format!("rule does not compile: {e}"))?;
-        let mut ctx = cel::Context::default();
-        ctx.add_variable_from_value("userParams", to_cel(&user, 0));
-        ctx.add_variable_from_value("executionParams", to_cel(execution_params, 0));
         program
-            .execute(&ctx)
+            .execute(ctx)
             .map_err(|e| format!("evaluation error: {e}"))
     }));
     match outcome {
@@ -249,7 +315,6 @@ fn nesting_depth(expr: &str) -> usize {
 /// `amount <= userParams.maxAmount` compare like the API's evaluator), depth-limited.
 #[cfg(feature = "cel")]
 fn to_cel(v: &Value, depth: usize) -> cel::Value {
-    use std::collections::HashMap;
     use std::sync::Arc;
     if depth > 32 {
         return cel::Value::Null;
@@ -266,12 +331,15 @@ fn to_cel(v: &Value, depth: usize) -> cel::Value {
         Value::Array(a) => {
             cel::Value::List(Arc::new(a.iter().map(|x| to_cel(x, depth + 1)).collect()))
         }
-        Value::Object(o) => {
-            let m: HashMap<String, cel::Value> = o
-                .iter()
-                .map(|(k, x)| (k.clone(), to_cel(x, depth + 1)))
-                .collect();
-            cel::Value::from(m)
-        }
+        Value::Object(o) => object_to_cel(o, depth),
     }
+}
+
+#[cfg(feature = "cel")]
+fn object_to_cel(o: &Map<String, Value>, depth: usize) -> cel::Value {
+    let m: std::collections::HashMap<String, cel::Value> = o
+        .iter()
+        .map(|(k, x)| (k.clone(), to_cel(x, depth + 1)))
+        .collect();
+    cel::Value::from(m)
 }

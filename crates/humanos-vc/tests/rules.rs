@@ -113,3 +113,35 @@ fn rule_lists_and_wrapped_user_params() {
     assert_eq!(p["maxAmount"], 10);
     assert_eq!(p["raw"], 5);
 }
+
+#[test]
+fn a_compiled_rule_is_reused_and_an_edited_expression_recompiled() {
+    fn shareable<T: Send + Sync>(_: &T) {}
+    let mut rules = vec![Rule::new("executionParams.amount <= userParams.maxAmount")];
+    shareable(&rules);
+    let exec = json!({"amount": 5000});
+    for _ in 0..3 {
+        assert!(evaluate_rules(&rules, &user(), &exec)[0].passed());
+    }
+    // A clone shares the compiled program and compares equal to a fresh rule.
+    assert_eq!(
+        rules[0].clone(),
+        Rule::new("executionParams.amount <= userParams.maxAmount")
+    );
+    // The expression is a public field: editing it must not evaluate the old program.
+    rules[0].expression = "executionParams.amount > userParams.maxAmount".into();
+    assert_eq!(
+        evaluate_rules(&rules, &user(), &exec)[0].result,
+        EvaluationResult::Fail
+    );
+    rules[0].expression = "executionParams.amount <=".into();
+    let broken = evaluate_rules(&rules, &user(), &exec).remove(0);
+    assert_eq!(broken.result, EvaluationResult::Error);
+    assert!(
+        broken
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.starts_with("rule does not compile")),
+        "{broken:?}"
+    );
+}
