@@ -440,18 +440,25 @@ async fn a_slow_request_head_is_cut_by_hypers_header_read_timeout() {
                 builder
                     .http1()
                     .timer(TokioTimer::new())
-                    .header_read_timeout(Duration::from_millis(300));
+                    .header_read_timeout(Duration::from_secs(1));
                 let _ = builder
                     .serve_connection(TokioIo::new(stream), service)
                     .await;
             });
         }
     });
-    // The head, one byte every 50 ms: it never ends in time.
+    // The head, one byte every 100 ms: about 25 s for the whole of it.
     let delivery = seal_at("req_slow_head", CATALOGUE_NOW_MS);
     let full = head(addr, "/handler", &delivery, "content-length: 0");
     let (answer, sent) = exchange(addr, String::new(), move |w, c| {
-        dribble(w, c, full.into_bytes(), 1, Duration::from_millis(50), false)
+        dribble(
+            w,
+            c,
+            full.into_bytes(),
+            1,
+            Duration::from_millis(100),
+            false,
+        )
     })
     .await;
     assert!(
