@@ -3,8 +3,9 @@
 #   1. wrk at 64 connections for 60 s against each example server (examples/axum_webhook and
 #      examples/actix_webhook, release, HUMANOS_WEBHOOK_DEDUP=off so that every request is
 #      verified, decrypted, decoded and handed to the callback), posting one valid sealed `test`
-#      delivery: throughput, p99 latency, non-2xx answers, the server's RSS before and after
-#      (VmRSS of /proc/PID/status; VmHWM is the peak).
+#      delivery: throughput, p99 latency, non-2xx answers, the server's RSS after the first
+#      request, after WARMUP_S (10) seconds of load and at the end (VmRSS of /proc/PID/status;
+#      VmHWM is the peak).
 #   2. the sandbox soak (crates/humanos-sandbox/examples/webhook_soak.rs): 10,000 `test` events
 #      delivered by the sandbox to a humanos-axum receiver with dedup that is down for 5 s of
 #      the run and loses one acknowledgement in 500: delivered == sent, no duplicate reaches the
@@ -104,11 +105,18 @@ load() { # name binary port
     -H "x-signature: $WEBHOOK_SIGNATURE" -H "x-timestamp: $WEBHOOK_TIMESTAMP" \
     --data-binary "@$WEBHOOK_BODY_FILE" 2>/dev/null || echo 000)"
   if [ "$status" != 200 ]; then echo "$1: the sealed delivery was answered $status" >&2; exit 1; fi
-  local rss_start line
+  local rss_start rss_warm line
   rss_start="$(rss_kib "$pid" VmRSS)"
   echo "==> $1: wrk -t$threads -c$connections -d$duration (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-  line="$(wrk -t"$threads" -c"$connections" -d"$duration" -s bench/webhook_load.lua "$url" | grep '^RESULT')"
-  echo "$1 $line rss_start_kib=$rss_start rss_end_kib=$(rss_kib "$pid" VmRSS) rss_peak_kib=$(rss_kib "$pid" VmHWM)" \
+  wrk -t"$threads" -c"$connections" -d"$duration" -s bench/webhook_load.lua "$url" >"$work/$1.wrk" &
+  local wrk_pid=$!
+  # RSS once all connections are open and their buffers allocated (warm-up), to tell a leak
+  # (growth after this point) from the first-use allocations before it.
+  sleep "${WARMUP_S:-10}"
+  rss_warm="$(rss_kib "$pid" VmRSS)"
+  wait "$wrk_pid"
+  line="$(grep '^RESULT' "$work/$1.wrk")"
+  echo "$1 $line rss_start_kib=$rss_start rss_warm_kib=$rss_warm rss_end_kib=$(rss_kib "$pid" VmRSS) rss_peak_kib=$(rss_kib "$pid" VmHWM)" \
     | tee -a "$work/results"
   kill "$pid"
 }
@@ -125,14 +133,15 @@ import sys
 def fields(line):
     return {k: float(v) for k, v in (f.split("=") for f in line.split() if "=" in f)}
 print()
-print("| server | requests | req/s | p99 (ms) | non-2xx | socket errors | RSS start (MiB) | RSS end (MiB) | RSS peak (MiB) |")
-print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+print("| server | requests | req/s | p99 (ms) | non-2xx | socket errors | RSS first request (MiB) | RSS at warm-up (MiB) | RSS end (MiB) | end / warm-up | RSS peak (MiB) |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 labels = {"axum": "examples/axum_webhook (humanos-axum)", "actix": "examples/actix_webhook (humanos-actix)"}
 for line in open(sys.argv[1]):
     r = fields(line)
     print(f"| {labels[line.split()[0]]} | {r['requests']:,.0f} | {r['rps']:,.0f} | {r['p99_ms']:.2f} | "
           f"{r['non2xx']:.0f} | {r['socket_errors']:.0f} | {r['rss_start_kib'] / 1024:.1f} | "
-          f"{r['rss_end_kib'] / 1024:.1f} | {r['rss_peak_kib'] / 1024:.1f} |")
+          f"{r['rss_warm_kib'] / 1024:.1f} | {r['rss_end_kib'] / 1024:.1f} | "
+          f"{(r['rss_end_kib'] / r['rss_warm_kib'] - 1) * 100:+.1f} % | {r['rss_peak_kib'] / 1024:.1f} |")
 s = fields(next(l for l in open(sys.argv[2]) if l.startswith("RESULT")))
 print()
 print("| sent | delivered | duplicates reaching the handler | redeliveries absorbed by dedup | receiver down (s) | time (s) | RSS start (MiB) | RSS end (MiB) | RSS peak (MiB) |")
