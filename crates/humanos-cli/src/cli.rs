@@ -1,4 +1,8 @@
 //! The command line: every command, flag and `--help` text.
+//!
+//! The doc comments of this module are clap's `--help` text, read in a terminal: URLs stay bare
+//! and placeholders stay `<like_this>` rather than rustdoc's link and HTML syntax.
+#![allow(rustdoc::bare_urls, rustdoc::invalid_html_tags)]
 
 use std::path::PathBuf;
 

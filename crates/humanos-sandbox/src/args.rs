@@ -91,7 +91,7 @@ pub struct SandboxArgs {
         value_name = "KEY"
     )]
     pub humancode_app_key: Option<String>,
-    /// Public URL clients use (defaults to http://<host>:<port>).
+    /// Public URL clients use (defaults to http://HOST:PORT).
     #[arg(long, env = "SANDBOX_PUBLIC_URL", value_name = "URL")]
     pub public_url: Option<String>,
 }
