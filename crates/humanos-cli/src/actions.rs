@@ -3,10 +3,9 @@
 use humanos::models::ActionQuery;
 
 use crate::cli::{ActionVersionsArgs, ActionsCommand, ActionsListArgs, DidCommand, PageArgs};
-use crate::client::{api_error, build, emit};
+use crate::client::{api_error, build, emit, emit_page};
 use crate::config::Settings;
 use crate::error::Result;
-use crate::requests::page_footer;
 use crate::table::{self, Column, at, count};
 
 pub(crate) async fn run(settings: &Settings, command: &ActionsCommand, table: bool) -> Result<()> {
@@ -42,21 +41,15 @@ async fn list(settings: &Settings, args: &ActionsListArgs, table: bool) -> Resul
         .send_with_body()
         .await
         .map_err(api_error)?;
-    emit(&body, table, |v| {
-        const COLUMNS: &[Column] = &[
-            ("ACTION", |a| at(a, "/id")),
-            ("NAME", |a| at(a, "/name")),
-            ("LATEST", |a| at(a, "/versions/0/version")),
-            ("VERSIONS", |a| count(a, "/versions")),
-            ("UPDATED", |a| at(a, "/updatedAt")),
-            ("DESCRIPTION", |a| at(a, "/description")),
-        ];
-        format!(
-            "{}\n{}",
-            table::list(table::items(v, "/data"), COLUMNS),
-            page_footer(page.page_index, page.total_pages, page.items.len())
-        )
-    });
+    const COLUMNS: &[Column] = &[
+        ("ACTION", |a| at(a, "/id")),
+        ("NAME", |a| at(a, "/name")),
+        ("LATEST", |a| at(a, "/versions/0/version")),
+        ("VERSIONS", |a| count(a, "/versions")),
+        ("UPDATED", |a| at(a, "/updatedAt")),
+        ("DESCRIPTION", |a| at(a, "/description")),
+    ];
+    emit_page(&body, table, &page, COLUMNS);
     Ok(())
 }
 
@@ -68,21 +61,15 @@ async fn versions(settings: &Settings, args: &ActionVersionsArgs, table: bool) -
         .send_with_body()
         .await
         .map_err(api_error)?;
-    emit(&body, table, |v| {
-        const COLUMNS: &[Column] = &[
-            ("VERSION", |a| at(a, "/version")),
-            ("ID", |a| at(a, "/id")),
-            ("PUBLISHED", |a| at(a, "/published")),
-            ("CREATED", |a| at(a, "/createdAt")),
-            ("RULES", |a| count(a, "/content/rules")),
-            ("DIGEST", |a| at(a, "/digestSRI")),
-        ];
-        format!(
-            "{}\n{}",
-            table::list(table::items(v, "/data"), COLUMNS),
-            page_footer(page.page_index, page.total_pages, page.items.len())
-        )
-    });
+    const COLUMNS: &[Column] = &[
+        ("VERSION", |a| at(a, "/version")),
+        ("ID", |a| at(a, "/id")),
+        ("PUBLISHED", |a| at(a, "/published")),
+        ("CREATED", |a| at(a, "/createdAt")),
+        ("RULES", |a| count(a, "/content/rules")),
+        ("DIGEST", |a| at(a, "/digestSRI")),
+    ];
+    emit_page(&body, table, &page, COLUMNS);
     Ok(())
 }
 

@@ -76,6 +76,35 @@ pub(crate) fn emit(body: &[u8], table: bool, render: impl FnOnce(&Value) -> Stri
     }
 }
 
+/// Prints one page of a list: the API's JSON, or with `--table` one row per item of its
+/// `data` (in `columns`) and the page line under it.
+pub(crate) fn emit_page<T>(
+    body: &[u8],
+    table: bool,
+    page: &humanos::Page<T>,
+    columns: &[crate::table::Column],
+) {
+    emit(body, table, |v| {
+        format!(
+            "{}\n{}",
+            crate::table::list(crate::table::items(v, "/data"), columns),
+            page_footer(page.page_index, page.total_pages, page.items.len())
+        )
+    });
+}
+
+/// `page 1 of 3` under a list table (the API's `pageIndex` is zero-based, this line is not).
+fn page_footer(page_index: u64, total_pages: u64, shown: usize) -> String {
+    if total_pages == 0 {
+        format!("{shown} shown")
+    } else {
+        format!(
+            "{shown} shown, page {} of {total_pages} (--page-index is zero-based)",
+            page_index.saturating_add(1)
+        )
+    }
+}
+
 /// Reads `--data` (inline JSON, `@FILE`, `@-`) as a JSON object.
 pub(crate) fn data_object(data: &str) -> Result<serde_json::Map<String, Value>> {
     match parse_json(&read_data(data)?, "--data")? {

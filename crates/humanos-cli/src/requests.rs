@@ -6,7 +6,7 @@ use humanos::models::{
 use serde_json::Value;
 
 use crate::cli::{IdArgs, RequestsCommand, RequestsCreateArgs, RequestsListArgs};
-use crate::client::{api_error, build, data_object, emit, param};
+use crate::client::{api_error, build, data_object, emit, emit_page, param};
 use crate::config::Settings;
 use crate::error::{CliError, Result};
 use crate::table::{self, Column, at, count, join};
@@ -17,18 +17,6 @@ pub(crate) async fn run(settings: &Settings, command: &RequestsCommand, table: b
         RequestsCommand::Create(args) => create(settings, args, table).await,
         RequestsCommand::Detail(args) => detail(settings, args, table).await,
         RequestsCommand::Cancel(args) => cancel(settings, args, table).await,
-    }
-}
-
-/// `page 1 of 3` under a list table (the API's `pageIndex` is zero-based, this line is not).
-pub(crate) fn page_footer(page_index: u64, total_pages: u64, shown: usize) -> String {
-    if total_pages == 0 {
-        format!("{shown} shown")
-    } else {
-        format!(
-            "{shown} shown, page {} of {total_pages} (--page-index is zero-based)",
-            page_index.saturating_add(1)
-        )
     }
 }
 
@@ -59,22 +47,16 @@ async fn list(settings: &Settings, args: &RequestsListArgs, table: bool) -> Resu
         .send_with_body()
         .await
         .map_err(api_error)?;
-    emit(&body, table, |v| {
-        const COLUMNS: &[Column] = &[
-            ("ID", |r| at(r, "/id")),
-            ("NAME", |r| at(r, "/name")),
-            ("SECURITY", |r| at(r, "/securityLevel")),
-            ("CONTACTS", |r| join(r, "/subjects", "/contact")),
-            ("CREDENTIALS", |r| count(r, "/credentials")),
-            ("CREATED", |r| at(r, "/createdAt")),
-            ("CANCELED", |r| at(r, "/canceledAt")),
-        ];
-        format!(
-            "{}\n{}",
-            table::list(table::items(v, "/data"), COLUMNS),
-            page_footer(page.page_index, page.total_pages, page.items.len())
-        )
-    });
+    const COLUMNS: &[Column] = &[
+        ("ID", |r| at(r, "/id")),
+        ("NAME", |r| at(r, "/name")),
+        ("SECURITY", |r| at(r, "/securityLevel")),
+        ("CONTACTS", |r| join(r, "/subjects", "/contact")),
+        ("CREDENTIALS", |r| count(r, "/credentials")),
+        ("CREATED", |r| at(r, "/createdAt")),
+        ("CANCELED", |r| at(r, "/canceledAt")),
+    ];
+    emit_page(&body, table, &page, COLUMNS);
     Ok(())
 }
 
