@@ -12,8 +12,8 @@ use humanos_webhooks::{WebhookEvent, WebhookPayload};
 use tracing::Instrument;
 
 use crate::rejection::{OK_BODY, error_response, status_response};
-use crate::state::WebhookState;
 use crate::verify::{Gate, delivery_span, gate, log_refusal, read_and_verify, record_event};
+use humanos_webhooks::WebhookState;
 
 /// A handler that verifies each delivery and runs `callback` on its event, answering 200 when
 /// the callback returns `Ok` and 500 when it returns `Err` (so Humanos retries).

@@ -75,12 +75,12 @@ mod handler;
 mod headers;
 mod middleware;
 mod rejection;
-mod state;
 mod verify;
 
 pub use extract::{HumanosWebhook, VerifiedWebhook};
 pub use handler::{WebhookHandler, webhook_handler};
 pub use headers::ActixHeaders;
+/// The endpoint settings (body limit, read timeout, dedup), shared with every adapter.
+pub use humanos_webhooks::WebhookState;
 pub use middleware::{HumanosWebhookMiddleware, HumanosWebhookService};
 pub use rejection::WebhookRejection;
-pub use state::WebhookState;

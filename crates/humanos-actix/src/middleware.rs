@@ -12,8 +12,8 @@ use humanos_webhooks::{WebhookEvent, WebhookPayload};
 use tracing::Instrument;
 
 use crate::extract::VerifiedWebhook;
-use crate::state::WebhookState;
 use crate::verify::{Gate, delivery_span, gate, log_refusal, read_and_verify, record_event};
+use humanos_webhooks::WebhookState;
 
 /// Middleware ([`Transform`]) that verifies, decrypts and decodes each delivery before the
 /// handler runs, inserts the event as a [`VerifiedWebhook<E>`] request extension and puts the

@@ -13,7 +13,7 @@ use tracing::Span;
 
 use crate::headers::ActixHeaders;
 use crate::rejection::{DUPLICATE_BODY, WebhookRejection, status_response};
-use crate::state::WebhookState;
+use humanos_webhooks::WebhookState;
 
 const SIGNATURE: &str = "x-signature";
 const TIMESTAMP: &str = "x-timestamp";

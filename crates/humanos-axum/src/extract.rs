@@ -6,8 +6,8 @@ use humanos_webhooks::{WebhookEvent, WebhookPayload};
 use tracing::Instrument;
 
 use crate::rejection::WebhookRejection;
-use crate::state::WebhookState;
 use crate::verify::{delivery_span, read_and_verify, record_event};
+use humanos_webhooks::WebhookState;
 
 /// Extracts a verified, decrypted and decoded delivery from the request.
 ///

@@ -17,8 +17,8 @@ use tower_service::Service;
 use tracing::Instrument;
 
 use crate::extract::VerifiedWebhook;
-use crate::state::WebhookState;
 use crate::verify::{Gate, delivery_span, gate, read_and_verify, record_event, refuse};
+use humanos_webhooks::WebhookState;
 
 /// A tower [`Layer`] that verifies, decrypts and decodes each delivery before the inner service
 /// runs, and inserts the event as a [`VerifiedWebhook<E>`] request extension (the raw body is put

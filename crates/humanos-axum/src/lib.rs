@@ -70,11 +70,11 @@ mod extract;
 mod handler;
 mod layer;
 mod rejection;
-mod state;
 mod verify;
 
 pub use extract::{HumanosWebhook, VerifiedWebhook};
 pub use handler::{WebhookHandler, WebhookHandlerMarker, webhook_handler};
+/// The endpoint settings (body limit, read timeout, dedup), shared with every adapter.
+pub use humanos_webhooks::WebhookState;
 pub use layer::{HumanosWebhookLayer, HumanosWebhookService};
 pub use rejection::WebhookRejection;
-pub use state::WebhookState;

@@ -11,7 +11,7 @@ use humanos_webhooks::{
 use tracing::Span;
 
 use crate::rejection::{DUPLICATE_BODY, WebhookRejection, status_response};
-use crate::state::WebhookState;
+use humanos_webhooks::WebhookState;
 
 const SIGNATURE: &str = "x-signature";
 const TIMESTAMP: &str = "x-timestamp";

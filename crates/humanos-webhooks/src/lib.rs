@@ -52,6 +52,7 @@ mod error;
 mod event;
 mod headers;
 pub mod sample;
+mod state;
 
 pub use config::{
     ENV_ENCRYPTION_SALT, ENV_ENCRYPTION_SECRET, ENV_PREVIOUS_SIGNATURE_SECRET,
@@ -67,6 +68,7 @@ pub use event::{
 pub use headers::{HeaderLookup, WebhookHeaders, lookup_in};
 pub use humanos_models;
 pub use humanos_signing::{Clock, FixedClock, SignatureError, SystemClock, TimestampError};
+pub use state::WebhookState;
 
 /// Verifies, decrypts and decodes a delivery: the Python SDK's `process_webhook`.
 ///

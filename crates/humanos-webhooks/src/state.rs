@@ -1,21 +1,22 @@
-//! The adapter's configuration: webhook secrets, body limit, optional dedup.
+//! What a webhook endpoint needs besides the secrets: body limit, read timeout, optional dedup.
+//! One type for every framework adapter (`humanos-axum`, `humanos-actix` re-export it).
 
 use std::time::Duration;
 
-use humanos_webhooks::{Dedup, DeliveryDedup, WebhookConfig};
+use crate::{Dedup, DeliveryDedup, WebhookConfig};
 
 /// Everything the extractor, the layer and the handler factory need: the [`WebhookConfig`], the
 /// largest body accepted (default 1 MiB; larger deliveries are answered 413), how long reading
 /// the body may take (default 30 s; a slower body is answered 408) and an optional [`Dedup`]
 /// store.
 ///
-/// Cheap to clone. Register it with `App::app_data(web::Data::new(state))` for the
-/// [`HumanosWebhook`](crate::HumanosWebhook) extractor (a bare `app_data(state)` works too);
-/// the middleware and the handler factory take it directly.
+/// Cheap to clone. The framework adapters take it as their state: with `humanos-axum`, put it
+/// in your router state (implement `FromRef` for it, or use it as the state directly); with
+/// `humanos-actix`, register it with `App::app_data`. It holds no framework types, so an
+/// adapter for another framework reads the same settings.
 ///
 /// ```
-/// use humanos_actix::WebhookState;
-/// use humanos_webhooks::WebhookConfig;
+/// use humanos_webhooks::{WebhookConfig, WebhookState};
 /// let config = WebhookConfig::new("whsec", "c2VjcmV0LWVuY3J5cHRpb24ta2V5", "salt")?;
 /// let state = WebhookState::new(config)
 ///     .with_body_limit(256 * 1024)
@@ -69,7 +70,7 @@ impl WebhookState {
         self
     }
 
-    /// Deduplicates deliveries with `store` (see [`humanos_webhooks::DeliveryDedup`]): the
+    /// Deduplicates deliveries with `store` (see [`DeliveryDedup`]): the
     /// handler factory and the layer then run the handler at most once per
     /// `requestId` + `eventType`.
     #[must_use]
@@ -85,7 +86,7 @@ impl WebhookState {
         self
     }
 
-    /// Deduplicates with an [`InMemoryDedup`](humanos_webhooks::InMemoryDedup) of `capacity`
+    /// Deduplicates with an [`InMemoryDedup`](crate::InMemoryDedup) of `capacity`
     /// keys.
     #[must_use]
     pub fn with_in_memory_dedup(self, capacity: usize) -> Self {
