@@ -7,16 +7,12 @@ use actix_web::http::header::{self, HeaderMap};
 use bytes::{Bytes, BytesMut};
 use futures_util::{Stream, StreamExt};
 use humanos_webhooks::{
-    DedupOutcome, DeliveryGuard, HeaderLookup, WebhookError, WebhookHeaders, WebhookPayload,
+    DedupOutcome, DeliveryGuard, WebhookPayload, WebhookState, check_signature_headers,
 };
 use tracing::Span;
 
 use crate::headers::ActixHeaders;
 use crate::rejection::{DUPLICATE_BODY, WebhookRejection, status_response};
-use humanos_webhooks::WebhookState;
-
-const SIGNATURE: &str = "x-signature";
-const TIMESTAMP: &str = "x-timestamp";
 
 /// A span per delivery; fields are filled in as they become known. Never holds a secret.
 pub(crate) fn delivery_span() -> Span {
@@ -41,13 +37,7 @@ where
 {
     let headers = ActixHeaders(headers);
     // Headers first: a request without them is refused before its body is read.
-    for name in [SIGNATURE, TIMESTAMP] {
-        match headers.lookup(name) {
-            HeaderLookup::One(_) => {}
-            HeaderLookup::Missing => return Err(WebhookError::MissingHeader(name).into()),
-            HeaderLookup::Repeated => return Err(WebhookError::DuplicateHeader(name).into()),
-        }
-    }
+    check_signature_headers(&headers)?;
     let limit = state.body_limit();
     let declared = headers
         .0

@@ -6,15 +6,11 @@ use axum::response::Response;
 use bytes::Bytes;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use humanos_webhooks::{
-    DedupOutcome, DeliveryGuard, HeaderLookup, WebhookError, WebhookHeaders, WebhookPayload,
+    DedupOutcome, DeliveryGuard, WebhookPayload, WebhookState, check_signature_headers,
 };
 use tracing::Span;
 
 use crate::rejection::{DUPLICATE_BODY, WebhookRejection, status_response};
-use humanos_webhooks::WebhookState;
-
-const SIGNATURE: &str = "x-signature";
-const TIMESTAMP: &str = "x-timestamp";
 
 /// A span per delivery; fields are filled in as they become known. Never holds a secret.
 pub(crate) fn delivery_span() -> Span {
@@ -34,13 +30,7 @@ pub(crate) async fn read_and_verify<E: WebhookPayload>(
     body: Body,
 ) -> Result<(E, Bytes), WebhookRejection> {
     // Headers first: a request without them is refused before its body is read.
-    for name in [SIGNATURE, TIMESTAMP] {
-        match headers.lookup(name) {
-            HeaderLookup::One(_) => {}
-            HeaderLookup::Missing => return Err(WebhookError::MissingHeader(name).into()),
-            HeaderLookup::Repeated => return Err(WebhookError::DuplicateHeader(name).into()),
-        }
-    }
+    check_signature_headers(headers)?;
     let limit = state.body_limit();
     let declared = headers
         .get(header::CONTENT_LENGTH)

@@ -118,6 +118,24 @@ fn header<'a>(
     }
 }
 
+/// Checks that `x-signature` and `x-timestamp` are each present exactly once, without looking at
+/// their values: what a receiver checks before it reads (and buffers) a body, so a request
+/// without them is refused first. [`WebhookConfig::process`] makes the same check again.
+///
+/// ```
+/// use humanos_webhooks::{WebhookError, check_signature_headers};
+/// let headers: [(&str, &[u8]); 1] = [("x-timestamp", b"1767225600000")];
+/// assert_eq!(
+///     check_signature_headers(&headers),
+///     Err(WebhookError::MissingHeader("x-signature"))
+/// );
+/// ```
+pub fn check_signature_headers(headers: &impl WebhookHeaders) -> Result<(), WebhookError> {
+    header(headers, SIGNATURE_HEADER)?;
+    header(headers, TIMESTAMP_HEADER)?;
+    Ok(())
+}
+
 impl WebhookConfig {
     /// Checks the `x-timestamp` window and the `x-signature` HMAC of a delivery, returning its
     /// timestamp (Unix milliseconds). `body` must be the raw bytes received.

@@ -58,7 +58,7 @@ pub use config::{
     ENV_ENCRYPTION_SALT, ENV_ENCRYPTION_SECRET, ENV_PREVIOUS_SIGNATURE_SECRET,
     ENV_SIGNATURE_SECRET, WebhookConfig, WebhookConfigBuilder,
 };
-pub use crypto::SealedDelivery;
+pub use crypto::{SealedDelivery, check_signature_headers};
 pub use dedup::{BeginOutcome, Dedup, DedupOutcome, DeliveryDedup, DeliveryGuard, InMemoryDedup};
 pub use error::{ConfigError, SealError, WebhookError};
 pub use event::{
