@@ -132,21 +132,6 @@ pub(crate) fn parse_query(raw: Option<&str>) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Percent-encodes a query component (like JavaScript's `encodeURIComponent`).
-pub(crate) fn encode_component(s: &str) -> String {
-    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'_')
-        .remove(b'.')
-        .remove(b'!')
-        .remove(b'~')
-        .remove(b'*')
-        .remove(b'\'')
-        .remove(b'(')
-        .remove(b')');
-    percent_encoding::utf8_percent_encode(s, SET).to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
