@@ -8,6 +8,10 @@
 //! factory, extractor, layer or middleware) on [`ROUTES`], configured with the catalogue's
 //! configuration (clock fixed at [`CATALOGUE_NOW_MS`]), and calls the scenario with its address
 //! and handler call counters.
+//!
+//! The [`handler`] module holds the handler-factory scenarios both adapters run in their
+//! `tests/http.rs` (one server per scenario, one route, a [`handler::Probe`] the callback records
+//! into).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -21,6 +25,8 @@ pub use humanos_webhooks::sample::CATALOGUE_NOW_MS;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::OwnedWriteHalf;
+
+pub mod handler;
 
 /// How long the server may take to answer or close before the test calls it a hang. Generous:
 /// the tests never assert on timings, only that the server does not wait forever.
@@ -76,14 +82,24 @@ pub async fn send(
     )
 }
 
+/// POSTs `body` with `headers` (as [`SealedDelivery::headers`] gives them) to `route`, as
+/// [`send`] does.
+pub async fn post_raw(
+    addr: SocketAddr,
+    route: &str,
+    headers: &[(&str, String)],
+    body: Vec<u8>,
+) -> (u16, Value) {
+    let headers: Vec<_> = headers
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), value.clone().into_bytes()))
+        .collect();
+    send(addr, route, &headers, body).await
+}
+
 /// POSTs `delivery` (its headers and body) to `route`, as [`send`] does.
 pub async fn post_sealed(addr: SocketAddr, route: &str, delivery: &SealedDelivery) -> (u16, Value) {
-    let headers: Vec<_> = delivery
-        .headers()
-        .into_iter()
-        .map(|(name, value)| (name.to_owned(), value.into_bytes()))
-        .collect();
-    send(addr, route, &headers, delivery.body.clone()).await
+    post_raw(addr, route, &delivery.headers(), delivery.body.clone()).await
 }
 
 // ---- raw HTTP: what a hostile client does on the wire ----
