@@ -17,6 +17,7 @@
 #        SOAK_* variables of webhook_soak.rs, CARGO_TARGET_DIR (target)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 root="$PWD"
 duration="${DURATION:-60s}"
 connections="${CONNECTIONS:-64}"
@@ -57,48 +58,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_port() {
-  for _ in $(seq 1 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  echo "server on port $1 did not start" >&2; cat "$work"/*.log >&2; exit 1
-}
 
 rss_kib() { # pid field
   awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"
 }
 
-# Seals one `test` delivery timestamped now, the way the Humanos server does (interop/py_seal.py).
-seal() {
-  local plaintext ts
-  ts="$(date +%s%3N)"
-  plaintext='{"eventType":"test","requestId":"req_bench_soak","issuerDid":"did:web:humanos.id","user":{"contact":"ana@example.com","id":"usr_bench"},"api_version":"2026-09-01","message":"soak test"}'
-  "$python" - "$plaintext" "$ts" "$work" <<'PY'
-import json, os, subprocess, sys
-plaintext, ts, work = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-case = {"config": {"signature_secret": os.environ["HUMANOS_WEBHOOK_SIGNATURE_SECRET"],
-                   "encryption_secret": os.environ["HUMANOS_WEBHOOK_ENCRYPTION_SECRET"],
-                   "encryption_salt": os.environ["HUMANOS_WEBHOOK_ENCRYPTION_SALT"]},
-        "plaintext": plaintext, "timestamp": ts}
-out = subprocess.run([sys.executable, "interop/py_seal.py"], input=json.dumps(case) + "\n",
-                     capture_output=True, text=True, check=True).stdout
-sealed = json.loads(out)
-open(os.path.join(work, "body.json"), "w").write(sealed["body"])
-open(os.path.join(work, "headers.env"), "w").write(
-    "WEBHOOK_SIGNATURE=%s\nWEBHOOK_TIMESTAMP=%s\n"
-    % (sealed["headers"]["x-signature"], sealed["headers"]["x-timestamp"]))
-PY
-  set -a; . "$work/headers.env"; set +a
-  export WEBHOOK_BODY_FILE="$work/body.json"
-}
 
 load() { # name binary port
   PORT="$3" "$target_dir/release/examples/$2" >"$work/$1.log" 2>&1 &
   local pid=$!
   pids+=("$pid")
   wait_port "$3"
-  seal
+  seal "$python" req_bench_soak "soak test"
   local url="http://127.0.0.1:$3/webhooks/humanos" status
   # One request first: it must be accepted, or the figure would measure refusals.
   status="$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url" -H 'content-type: application/json' \

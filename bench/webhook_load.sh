@@ -18,6 +18,7 @@
 #        median over the rounds and non-2xx the sum), CARGO_TARGET_DIR (target)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 root="$PWD"
 duration="${DURATION:-10s}"
 connections="${CONNECTIONS:-64}"
@@ -59,41 +60,11 @@ PORT=8001 "$target_dir/release/examples/actix_webhook" >"$work/actix.log" 2>&1 &
 "$venv/bin/uvicorn" --app-dir bench webhook_load_fastapi:app --host 127.0.0.1 --port 8002 \
   --log-level warning --no-access-log >"$work/fastapi.log" 2>&1 & pids+=($!)
 
-wait_port() {
-  for _ in $(seq 1 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  echo "server on port $1 did not start" >&2; cat "$work"/*.log >&2; exit 1
-}
 wait_port 8000; wait_port 8001; wait_port 8002
 
-# Seals one `test` delivery timestamped now, the way the Humanos server does (interop/py_seal.py).
-seal() {
-  local plaintext ts
-  ts="$(date +%s%3N)"
-  plaintext='{"eventType":"test","requestId":"req_bench_load","issuerDid":"did:web:humanos.id","user":{"contact":"ana@example.com","id":"usr_bench"},"api_version":"2026-09-01","message":"load test"}'
-  "$venv/bin/python" - "$plaintext" "$ts" "$work" <<'PY'
-import json, os, subprocess, sys
-plaintext, ts, work = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-case = {"config": {"signature_secret": os.environ["HUMANOS_WEBHOOK_SIGNATURE_SECRET"],
-                   "encryption_secret": os.environ["HUMANOS_WEBHOOK_ENCRYPTION_SECRET"],
-                   "encryption_salt": os.environ["HUMANOS_WEBHOOK_ENCRYPTION_SALT"]},
-        "plaintext": plaintext, "timestamp": ts}
-out = subprocess.run([sys.executable, "interop/py_seal.py"], input=json.dumps(case) + "\n",
-                     capture_output=True, text=True, check=True).stdout
-sealed = json.loads(out)
-open(os.path.join(work, "body.json"), "w").write(sealed["body"])
-open(os.path.join(work, "headers.env"), "w").write(
-    "WEBHOOK_SIGNATURE=%s\nWEBHOOK_TIMESTAMP=%s\n"
-    % (sealed["headers"]["x-signature"], sealed["headers"]["x-timestamp"]))
-PY
-  set -a; . "$work/headers.env"; set +a
-  export WEBHOOK_BODY_FILE="$work/body.json"
-}
 
 run() { # name url
-  seal
+  seal "$venv/bin/python" req_bench_load "load test"
   # One request first: it must be accepted, or the figure would measure refusals.
   local status
   status="$(curl -s -o /dev/null -w '%{http_code}' -X POST "$2" -H 'content-type: application/json' \
