@@ -3,7 +3,7 @@
 use humanos::models::ActionQuery;
 
 use crate::cli::{ActionVersionsArgs, ActionsCommand, ActionsListArgs, DidCommand, PageArgs};
-use crate::client::{api_error, build, emit, emit_page};
+use crate::client::{api_error, build, emit, emit_list};
 use crate::config::Settings;
 use crate::error::Result;
 use crate::table::{self, Column, at, count};
@@ -15,11 +15,9 @@ pub(crate) async fn run(settings: &Settings, command: &ActionsCommand, table: bo
     }
 }
 
+/// The query of `page` but its page index, which [`emit_list`] sets per call.
 fn query(page: &PageArgs) -> ActionQuery {
     let mut query = ActionQuery::new();
-    if let Some(i) = page.page_index {
-        query = query.page_index(i);
-    }
     if let Some(n) = page.page_size {
         query = query.page_size(n);
     }
@@ -29,18 +27,19 @@ fn query(page: &PageArgs) -> ActionQuery {
     query
 }
 
+fn at_page(query: &ActionQuery, index: Option<u64>) -> ActionQuery {
+    match index {
+        Some(i) => query.clone().page_index(i),
+        None => query.clone(),
+    }
+}
+
 async fn list(settings: &Settings, args: &ActionsListArgs, table: bool) -> Result<()> {
     let client = build(settings, &args.client)?;
     let mut query = query(&args.page);
     if let Some(active) = args.active {
         query = query.active(active);
     }
-    let (page, body) = client
-        .actions()
-        .list(query)
-        .send_with_body()
-        .await
-        .map_err(api_error)?;
     const COLUMNS: &[Column] = &[
         ("ACTION", |a| at(a, "/id")),
         ("NAME", |a| at(a, "/name")),
@@ -49,18 +48,18 @@ async fn list(settings: &Settings, args: &ActionsListArgs, table: bool) -> Resul
         ("UPDATED", |a| at(a, "/updatedAt")),
         ("DESCRIPTION", |a| at(a, "/description")),
     ];
-    emit_page(&body, table, &page, COLUMNS);
-    Ok(())
+    emit_list(&args.page, table, COLUMNS, |index| {
+        client
+            .actions()
+            .list(at_page(&query, index))
+            .send_with_body()
+    })
+    .await
 }
 
 async fn versions(settings: &Settings, args: &ActionVersionsArgs, table: bool) -> Result<()> {
     let client = build(settings, &args.client)?;
-    let (page, body) = client
-        .actions()
-        .versions(&args.action_id, query(&args.page))
-        .send_with_body()
-        .await
-        .map_err(api_error)?;
+    let query = query(&args.page);
     const COLUMNS: &[Column] = &[
         ("VERSION", |a| at(a, "/version")),
         ("ID", |a| at(a, "/id")),
@@ -69,8 +68,13 @@ async fn versions(settings: &Settings, args: &ActionVersionsArgs, table: bool) -
         ("RULES", |a| count(a, "/content/rules")),
         ("DIGEST", |a| at(a, "/digestSRI")),
     ];
-    emit_page(&body, table, &page, COLUMNS);
-    Ok(())
+    emit_list(&args.page, table, COLUMNS, |index| {
+        client
+            .actions()
+            .versions(&args.action_id, at_page(&query, index))
+            .send_with_body()
+    })
+    .await
 }
 
 /// `humanos did resolve`: the document exactly as served.

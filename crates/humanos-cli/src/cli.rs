@@ -483,6 +483,10 @@ pub(crate) struct PageArgs {
     /// Search text (`search`).
     #[arg(long, value_name = "TEXT")]
     pub(crate) search: Option<String>,
+    /// Every page from --page-index (default 0) to the last, one call per page: JSON Lines (one
+    /// item per line, printed as each page arrives) or, with --table, one table.
+    #[arg(long)]
+    pub(crate) all: bool,
 }
 
 const REQUESTS_AFTER_HELP: &str = "\
@@ -512,13 +516,15 @@ pub(crate) enum RequestsCommand {
 }
 
 const REQUESTS_LIST_AFTER_HELP: &str = "\
-Prints {\"data\": [...], \"totalPages\": N} as the API sends it; --table shows id, name,
-security level, contacts, credential count and dates, then the page.
+Prints {\"data\": [...], \"totalPages\": N} as the API sends it (with --all, every item of every
+page as JSON Lines); --table shows id, name, security level, contacts, credential count and
+dates, then the page.
 
 Examples:
   humanos requests list
   humanos requests list --table --page-size 50 --page-index 1
-  humanos requests list --search ana@example.com | jq -r '.data[].id'";
+  humanos requests list --search ana@example.com | jq -r '.data[].id'
+  humanos requests list --all | jq -r .id      # every page, one request per line";
 
 #[derive(Debug, Args)]
 pub(crate) struct RequestsListArgs {

@@ -1,14 +1,17 @@
 //! What the typed API commands share: the `humanos` client, its errors as exit codes, output.
 
+use std::future::Future;
+
 use humanos::HumanosClient;
 use humanos_signing::secrecy::ExposeSecret;
 use serde_json::Value;
 
-use crate::cli::ClientArgs;
+use crate::cli::{ClientArgs, PageArgs};
 use crate::config::Settings;
 use crate::error::{CliError, Result};
 use crate::output::{parse_json, pretty_bytes, print_out};
 use crate::sign::read_data;
+use crate::table::Column;
 
 /// A client from the flags / environment, then the profile.
 pub(crate) fn build(settings: &Settings, args: &ClientArgs) -> Result<HumanosClient> {
@@ -76,14 +79,64 @@ pub(crate) fn emit(body: &[u8], table: bool, render: impl FnOnce(&Value) -> Stri
     }
 }
 
-/// Prints one page of a list: the API's JSON, or with `--table` one row per item of its
-/// `data` (in `columns`) and the page line under it.
-pub(crate) fn emit_page<T>(
-    body: &[u8],
+/// Prints a list command's answer. One page: the API's JSON, or with `--table` one row per item
+/// of its `data` and the page line under it. With `--all`, every page from `--page-index`
+/// (default 0) to the last, one call per page: JSON Lines (each item compact on a line of its
+/// own, printed as its page arrives, so `jq` and `head` can start before the last page), or one
+/// table of every item.
+///
+/// `fetch` sends the list call at a page index (`None`: the one the user gave, if any).
+pub(crate) async fn emit_list<T, B, F>(
+    paging: &PageArgs,
     table: bool,
-    page: &humanos::Page<T>,
-    columns: &[crate::table::Column],
-) {
+    columns: &[Column],
+    mut fetch: impl FnMut(Option<u64>) -> F,
+) -> Result<()>
+where
+    B: AsRef<[u8]>,
+    F: Future<Output = humanos::Result<(humanos::Page<T>, B)>>,
+{
+    let (mut page, mut body) = fetch(paging.page_index).await.map_err(api_error)?;
+    if !paging.all {
+        emit_page(body.as_ref(), table, &page, columns);
+        return Ok(());
+    }
+    let mut rows = Vec::new();
+    let mut pages: u64 = 1;
+    loop {
+        let items = match serde_json::from_slice::<Value>(body.as_ref()) {
+            Ok(Value::Object(mut list)) => match list.remove("data") {
+                Some(Value::Array(items)) => items,
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        if table {
+            rows.extend(items);
+        } else {
+            for item in &items {
+                print_out(&item.to_string());
+            }
+        }
+        let Some(next) = page.next_page_index() else {
+            break;
+        };
+        (page, body) = fetch(Some(next)).await.map_err(api_error)?;
+        pages += 1;
+    }
+    if table {
+        print_out(&format!(
+            "{}\n{} shown, {pages} page{}",
+            crate::table::list(&rows, columns),
+            rows.len(),
+            if pages == 1 { "" } else { "s" }
+        ));
+    }
+    Ok(())
+}
+
+/// One page: the API's JSON, or its `data` as a table with the page line under it.
+fn emit_page<T>(body: &[u8], table: bool, page: &humanos::Page<T>, columns: &[Column]) {
     emit(body, table, |v| {
         format!(
             "{}\n{}",

@@ -6,7 +6,7 @@ use humanos::models::{
 use serde_json::Value;
 
 use crate::cli::{IdArgs, RequestsCommand, RequestsCreateArgs, RequestsListArgs};
-use crate::client::{api_error, build, data_object, emit, emit_page, param};
+use crate::client::{api_error, build, data_object, emit, emit_list, param};
 use crate::config::Settings;
 use crate::error::{CliError, Result};
 use crate::table::{self, Column, at, count, join};
@@ -23,9 +23,6 @@ pub(crate) async fn run(settings: &Settings, command: &RequestsCommand, table: b
 async fn list(settings: &Settings, args: &RequestsListArgs, table: bool) -> Result<()> {
     let client = build(settings, &args.client)?;
     let mut query = RequestQuery::new();
-    if let Some(i) = args.page.page_index {
-        query = query.page_index(i);
-    }
     if let Some(n) = args.page.page_size {
         query = query.page_size(n);
     }
@@ -41,12 +38,6 @@ async fn list(settings: &Settings, args: &RequestsListArgs, table: bool) -> Resu
     if let Some(d) = &args.date_to {
         query = query.date_to(d);
     }
-    let (page, body) = client
-        .requests()
-        .list(query)
-        .send_with_body()
-        .await
-        .map_err(api_error)?;
     const COLUMNS: &[Column] = &[
         ("ID", |r| at(r, "/id")),
         ("NAME", |r| at(r, "/name")),
@@ -56,8 +47,14 @@ async fn list(settings: &Settings, args: &RequestsListArgs, table: bool) -> Resu
         ("CREATED", |r| at(r, "/createdAt")),
         ("CANCELED", |r| at(r, "/canceledAt")),
     ];
-    emit_page(&body, table, &page, COLUMNS);
-    Ok(())
+    emit_list(&args.page, table, COLUMNS, |index| {
+        let mut query = query.clone();
+        if let Some(i) = index {
+            query = query.page_index(i);
+        }
+        client.requests().list(query).send_with_body()
+    })
+    .await
 }
 
 /// The body of `POST /request`: `--data` (or `{}`), then the users and the mandate of the flags.

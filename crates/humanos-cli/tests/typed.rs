@@ -346,6 +346,90 @@ fn requests_list_create_from_data_and_cancel() {
 }
 
 #[test]
+fn all_pages_as_json_lines_or_one_table() {
+    let env = start();
+    let action = env.define(json!({"name": "Ping", "rules": []}));
+    let mut ids: Vec<String> = (0..11)
+        .map(|i| {
+            let contact = format!("user{i}@example.com");
+            let created = env.json(&[
+                "requests",
+                "create",
+                "--contact",
+                &contact,
+                "--action",
+                &action,
+            ]);
+            created["id"].as_str().expect("id").to_owned()
+        })
+        .collect();
+    ids.sort();
+
+    // Three pages (5, 5 and 1; the API's smallest page is 5): one item per line, compact, each a
+    // whole request.
+    let (stdout, _) = env.run_code(&["requests", "list", "--page-size", "5", "--all"], 0);
+    let items: Vec<Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    let mut listed: Vec<String> = items
+        .iter()
+        .map(|r| r["id"].as_str().expect("id").to_owned())
+        .collect();
+    listed.sort();
+    assert_eq!(listed, ids, "every request once: {stdout}");
+    assert!(items.iter().all(|r| r["subjects"].is_array()), "{stdout}");
+
+    // From the second page on.
+    let (stdout, _) = env.run_code(
+        &[
+            "requests",
+            "list",
+            "--page-size",
+            "5",
+            "--page-index",
+            "1",
+            "--all",
+        ],
+        0,
+    );
+    assert_eq!(stdout.lines().count(), 6, "{stdout}");
+
+    let table = env.table(&["requests", "list", "--page-size", "5", "--all"]);
+    assert_eq!(
+        table.lines().count(),
+        1 + 11 + 1,
+        "header, rows, footer: {table}"
+    );
+    assert!(table.trim_end().ends_with("11 shown, 3 pages"), "{table}");
+    assert!(ids.iter().all(|id| table.contains(id.as_str())), "{table}");
+
+    // A filter that matches nothing: no line at all, and a table with only its header.
+    let (stdout, _) = env.run_code(
+        &["actions", "list", "--search", "nothing-matches", "--all"],
+        0,
+    );
+    assert_eq!(stdout, "");
+
+    for version in 2..=6 {
+        let next =
+            json!({"name": "Ping", "description": format!("version {version}"), "rules": []});
+        assert_eq!(env.define(next), action);
+    }
+    let (stdout, _) = env.run_code(
+        &["actions", "versions", &action, "--page-size", "5", "--all"],
+        0,
+    );
+    let versions: Vec<Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a version per line"))
+        .collect();
+    assert_eq!(versions.len(), 6, "two pages: {stdout}");
+    assert_eq!(versions[0]["version"], 6, "newest first: {stdout}");
+    assert_eq!(versions[5]["version"], 1, "{stdout}");
+}
+
+#[test]
 fn actions_list_and_versions() {
     let env = start();
     let id = env.define(purchase_action());
