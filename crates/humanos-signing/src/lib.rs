@@ -8,6 +8,7 @@
 //! | Sign an API request (`Authorization`, `X-Timestamp`, `X-Signature`, `Content-Type`) | [`RequestSigner`] |
 //! | Verify a timestamped HMAC (webhooks, server side of requests), constant time, with a tolerance window | [`SignatureVerifier`] |
 //! | Turn a value into the exact bytes to send *and* sign | [`wire_json`] |
+//! | The RFC 8785 canonical bytes a Data Integrity proof signs (JCS) | [`jcs`] |
 //! | HumanCode's `sign` query parameter | [`humancode`] |
 //! | Injectable time for tests | [`Clock`], [`FixedClock`] |
 //!
@@ -45,6 +46,7 @@
 
 mod clock;
 pub mod humancode;
+pub mod jcs;
 mod mac;
 mod request;
 mod verify;

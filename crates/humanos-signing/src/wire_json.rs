@@ -64,7 +64,7 @@ pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, WireJsonError
 /// Writes an already built [`Value`] as wire JSON.
 pub fn value_to_vec(value: &Value) -> Result<Vec<u8>, WireJsonError> {
     let mut out = Vec::with_capacity(128);
-    write_value(value, &mut out, IntegerPolicy::Refuse)?;
+    write_value(value, &mut out, Mode::Send)?;
     Ok(out)
 }
 
@@ -83,7 +83,7 @@ pub fn value_to_vec(value: &Value) -> Result<Vec<u8>, WireJsonError> {
 pub fn reencode(input: &[u8]) -> Result<Vec<u8>, WireJsonError> {
     let value: Value = serde_json::from_slice(input).map_err(WireJsonError::Parse)?;
     let mut out = Vec::with_capacity(input.len());
-    write_value(&value, &mut out, IntegerPolicy::RoundLikeJavaScript)?;
+    write_value(&value, &mut out, Mode::Reencode)?;
     Ok(out)
 }
 
@@ -92,22 +92,35 @@ pub fn is_wire_stable(input: &[u8]) -> bool {
     reencode(input).is_ok_and(|again| again == input)
 }
 
+/// How a writer lays out numbers and object members: the wire form of a request body, the
+/// wire form of what a JavaScript server re-serializes, or RFC 8785's canonical form.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum IntegerPolicy {
-    Refuse,
-    RoundLikeJavaScript,
+pub(crate) enum Mode {
+    /// [`to_vec`]: JavaScript's member order; integers beyond 2^53 refused.
+    Send,
+    /// [`reencode`]: JavaScript's member order; integers rounded as `JSON.parse` rounds them.
+    Reencode,
+    /// [`crate::jcs`]: members sorted by UTF-16 code units; integers rounded like JavaScript
+    /// (RFC 8785 reads every number as an IEEE 754 double).
+    Canonical,
 }
 
-fn write_value(
+impl Mode {
+    fn refuses_unsafe_integers(self) -> bool {
+        self == Mode::Send
+    }
+}
+
+pub(crate) fn write_value(
     value: &Value,
     out: &mut Vec<u8>,
-    policy: IntegerPolicy,
+    mode: Mode,
 ) -> Result<(), WireJsonError> {
     match value {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(true) => out.extend_from_slice(b"true"),
         Value::Bool(false) => out.extend_from_slice(b"false"),
-        Value::Number(n) => write_number(n, out, policy)?,
+        Value::Number(n) => write_number(n, out, mode)?,
         Value::String(s) => write_string(s, out),
         Value::Array(items) => {
             out.push(b'[');
@@ -115,11 +128,14 @@ fn write_value(
                 if i > 0 {
                     out.push(b',');
                 }
-                write_value(item, out, policy)?;
+                write_value(item, out, mode)?;
             }
             out.push(b']');
         }
-        Value::Object(map) => write_object(map, out, policy)?,
+        Value::Object(map) if mode == Mode::Canonical => {
+            write_sorted_members(map.iter().map(|(k, v)| (k.as_str(), v)), out)?;
+        }
+        Value::Object(map) => write_object(map, out, mode)?,
     }
     Ok(())
 }
@@ -127,7 +143,7 @@ fn write_value(
 fn write_object(
     map: &Map<String, Value>,
     out: &mut Vec<u8>,
-    policy: IntegerPolicy,
+    mode: Mode,
 ) -> Result<(), WireJsonError> {
     out.push(b'{');
     let mut first = true;
@@ -137,7 +153,7 @@ fn write_object(
         }
         write_string(key, out);
         out.push(b':');
-        write_value(value, out, policy)
+        write_value(value, out, mode)
     };
     // JavaScript enumerates array-index keys first, in numeric order, then the others in
     // insertion order. Most objects have none, so only sort when there are some.
@@ -162,6 +178,44 @@ fn write_object(
     Ok(())
 }
 
+/// Writes an object of `members` (distinct names) sorted by the UTF-16 code units of their
+/// names, as RFC 8785 section 3.2.3 orders them.
+pub(crate) fn write_sorted_members<'a>(
+    members: impl IntoIterator<Item = (&'a str, &'a Value)>,
+    out: &mut Vec<u8>,
+) -> Result<(), WireJsonError> {
+    let mut members: Vec<(&str, &Value)> = members.into_iter().collect();
+    members.sort_unstable_by(|(a, _), (b, _)| cmp_utf16(a, b));
+    out.push(b'{');
+    for (i, (key, value)) in members.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_string(key, out);
+        out.push(b':');
+        write_value(value, out, Mode::Canonical)?;
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+/// Orders two strings by their UTF-16 code units (JavaScript's string order). UTF-8 bytes
+/// order strings by code point, which agrees except where a character beyond U+FFFF (a
+/// surrogate pair, 0xD800..) meets one in U+E000..=U+FFFF; so compare bytes, and only at the
+/// first difference, when both sides are non-ASCII, decide on the code units there.
+fn cmp_utf16(a: &str, b: &str) -> std::cmp::Ordering {
+    let Some(i) = a.bytes().zip(b.bytes()).position(|(x, y)| x != y) else {
+        return a.len().cmp(&b.len());
+    };
+    if a.as_bytes()[i].is_ascii() || b.as_bytes()[i].is_ascii() {
+        return a.as_bytes()[i].cmp(&b.as_bytes()[i]);
+    }
+    // Back up to the start of the character the difference lies in (same on both sides: the
+    // bytes before `i` are equal), then compare from there in UTF-16.
+    let start = (0..=i).rev().find(|&j| a.is_char_boundary(j)).unwrap_or(0);
+    a[start..].encode_utf16().cmp(b[start..].encode_utf16())
+}
+
 /// `Some(i)` when `key` is the canonical decimal form of an integer in `0..=2^32 - 2`
 /// (ECMAScript's definition of an array index).
 fn array_index(key: &str) -> Option<u32> {
@@ -180,7 +234,7 @@ fn array_index(key: &str) -> Option<u32> {
     }
 }
 
-fn write_number(n: &Number, out: &mut Vec<u8>, policy: IntegerPolicy) -> Result<(), WireJsonError> {
+fn write_number(n: &Number, out: &mut Vec<u8>, mode: Mode) -> Result<(), WireJsonError> {
     // Beyond 2^53 a double skips integers and `Number::toString` rounds the digits
     // (2^60 prints as 1152921504606847000), so only this range is sent as written.
     const MAX_EXACT: u64 = 1 << 53;
@@ -189,7 +243,7 @@ fn write_number(n: &Number, out: &mut Vec<u8>, policy: IntegerPolicy) -> Result<
             .map(|i| (i as f64, i.unsigned_abs() <= MAX_EXACT))
     });
     let f = match integer {
-        Some((_, false)) if policy == IntegerPolicy::Refuse => {
+        Some((_, false)) if mode.refuses_unsafe_integers() => {
             return Err(WireJsonError::UnsafeInteger(n.to_string()));
         }
         Some((f, _)) => f,
@@ -285,7 +339,7 @@ fn shortest_digits(x: f64) -> (String, i32) {
 }
 
 /// Appends `s` quoted and escaped as `JSON.stringify` does (ECMA-262 `QuoteJSONString`).
-fn write_string(s: &str, out: &mut Vec<u8>) {
+pub(crate) fn write_string(s: &str, out: &mut Vec<u8>) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push(b'"');
     let bytes = s.as_bytes();

@@ -1,12 +1,14 @@
 //! The wire-JSON encoder checked against a real JavaScript engine (Node.js): numbers format as
 //! `String(x)` does, and every encoded document survives `JSON.stringify(JSON.parse(s))`
-//! byte for byte.
+//! byte for byte. The JCS writer gives what RFC 8785's JavaScript reference gives (members
+//! sorted with `Array.prototype.sort`, values written by `JSON.stringify`).
 //!
 //! Needs `HUMANOS_INTEROP_NODE` (set by `scripts/test`); skips without it outside CI.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+use humanos_signing::jcs;
 use humanos_signing::wire_json::{format_number, value_to_vec};
 use serde_json::{Map, Value, json};
 
@@ -209,5 +211,44 @@ fn documents_survive_a_javascript_round_trip() {
     assert_eq!(
         count, "0",
         "documents changed by JSON.stringify(JSON.parse(..)): {examples}"
+    );
+}
+
+#[test]
+fn jcs_matches_the_javascript_reference() {
+    let Some(node) = node() else { return };
+    let mut rng = Rng(8785);
+    let docs: Vec<Value> = (0..5_000).map(|_| random_value(&mut rng, 0)).collect();
+    // The documents go to Node in serde_json's own layout, not ours, so that Node parses them
+    // independently of the writer under test.
+    let input: String = docs
+        .iter()
+        .map(|d| serde_json::to_string(d).unwrap() + "\n")
+        .collect();
+    // RFC 8785 appendix's reference canonicalizer, in spirit: sort the keys the way JavaScript
+    // compares strings (UTF-16 code units), write everything else with JSON.stringify.
+    let script = r#"
+        const canon = v => v === null || typeof v !== 'object' ? JSON.stringify(v)
+            : Array.isArray(v) ? '[' + v.map(canon).join(',') + ']'
+            : '{' + Object.keys(v).sort().map(k => JSON.stringify(k) + ':' + canon(v[k])).join(',') + '}';
+        const lines = require('fs').readFileSync(0, 'utf8').split('\n').filter(l => l.length);
+        process.stdout.write(lines.map(l => canon(JSON.parse(l))).join('\n'));
+    "#;
+    let js = run_node(&node, script, &input);
+    assert_eq!(js.lines().count(), docs.len());
+    let mismatches: Vec<String> = docs
+        .iter()
+        .zip(js.lines())
+        .filter_map(|(doc, expected)| {
+            let ours = String::from_utf8(jcs::to_vec(doc).unwrap()).unwrap();
+            (ours != expected).then(|| format!("ours {ours}\njs   {expected}"))
+        })
+        .collect();
+    assert!(
+        mismatches.is_empty(),
+        "{} of {} documents differ, first: {:?}",
+        mismatches.len(),
+        docs.len(),
+        mismatches.first()
     );
 }

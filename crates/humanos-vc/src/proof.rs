@@ -5,7 +5,6 @@
 //! (transformation, proof configuration, hashing, serialization, verification) so each
 //! intermediate value can be checked against the published test vectors.
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -216,7 +215,9 @@ pub mod eddsa_jcs_2022 {
     /// calling this one put it there).
     pub fn proof_configuration(options: &Map<String, Value>) -> Result<Vec<u8>, ProofError> {
         check_suite(options)?;
-        Ok(jcs::canonicalize(options)?)
+        Ok(jcs::canonicalize_object(
+            options.iter().map(|(k, v)| (k.as_str(), v)),
+        )?)
     }
 
     /// 3.3.4 Hashing: `SHA-256(canonicalProofConfig) ‖ SHA-256(transformedDocument)`.
@@ -307,16 +308,8 @@ pub mod eddsa_jcs_2022 {
             }
             None => None,
         };
-        let transformed = jcs::canonicalize(&View {
-            map: doc,
-            skip: "proof",
-            context: context_override,
-        })?;
-        let config = jcs::canonicalize(&View {
-            map: proof,
-            skip: "proofValue",
-            context: None,
-        })?;
+        let transformed = jcs::canonicalize_object(view(doc, "proof", context_override))?;
+        let config = jcs::canonicalize_object(view(proof, "proofValue", None))?;
         Ok((hash(&transformed, &config), proof_bytes))
     }
 
@@ -407,34 +400,22 @@ fn context_starts_with(doc_ctx: Option<&Value>, proof_ctx: &Value) -> bool {
     doc.len() >= prefix.len() && doc.iter().zip(prefix).all(|(a, b)| a == b)
 }
 
-/// A borrowed view of a JSON object with one member left out and `@context` optionally
-/// replaced, so canonicalization needs no clone of the document.
-struct View<'a> {
+/// The members of `map` with `skip` left out and `@context` replaced by `context` (added when
+/// the map has none), so canonicalization needs no copy of the document.
+fn view<'a>(
     map: &'a Map<String, Value>,
     skip: &'a str,
     context: Option<&'a Value>,
-}
-
-impl Serialize for View<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut m = serializer.serialize_map(None)?;
-        let mut context_written = false;
-        for (k, v) in self.map {
-            if k == self.skip {
-                continue;
-            }
-            if k == "@context"
-                && let Some(ctx) = self.context
-            {
-                m.serialize_entry(k, ctx)?;
-                context_written = true;
-                continue;
-            }
-            m.serialize_entry(k, v)?;
-        }
-        if let (Some(ctx), false) = (self.context, context_written) {
-            m.serialize_entry("@context", ctx)?;
-        }
-        m.end()
-    }
+) -> impl Iterator<Item = (&'a str, &'a Value)> {
+    let kept = map
+        .iter()
+        .filter(move |(k, _)| *k != skip)
+        .map(move |(k, v)| match context {
+            Some(ctx) if k == "@context" => (k.as_str(), ctx),
+            _ => (k.as_str(), v),
+        });
+    let added = context
+        .filter(|_| !map.contains_key("@context"))
+        .map(|ctx| ("@context", ctx));
+    kept.chain(added)
 }

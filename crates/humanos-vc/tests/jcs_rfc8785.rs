@@ -1,4 +1,7 @@
-//! RFC 8785 examples against the JCS implementation used for eddsa-jcs-2022.
+//! RFC 8785 examples against the JCS implementation used for eddsa-jcs-2022, and a comparison
+//! with `serde_jcs` (the implementation this crate used before) on the W3C vectors' documents.
+
+mod common;
 
 use humanos_vc::jcs::canonicalize;
 use serde_json::Value;
@@ -71,7 +74,7 @@ fn appendix_b_number_serialization() {
     ];
     for (bits, expected) in table {
         let f = f64::from_bits(u64::from_str_radix(bits, 16).unwrap());
-        let out = String::from_utf8(canonicalize(&f).unwrap()).unwrap();
+        let out = String::from_utf8(canonicalize(&serde_json::json!(f)).unwrap()).unwrap();
         assert_eq!(out, expected, "0x{bits}");
         // The same number inside a parsed JSON document.
         let v: Value = serde_json::from_str(&format!("[{expected}]")).unwrap();
@@ -90,4 +93,38 @@ fn integers_are_written_as_ecmascript_numbers() {
         canonicalize(&v).unwrap(),
         br#"{"a":5000,"b":0,"c":1e+21,"d":100}"#
     );
+}
+
+/// Every JSON document of the W3C test vectors and a signed VP of this crate's fixtures,
+/// canonicalized by both implementations, whole and at every nested value.
+#[test]
+fn same_bytes_as_serde_jcs() {
+    let vectors = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors");
+    let mut stack: Vec<Value> = ["editors-draft", "rec-b3"]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(format!("{vectors}/{dir}")).unwrap())
+        .filter_map(|e| {
+            let path = e.unwrap().path();
+            (path.extension()? == "json")
+                .then(|| serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap())
+        })
+        .collect();
+    assert_eq!(stack.len(), 6, "the vectors' JSON files");
+    stack.push(common::vp());
+    let mut checked = 0;
+    stack.push(serde_json::json!({"n": [9007199254740993_u64, -0.0, 1e-7, 123456789.125], "\u{1f600}": 1, "\u{fb33}": 2}));
+    while let Some(v) = stack.pop() {
+        assert_eq!(
+            canonicalize(&v).unwrap(),
+            serde_jcs::to_vec(&v).unwrap(),
+            "{v}"
+        );
+        checked += 1;
+        match v {
+            Value::Object(map) => stack.extend(map.into_iter().map(|(_, v)| v)),
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    assert!(checked > 100, "{checked}");
 }
