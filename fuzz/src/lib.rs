@@ -81,11 +81,24 @@ pub fn webhook_decrypt(plaintext: &[u8]) {
 
 /// The wire-JSON encoder: for any JSON document the output parses back to the same value and is
 /// a fixed point of `reencode` (what a JavaScript server reconstructs); non-JSON is refused.
+/// The JCS writer built on it gives `serde_jcs`'s bytes and is a fixed point of itself.
 pub fn wire_json(data: &[u8]) {
     let Ok(value) = serde_json::from_slice::<Value>(data) else {
         assert!(wire_json::reencode(data).is_err());
         return;
     };
+    let canonical = humanos_signing::jcs::to_vec(&value).expect("a parsed Value canonicalizes");
+    assert_eq!(
+        canonical,
+        serde_jcs::to_vec(&value).expect("serde_jcs"),
+        "differs from serde_jcs"
+    );
+    let reparsed: Value = serde_json::from_slice(&canonical).expect("JCS output is JSON");
+    assert_eq!(
+        humanos_signing::jcs::to_vec(&reparsed).expect("again"),
+        canonical,
+        "JCS is not a fixed point"
+    );
     match wire_json::value_to_vec(&value) {
         Ok(out) => {
             let back: Value = serde_json::from_slice(&out).expect("output is JSON");
