@@ -3,7 +3,7 @@
 use humanos::models::ActionQuery;
 
 use crate::cli::{ActionVersionsArgs, ActionsCommand, ActionsListArgs, DidCommand, PageArgs};
-use crate::client::{api_error, build, emit, emit_list};
+use crate::client::{build, emit_list, send_and_emit};
 use crate::config::Settings;
 use crate::error::Result;
 use crate::table::{self, Column, at, count};
@@ -81,31 +81,30 @@ async fn versions(settings: &Settings, args: &ActionVersionsArgs, table: bool) -
 pub(crate) async fn did(settings: &Settings, command: &DidCommand, table: bool) -> Result<()> {
     let DidCommand::Resolve(args) = command;
     let client = build(settings, &args.client)?;
-    let (_, body) = client
-        .did()
-        .resolve_as::<serde_json::Value>(&args.did)
-        .send_with_body()
-        .await
-        .map_err(api_error)?;
-    emit(&body, table, |v| {
-        const METHODS: &[Column] = &[
-            ("VERIFICATION METHOD", |m| at(m, "/id")),
-            ("TYPE", |m| at(m, "/type")),
-            ("CONTROLLER", |m| at(m, "/controller")),
-            ("KEY", |m| at(m, "/publicKeyMultibase")),
-        ];
-        format!(
-            "{}\n\n{}",
-            table::fields(
-                v,
-                &[
-                    ("id", |d| at(d, "/id")),
-                    ("authentication", |d| at(d, "/authentication")),
-                    ("assertionMethod", |d| at(d, "/assertionMethod")),
-                ]
-            ),
-            table::list(table::items(v, "/verificationMethod"), METHODS)
-        )
-    });
+    send_and_emit(
+        client.did().resolve_as::<serde_json::Value>(&args.did),
+        table,
+        |v| {
+            const METHODS: &[Column] = &[
+                ("VERIFICATION METHOD", |m| at(m, "/id")),
+                ("TYPE", |m| at(m, "/type")),
+                ("CONTROLLER", |m| at(m, "/controller")),
+                ("KEY", |m| at(m, "/publicKeyMultibase")),
+            ];
+            format!(
+                "{}\n\n{}",
+                table::fields(
+                    v,
+                    &[
+                        ("id", |d| at(d, "/id")),
+                        ("authentication", |d| at(d, "/authentication")),
+                        ("assertionMethod", |d| at(d, "/assertionMethod")),
+                    ]
+                ),
+                table::list(table::items(v, "/verificationMethod"), METHODS)
+            )
+        },
+    )
+    .await?;
     Ok(())
 }

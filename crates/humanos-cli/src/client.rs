@@ -69,8 +69,20 @@ pub(crate) fn api_error(err: humanos::Error) -> CliError {
     }
 }
 
+/// Sends `call`, prints its answer with [`emit`] and returns the decoded value (for the exit
+/// code of commands whose answer decides it).
+pub(crate) async fn send_and_emit<T>(
+    call: humanos::Call<T>,
+    table: bool,
+    render: impl FnOnce(&Value) -> String,
+) -> Result<T> {
+    let (value, body) = call.send_with_body().await.map_err(api_error)?;
+    emit(&body, table, render);
+    Ok(value)
+}
+
 /// Prints the API's JSON (pretty), or the table `render` makes of it with `--table`.
-pub(crate) fn emit(body: &[u8], table: bool, render: impl FnOnce(&Value) -> String) {
+fn emit(body: &[u8], table: bool, render: impl FnOnce(&Value) -> String) {
     if table {
         let value: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
         print_out(&render(&value));

@@ -5,7 +5,7 @@ use humanos::models::{CreatePresentationDto, RevokeCredentialDto, VerifyPresenta
 use serde_json::Value;
 
 use crate::cli::{CredentialsCommand, IdArgs, IssueVpArgs, RevokeArgs, VerifyArgs};
-use crate::client::{api_error, build, data_object, emit, param};
+use crate::client::{build, data_object, param, send_and_emit};
 use crate::config::Settings;
 use crate::error::{CliError, Result};
 use crate::output::parse_json;
@@ -32,31 +32,30 @@ async fn issue_vp(settings: &Settings, args: &IssueVpArgs, table: bool) -> Resul
     if let Some(domain) = &args.target_verifier {
         request = request.target_verifier(domain);
     }
-    let (_, body) = client
-        .credentials()
-        .issue_vp(&args.credential_id, request)
-        .send_with_body()
-        .await
-        .map_err(api_error)?;
-    emit(&body, table, |v| {
-        const FIELDS: &[Column] = &[
-            ("credential", |p| {
-                at(p, "/presentation/verifiableCredential/0/id")
-            }),
-            ("holder", |p| at(p, "/presentation/holder")),
-            ("domain", |p| at(p, "/presentation/proof/domain")),
-            ("created", |p| at(p, "/presentation/proof/created")),
-            ("expires", |p| at(p, "/presentation/proof/expires")),
-            ("presentationEncoded", |p| {
-                let chars = p
-                    .pointer("/presentationEncoded")
-                    .and_then(Value::as_str)
-                    .map_or(0, str::len);
-                format!("{chars} characters (in the JSON output)")
-            }),
-        ];
-        table::fields(v, FIELDS)
-    });
+    send_and_emit(
+        client.credentials().issue_vp(&args.credential_id, request),
+        table,
+        |v| {
+            const FIELDS: &[Column] = &[
+                ("credential", |p| {
+                    at(p, "/presentation/verifiableCredential/0/id")
+                }),
+                ("holder", |p| at(p, "/presentation/holder")),
+                ("domain", |p| at(p, "/presentation/proof/domain")),
+                ("created", |p| at(p, "/presentation/proof/created")),
+                ("expires", |p| at(p, "/presentation/proof/expires")),
+                ("presentationEncoded", |p| {
+                    let chars = p
+                        .pointer("/presentationEncoded")
+                        .and_then(Value::as_str)
+                        .map_or(0, str::len);
+                    format!("{chars} characters (in the JSON output)")
+                }),
+            ];
+            table::fields(v, FIELDS)
+        },
+    )
+    .await?;
     Ok(())
 }
 
@@ -106,13 +105,7 @@ fn verify_body(args: &VerifyArgs) -> Result<VerifyPresentationDto> {
 async fn verify(settings: &Settings, args: &VerifyArgs, table: bool) -> Result<()> {
     let dto = verify_body(args)?;
     let client = build(settings, &args.client)?;
-    let (verdict, body) = client
-        .credentials()
-        .verify(dto)
-        .send_with_body()
-        .await
-        .map_err(api_error)?;
-    emit(&body, table, |v| {
+    let verdict = send_and_emit(client.credentials().verify(dto), table, |v| {
         const FIELDS: &[Column] = &[
             ("decision", |d| at(d, "/decision")),
             ("credentialId", |d| at(d, "/credentialId")),
@@ -129,7 +122,8 @@ async fn verify(settings: &Settings, args: &VerifyArgs, table: bool) -> Result<(
             table::fields(v, FIELDS),
             table::list(table::items(v, "/evaluations"), EVALUATIONS)
         )
-    });
+    })
+    .await?;
     match verdict {
         Verdict::Allow(_) => Ok(()),
         Verdict::Deny(deny) => {
@@ -158,32 +152,25 @@ async fn revoke(settings: &Settings, args: &RevokeArgs, table: bool) -> Result<(
     if let Some(reason) = &args.reason {
         request = request.reason(reason);
     }
-    let (_, body) = client
-        .credentials()
-        .revoke(&args.credential_id, request)
-        .send_with_body()
-        .await
-        .map_err(api_error)?;
-    emit(&body, table, |v| {
-        const FIELDS: &[Column] = &[
-            ("credentialId", |r| at(r, "/credentialId")),
-            ("status", |r| at(r, "/status")),
-            ("revokedAt", |r| at(r, "/revokedAt")),
-        ];
-        table::fields(v, FIELDS)
-    });
+    send_and_emit(
+        client.credentials().revoke(&args.credential_id, request),
+        table,
+        |v| {
+            const FIELDS: &[Column] = &[
+                ("credentialId", |r| at(r, "/credentialId")),
+                ("status", |r| at(r, "/status")),
+                ("revokedAt", |r| at(r, "/revokedAt")),
+            ];
+            table::fields(v, FIELDS)
+        },
+    )
+    .await?;
     Ok(())
 }
 
 async fn detail(settings: &Settings, args: &IdArgs, table: bool) -> Result<()> {
     let client = build(settings, &args.client)?;
-    let (_, body) = client
-        .credentials()
-        .detail(&args.id)
-        .send_with_body()
-        .await
-        .map_err(api_error)?;
-    emit(&body, table, |v| {
+    send_and_emit(client.credentials().detail(&args.id), table, |v| {
         const FIELDS: &[Column] = &[
             ("id", |c| at(c, "/id")),
             ("name", |c| at(c, "/name")),
@@ -204,19 +191,14 @@ async fn detail(settings: &Settings, args: &IdArgs, table: bool) -> Result<()> {
             ("decisions", |c| table::count(c, "/decisions")),
         ];
         table::fields(v, FIELDS)
-    });
+    })
+    .await?;
     Ok(())
 }
 
 async fn events(settings: &Settings, args: &IdArgs, table: bool) -> Result<()> {
     let client = build(settings, &args.client)?;
-    let (audit, body) = client
-        .credentials()
-        .audit_events(&args.id)
-        .send_with_body()
-        .await
-        .map_err(api_error)?;
-    emit(&body, table, |v| {
+    let audit = send_and_emit(client.credentials().audit_events(&args.id), table, |v| {
         const FIELDS: &[Column] = &[
             ("credentialUrn", |a| at(a, "/credentialUrn")),
             ("ok", |a| at(a, "/ok")),
@@ -236,7 +218,8 @@ async fn events(settings: &Settings, args: &IdArgs, table: bool) -> Result<()> {
             table::fields(v, FIELDS),
             table::list(table::items(v, "/events"), EVENTS)
         )
-    });
+    })
+    .await?;
     if audit.ok {
         Ok(())
     } else {

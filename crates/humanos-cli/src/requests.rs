@@ -6,7 +6,7 @@ use humanos::models::{
 use serde_json::Value;
 
 use crate::cli::{IdArgs, RequestsCommand, RequestsCreateArgs, RequestsListArgs};
-use crate::client::{api_error, build, data_object, emit, emit_list, param};
+use crate::client::{build, data_object, emit_list, param, send_and_emit};
 use crate::config::Settings;
 use crate::error::{CliError, Result};
 use crate::table::{self, Column, at, count, join};
@@ -115,13 +115,7 @@ fn create_body(args: &RequestsCreateArgs) -> Result<GenerateRequestDto> {
 async fn create(settings: &Settings, args: &RequestsCreateArgs, table: bool) -> Result<()> {
     let dto = create_body(args)?;
     let client = build(settings, &args.client)?;
-    let (_, body) = client
-        .requests()
-        .create(dto)
-        .send_with_body()
-        .await
-        .map_err(api_error)?;
-    emit(&body, table, |v| {
+    send_and_emit(client.requests().create(dto), table, |v| {
         const SUBJECTS: &[Column] = &[
             ("CONTACT", |s| at(s, "/contact")),
             ("SUBJECT", |s| at(s, "/id")),
@@ -137,19 +131,14 @@ async fn create(settings: &Settings, args: &RequestsCreateArgs, table: bool) -> 
             table::list(table::items(v, "/subjects"), SUBJECTS),
             table::list(table::items(v, "/credentials"), CREDENTIALS)
         )
-    });
+    })
+    .await?;
     Ok(())
 }
 
 async fn detail(settings: &Settings, args: &IdArgs, table: bool) -> Result<()> {
     let client = build(settings, &args.client)?;
-    let (_, body) = client
-        .requests()
-        .detail(&args.id)
-        .send_with_body()
-        .await
-        .map_err(api_error)?;
-    emit(&body, table, |v| {
+    send_and_emit(client.requests().detail(&args.id), table, |v| {
         const FIELDS: &[Column] = &[
             ("id", |r| at(r, "/id")),
             ("name", |r| at(r, "/name")),
@@ -171,7 +160,8 @@ async fn detail(settings: &Settings, args: &IdArgs, table: bool) -> Result<()> {
             table::list(table::items(v, "/subjects"), SUBJECTS),
             table::list(table::items(v, "/credentials"), CREDENTIAL_COLUMNS)
         )
-    });
+    })
+    .await?;
     Ok(())
 }
 
@@ -186,15 +176,10 @@ pub(crate) const CREDENTIAL_COLUMNS: &[Column] = &[
 
 async fn cancel(settings: &Settings, args: &IdArgs, table: bool) -> Result<()> {
     let client = build(settings, &args.client)?;
-    let (_, body) = client
-        .requests()
-        .cancel(&args.id)
-        .send_with_body()
-        .await
-        .map_err(api_error)?;
-    emit(&body, table, |v| {
+    send_and_emit(client.requests().cancel(&args.id), table, |v| {
         table::fields(v, &[("success", |v| at(v, "/success"))])
-    });
+    })
+    .await?;
     Ok(())
 }
 
