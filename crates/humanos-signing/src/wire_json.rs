@@ -140,42 +140,29 @@ pub(crate) fn write_value(
     Ok(())
 }
 
+/// Writes `map` with its members in JavaScript's enumeration order.
 fn write_object(
     map: &Map<String, Value>,
     out: &mut Vec<u8>,
     mode: Mode,
 ) -> Result<(), WireJsonError> {
-    out.push(b'{');
-    let mut first = true;
-    let mut member = |key: &str, value: &Value, out: &mut Vec<u8>| {
-        if !std::mem::take(&mut first) {
-            out.push(b',');
-        }
-        write_string(key, out);
-        out.push(b':');
-        write_value(value, out, mode)
-    };
+    let members = map.iter().map(|(k, v)| (k.as_str(), v));
     // JavaScript enumerates array-index keys first, in numeric order, then the others in
     // insertion order. Most objects have none, so only sort when there are some.
-    let mut indices: Vec<(u32, &String, &Value)> = map
-        .iter()
+    let mut indices: Vec<(u32, &str, &Value)> = members
+        .clone()
         .filter_map(|(k, v)| array_index(k).map(|i| (i, k, v)))
         .collect();
     if indices.is_empty() {
-        for (k, v) in map {
-            member(k, v, out)?;
-        }
-    } else {
-        indices.sort_unstable_by_key(|(i, _, _)| *i);
-        for (_, k, v) in &indices {
-            member(k, v, out)?;
-        }
-        for (k, v) in map.iter().filter(|(k, _)| array_index(k).is_none()) {
-            member(k, v, out)?;
-        }
+        return write_members(members, out, mode);
     }
-    out.push(b'}');
-    Ok(())
+    indices.sort_unstable_by_key(|(i, _, _)| *i);
+    let others = members.filter(|(k, _)| array_index(k).is_none());
+    write_members(
+        indices.into_iter().map(|(_, k, v)| (k, v)).chain(others),
+        out,
+        mode,
+    )
 }
 
 /// Writes an object of `members` (distinct names) sorted by the UTF-16 code units of their
@@ -186,6 +173,15 @@ pub(crate) fn write_sorted_members<'a>(
 ) -> Result<(), WireJsonError> {
     let mut members: Vec<(&str, &Value)> = members.into_iter().collect();
     members.sort_unstable_by(|(a, _), (b, _)| cmp_utf16(a, b));
+    write_members(members, out, Mode::Canonical)
+}
+
+/// Writes `{"name":value,...}` with the members in the order given.
+fn write_members<'a>(
+    members: impl IntoIterator<Item = (&'a str, &'a Value)>,
+    out: &mut Vec<u8>,
+    mode: Mode,
+) -> Result<(), WireJsonError> {
     out.push(b'{');
     for (i, (key, value)) in members.into_iter().enumerate() {
         if i > 0 {
@@ -193,7 +189,7 @@ pub(crate) fn write_sorted_members<'a>(
         }
         write_string(key, out);
         out.push(b':');
-        write_value(value, out, Mode::Canonical)?;
+        write_value(value, out, mode)?;
     }
     out.push(b'}');
     Ok(())
