@@ -1,7 +1,8 @@
-//! Real actix-web servers on 127.0.0.1, real sealed deliveries posted over HTTP. The
-//! handler-factory scenarios live in humanos-test-support and run against humanos-axum too
-//! (crates/humanos-axum/tests/http.rs); this file starts the actix-web servers and keeps the
-//! extractor and middleware tests.
+//! Real actix-web servers on 127.0.0.1, real sealed deliveries posted over HTTP. The scenarios
+//! (handler factory, extractor, middleware) live in humanos-test-support and run against
+//! humanos-axum too (crates/humanos-axum/tests/http.rs); this file starts the actix-web servers
+//! they need and keeps the actix-only tests of an extractor or a `VerifiedWebhook` without their
+//! state or middleware.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -12,12 +13,10 @@ use humanos_actix::{
     HumanosWebhook, HumanosWebhookMiddleware, VerifiedWebhook, WebhookState, webhook_handler,
 };
 use humanos_test_support::handler::{
-    self as scenario, LIMIT, Probe, WEBHOOK_ROUTE, config, dedup_state, post_delivery, seal, state,
-    stream_huge_body, test_event,
+    self as scenario, Probe, WEBHOOK_ROUTE, config, dedup_state, post_delivery, seal, state,
+    test_event,
 };
-use humanos_test_support::{Answer, post_raw};
 use humanos_webhooks::WebhookEvent;
-use serde_json::{Value, json};
 
 /// Starts an actix-web server with one worker on 127.0.0.1:0 and returns its address.
 macro_rules! serve {
@@ -152,38 +151,7 @@ async fn extractor_app() -> (SocketAddr, Arc<AtomicUsize>) {
 #[actix_web::test]
 async fn extractor_statuses() {
     let (addr, calls) = extractor_app().await;
-    let (status, body) = post_delivery(addr, &seal(&config(), &test_event("req_e"))).await;
-    assert_eq!((status, body), (200, Value::String("test".into())));
-    let unknown = json!({"eventType": "mandate.expired", "requestId": "req_e2"});
-    let (status, body) = post_delivery(addr, &seal(&config(), &unknown)).await;
-    assert_eq!(
-        (status, body),
-        (200, Value::String("mandate.expired".into()))
-    );
-
-    let mut tampered = seal(&config(), &test_event("req_e3"));
-    tampered.signature = "0".repeat(64);
-    let (status, body) = post_delivery(addr, &tampered).await;
-    assert_eq!(status, 401);
-    assert_eq!(body["error"], "signature_mismatch");
-    let (status, body) = post_raw(addr, WEBHOOK_ROUTE, &[], b"{}".to_vec()).await;
-    assert_eq!(status, 400);
-    assert_eq!(body["error"], "missing_header");
-    let delivery = seal(&config(), &test_event("req_e4"));
-    assert_eq!(
-        post_raw(
-            addr,
-            WEBHOOK_ROUTE,
-            &delivery.headers(),
-            vec![b' '; LIMIT + 1]
-        )
-        .await
-        .0,
-        413
-    );
-    let (answer, _) = stream_huge_body(addr, &delivery, 100 * 1024 * 1024).await;
-    assert_eq!(answer, Answer::Status(413));
-    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    scenario::extractor_statuses(addr, &calls).await;
 }
 
 #[actix_web::test]
@@ -233,42 +201,7 @@ async fn middleware_app(state: WebhookState) -> (SocketAddr, Arc<AtomicUsize>, A
 #[actix_web::test]
 async fn middleware_statuses_and_dedup() {
     let (addr, calls, failures) = middleware_app(dedup_state()).await;
-    let delivery = seal(&config(), &test_event("req_m"));
-    assert_eq!(
-        post_delivery(addr, &delivery).await,
-        (200, Value::String("test".into()))
-    );
-    let (status, body) = post_delivery(addr, &seal(&config(), &test_event("req_m"))).await;
-    assert_eq!((status, body), (200, json!({"status": "duplicate"})));
-    assert_eq!(calls.load(Ordering::SeqCst), 1);
-
-    let mut tampered = seal(&config(), &test_event("req_m2"));
-    tampered.timestamp += 1;
-    assert_eq!(post_delivery(addr, &tampered).await.0, 401);
-    assert_eq!(
-        post_raw(
-            addr,
-            WEBHOOK_ROUTE,
-            &delivery.headers(),
-            vec![b' '; LIMIT + 1]
-        )
-        .await
-        .0,
-        413
-    );
-    let (answer, _) = stream_huge_body(addr, &delivery, 100 * 1024 * 1024).await;
-    assert_eq!(answer, Answer::Status(413));
-    let unknown = json!({"eventType": "mandate.expired", "requestId": "req_m3"});
-    assert_eq!(post_delivery(addr, &seal(&config(), &unknown)).await.0, 200);
-    assert_eq!(calls.load(Ordering::SeqCst), 2);
-
-    // The handler answering 500 releases the key; the retry runs again.
-    failures.store(1, Ordering::SeqCst);
-    let failing = seal(&config(), &test_event("req_m4"));
-    assert_eq!(post_delivery(addr, &failing).await.0, 500);
-    assert_eq!(post_delivery(addr, &failing).await.0, 200);
-    assert_eq!(post_delivery(addr, &failing).await.0, 200);
-    assert_eq!(calls.load(Ordering::SeqCst), 4);
+    scenario::verified_route_statuses_and_dedup(addr, &calls, &failures).await;
 }
 
 #[actix_web::test]

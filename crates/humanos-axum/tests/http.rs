@@ -1,7 +1,7 @@
-//! Real axum servers on 127.0.0.1, real sealed deliveries posted over HTTP. The handler-factory
-//! scenarios live in humanos-test-support and run against humanos-actix too
-//! (crates/humanos-actix/tests/http.rs); this file starts the axum servers and keeps the
-//! extractor and layer tests.
+//! Real axum servers on 127.0.0.1, real sealed deliveries posted over HTTP. The scenarios (handler
+//! factory, extractor, layer) live in humanos-test-support and run against humanos-actix too
+//! (crates/humanos-actix/tests/http.rs); this file starts the axum servers they need and keeps
+//! the axum-only test of a `VerifiedWebhook` without the layer.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -14,12 +14,10 @@ use humanos_axum::{
     HumanosWebhook, HumanosWebhookLayer, VerifiedWebhook, WebhookState, webhook_handler,
 };
 use humanos_test_support::handler::{
-    self as scenario, LIMIT, Probe, WEBHOOK_ROUTE, config, dedup_state, post_delivery, seal, state,
-    stream_huge_body, test_event,
+    self as scenario, Probe, WEBHOOK_ROUTE, config, dedup_state, post_delivery, seal, state,
+    test_event,
 };
-use humanos_test_support::{Answer, post_raw};
 use humanos_webhooks::WebhookEvent;
-use serde_json::{Value, json};
 
 async fn serve(app: Router) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -157,48 +155,7 @@ async fn extractor_app() -> (SocketAddr, Arc<AtomicUsize>) {
 #[tokio::test]
 async fn extractor_statuses() {
     let (addr, calls) = extractor_app().await;
-    let (status, body) = post_delivery(addr, &seal(&config(), &test_event("req_e"))).await;
-    assert_eq!((status, body), (200, Value::String("test".into())));
-    let unknown = json!({"eventType": "mandate.expired", "requestId": "req_e2"});
-    let (status, body) = post_delivery(addr, &seal(&config(), &unknown)).await;
-    assert_eq!(
-        (status, body),
-        (200, Value::String("mandate.expired".into()))
-    );
-
-    let mut tampered = seal(&config(), &test_event("req_e3"));
-    tampered.signature = "0".repeat(64);
-    assert_eq!(post_delivery(addr, &tampered).await.0, 401);
-    let (status, body) = post_raw(addr, WEBHOOK_ROUTE, &[], b"{}".to_vec()).await;
-    assert_eq!(status, 400);
-    assert_eq!(body["error"], "missing_header");
-    let delivery = seal(&config(), &test_event("req_e4"));
-    assert_eq!(
-        post_raw(
-            addr,
-            WEBHOOK_ROUTE,
-            &delivery.headers(),
-            vec![b' '; LIMIT + 1]
-        )
-        .await
-        .0,
-        413
-    );
-    let (answer, _) = stream_huge_body(addr, &delivery, 100 * 1024 * 1024).await;
-    assert_eq!(answer, Answer::Status(413));
-    // A body the signature does not cover.
-    assert_eq!(
-        post_raw(
-            addr,
-            WEBHOOK_ROUTE,
-            &delivery.headers(),
-            b"not json".to_vec()
-        )
-        .await
-        .0,
-        401
-    );
-    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    scenario::extractor_statuses(addr, &calls).await;
 }
 
 // ---- layer ----
@@ -231,40 +188,7 @@ async fn layer_app(state: WebhookState) -> (SocketAddr, Arc<AtomicUsize>, Arc<At
 #[tokio::test]
 async fn layer_statuses_and_dedup() {
     let (addr, calls, failures) = layer_app(dedup_state()).await;
-    let delivery = seal(&config(), &test_event("req_l"));
-    assert_eq!(
-        post_delivery(addr, &delivery).await,
-        (200, Value::String("test".into()))
-    );
-    let (status, body) = post_delivery(addr, &seal(&config(), &test_event("req_l"))).await;
-    assert_eq!((status, body), (200, json!({"status": "duplicate"})));
-    assert_eq!(calls.load(Ordering::SeqCst), 1);
-
-    let mut tampered = seal(&config(), &test_event("req_l2"));
-    tampered.timestamp += 1;
-    assert_eq!(post_delivery(addr, &tampered).await.0, 401);
-    assert_eq!(
-        post_raw(
-            addr,
-            WEBHOOK_ROUTE,
-            &delivery.headers(),
-            vec![b' '; LIMIT + 1]
-        )
-        .await
-        .0,
-        413
-    );
-    let unknown = json!({"eventType": "mandate.expired", "requestId": "req_l3"});
-    assert_eq!(post_delivery(addr, &seal(&config(), &unknown)).await.0, 200);
-    assert_eq!(calls.load(Ordering::SeqCst), 2);
-
-    // The inner service answering 500 releases the key; the retry runs again.
-    failures.store(1, Ordering::SeqCst);
-    let failing = seal(&config(), &test_event("req_l4"));
-    assert_eq!(post_delivery(addr, &failing).await.0, 500);
-    assert_eq!(post_delivery(addr, &failing).await.0, 200);
-    assert_eq!(post_delivery(addr, &failing).await.0, 200);
-    assert_eq!(calls.load(Ordering::SeqCst), 4);
+    scenario::verified_route_statuses_and_dedup(addr, &calls, &failures).await;
 }
 
 #[tokio::test]

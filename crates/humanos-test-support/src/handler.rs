@@ -1,11 +1,13 @@
-//! The handler-factory scenarios both adapters run over real HTTP on 127.0.0.1 in their
-//! `tests/http.rs`.
+//! The scenarios both adapters run over real HTTP on 127.0.0.1 in their `tests/http.rs`: the
+//! handler factory's, the extractor's ([`extractor_statuses`]) and the layer's or middleware's
+//! ([`verified_route_statuses_and_dedup`]).
 //!
-//! Each adapter starts a server with its `webhook_handler` on [`WEBHOOK_ROUTE`], whose callback
-//! calls [`Probe::record`], and passes the server's address and the probe to a scenario. Each
-//! scenario's documentation says which [`WebhookState`] the server needs ([`state`] or
-//! [`dedup_state`]). The helpers ([`config`], [`test_event`], [`seal`], [`post_delivery`],
-//! [`stream_huge_body`]) serve the adapters' own extractor and layer/middleware tests too.
+//! For the handler factory's scenarios, each adapter starts a server with its `webhook_handler`
+//! on [`WEBHOOK_ROUTE`], whose callback calls [`Probe::record`], and passes the server's address
+//! and the probe to a scenario. Each scenario's documentation says which server it needs and
+//! which [`WebhookState`] ([`state`] or [`dedup_state`]). The helpers ([`config`],
+//! [`test_event`], [`seal`], [`post_delivery`], [`stream_huge_body`]) serve the adapters' own
+//! tests too.
 
 use std::net::SocketAddr;
 use std::sync::Mutex;
@@ -349,4 +351,98 @@ pub async fn typed_sample_events(addr: SocketAddr, probe: &Probe) {
         assert_eq!(status, 200, "{kind}: {body}");
     }
     assert_eq!(probe.seen(), ["credential", "identity", "otp.failed"]);
+}
+
+/// The extractor shape: a valid delivery and an unknown event type reach the handler; a wrong
+/// signature or a body the signature does not cover (401 `signature_mismatch`), a missing header
+/// (400 `missing_header`) and a body over the limit, announced or streamed (413), do not.
+///
+/// The server: a handler on [`WEBHOOK_ROUTE`] taking the adapter's extractor with [`state`],
+/// answering the event type as a JSON string and counting its calls in `calls`.
+pub async fn extractor_statuses(addr: SocketAddr, calls: &AtomicUsize) {
+    let (status, body) = post_delivery(addr, &seal(&config(), &test_event("req_e"))).await;
+    assert_eq!((status, body), (200, Value::String("test".into())));
+    let unknown = json!({"eventType": "mandate.expired", "requestId": "req_e2"});
+    let (status, body) = post_delivery(addr, &seal(&config(), &unknown)).await;
+    assert_eq!(
+        (status, body),
+        (200, Value::String("mandate.expired".into()))
+    );
+
+    let mut tampered = seal(&config(), &test_event("req_e3"));
+    tampered.signature = "0".repeat(64);
+    let (status, body) = post_delivery(addr, &tampered).await;
+    assert_eq!(status, 401);
+    assert_eq!(body["error"], "signature_mismatch");
+    let (status, body) = post_raw(addr, WEBHOOK_ROUTE, &[], b"{}".to_vec()).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"], "missing_header");
+    let delivery = seal(&config(), &test_event("req_e4"));
+    oversized_bodies_are_413(addr, &delivery).await;
+    // A body the signature does not cover.
+    let (status, body) = post_raw(
+        addr,
+        WEBHOOK_ROUTE,
+        &delivery.headers(),
+        b"not json".to_vec(),
+    )
+    .await;
+    assert_eq!(status, 401);
+    assert_eq!(body["error"], "signature_mismatch");
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
+
+/// The layer (axum) or middleware (actix) shape in front of a handler that reads the verified
+/// event: a valid delivery reaches it once and its duplicate is answered `duplicate`; a
+/// timestamp the signature does not cover (401) and a body over the limit, announced or
+/// streamed (413), do not; an unknown event type does; a handler answering 500 releases the
+/// delivery, so its retry runs again.
+///
+/// The server: the shape on [`WEBHOOK_ROUTE`] with [`dedup_state`], in front of a handler that
+/// answers the event type as a JSON string, counts its calls in `calls` and answers 500 while
+/// `failures` is above zero (taking one off each time).
+pub async fn verified_route_statuses_and_dedup(
+    addr: SocketAddr,
+    calls: &AtomicUsize,
+    failures: &AtomicUsize,
+) {
+    let delivery = seal(&config(), &test_event("req_l"));
+    assert_eq!(
+        post_delivery(addr, &delivery).await,
+        (200, Value::String("test".into()))
+    );
+    let (status, body) = post_delivery(addr, &seal(&config(), &test_event("req_l"))).await;
+    assert_eq!((status, body), (200, json!({"status": "duplicate"})));
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+
+    let mut tampered = seal(&config(), &test_event("req_l2"));
+    tampered.timestamp += 1;
+    assert_eq!(post_delivery(addr, &tampered).await.0, 401);
+    oversized_bodies_are_413(addr, &delivery).await;
+    let unknown = json!({"eventType": "mandate.expired", "requestId": "req_l3"});
+    assert_eq!(post_delivery(addr, &seal(&config(), &unknown)).await.0, 200);
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+
+    // The handler answering 500 releases the key; the retry runs again.
+    failures.store(1, Ordering::SeqCst);
+    let failing = seal(&config(), &test_event("req_l4"));
+    assert_eq!(post_delivery(addr, &failing).await.0, 500);
+    assert_eq!(post_delivery(addr, &failing).await.0, 200);
+    assert_eq!(post_delivery(addr, &failing).await.0, 200);
+    assert_eq!(calls.load(Ordering::SeqCst), 4);
+}
+
+/// `delivery`'s headers with a body one byte over [`LIMIT`] (announced), then with a chunked
+/// 100 MiB body: both 413.
+async fn oversized_bodies_are_413(addr: SocketAddr, delivery: &SealedDelivery) {
+    let (status, _) = post_raw(
+        addr,
+        WEBHOOK_ROUTE,
+        &delivery.headers(),
+        vec![b' '; LIMIT + 1],
+    )
+    .await;
+    assert_eq!(status, 413);
+    let (answer, _) = stream_huge_body(addr, delivery, 100 * 1024 * 1024).await;
+    assert_eq!(answer, Answer::Status(413));
 }
