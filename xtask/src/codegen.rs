@@ -403,9 +403,7 @@ impl Model {
                 }
                 let is_required = required.contains(&wire.as_str());
                 let description = prop["description"].as_str().unwrap_or_default();
-                let mentions_null = description
-                    .split(|c: char| !c.is_alphanumeric())
-                    .any(|w| w == "null");
+                let mentions_null = documents_null(description);
                 let (optional, nullable) = if !is_required {
                     (true, false)
                 } else if ty == Ty::Any {
@@ -996,6 +994,14 @@ fn field_doc(schema: &str, wire: &str, description: &str) -> String {
         .map(|f| f.to_ascii_uppercase().to_string() + cs.as_str())
         .unwrap_or_default();
     format!("{sentence} (`{wire}`).")
+}
+
+/// Whether a description says the member can be `null`: the word "null" or "nullable" in any
+/// case ("Null when none are bounded.", "`null` means unlimited", "null-valued at the root").
+fn documents_null(description: &str) -> bool {
+    description
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| w.eq_ignore_ascii_case("null") || w.eq_ignore_ascii_case("nullable"))
 }
 
 fn first_sentence(doc: &str) -> String {

@@ -1335,26 +1335,56 @@ pub(crate) async fn intelligence_action(
     }))
 }
 
-fn agent_mandates(s: &AppState, did: &str, at_ms: u64) -> ApiResult<Vec<CredentialRec>> {
+/// Whether an action credential is a mandate of agent `did`: its `authorizedDIDs` once issued;
+/// before that (draft, rejected) the DIDs issuance would authorize (the sandbox's agent and the
+/// request's `authorizedDIDs`, as `mandate::issue_credential` writes them).
+fn serves_agent(s: &AppState, c: &CredentialRec, did: &str) -> ApiResult<bool> {
+    if c.action.is_none() {
+        return Ok(false);
+    }
+    if let Some(w) = &c.w3c {
+        return Ok(Value::Object(w.clone())
+            .pointer("/credentialSubject/mandate/context/authorizedDIDs")
+            .and_then(Value::as_array)
+            .is_some_and(|d| d.iter().any(|x| x.as_str() == Some(did))));
+    }
+    if did == s.agent.did() {
+        return Ok(true);
+    }
     Ok(s.store
-        .list::<CredentialRec>(CREDENTIAL)?
-        .into_iter()
-        .filter(|c| c.action.is_some() && c.status == "ACTIVE")
-        .filter(|c| {
-            c.w3c.as_ref().is_some_and(|w| {
-                Value::Object(w.clone())
-                    .pointer("/credentialSubject/mandate/context/authorizedDIDs")
-                    .and_then(Value::as_array)
-                    .is_some_and(|d| d.iter().any(|x| x.as_str() == Some(did)))
-            })
-        })
-        .filter(|c| {
-            c.valid_from
-                .as_deref()
-                .and_then(util::parse_iso)
-                .is_none_or(|f| f <= at_ms)
-        })
-        .collect())
+        .get::<RequestRec>(REQUEST, &c.request_id)?
+        .is_some_and(|r| r.authorized_dids.iter().any(|d| d == did)))
+}
+
+/// The agent's live mandates at `at_ms`.
+fn agent_mandates(s: &AppState, did: &str, at_ms: u64) -> ApiResult<Vec<CredentialRec>> {
+    let mut live = Vec::new();
+    for c in s.store.list::<CredentialRec>(CREDENTIAL)? {
+        let started = c
+            .valid_from
+            .as_deref()
+            .and_then(util::parse_iso)
+            .is_none_or(|f| f <= at_ms);
+        if c.status == "ACTIVE" && started && serves_agent(s, &c, did)? {
+            live.push(c);
+        }
+    }
+    Ok(live)
+}
+
+/// Uses left across the execution-bounded mandates; `None` (the API's `null`) when none is
+/// bounded.
+fn executions_remaining(mandates: &[CredentialRec]) -> Option<u64> {
+    mandates
+        .iter()
+        .filter(|m| m.max_executions.is_some())
+        .map(|m| m.executions_remaining.unwrap_or(0))
+        .reduce(|a, b| a + b)
+}
+
+/// `part / total`; `None` (the API's `null`) when `total` is zero.
+fn share(part: u64, total: u64) -> Option<f64> {
+    (total > 0).then(|| part as f64 / total as f64)
 }
 
 pub(crate) async fn intelligence_snapshot(
@@ -1380,8 +1410,7 @@ pub(crate) async fn intelligence_snapshot(
         let n = m.get(&k).and_then(Value::as_u64).unwrap_or(0) + 1;
         m.insert(k, n.into());
     };
-    let (mut unbounded, mut time_only, mut exec_only, mut both, mut remaining) =
-        (0u64, 0u64, 0u64, 0u64, 0u64);
+    let (mut unbounded, mut time_only, mut exec_only, mut both) = (0u64, 0u64, 0u64, 0u64);
     for m in &mandates {
         bump(
             &mut scopes,
@@ -1396,17 +1425,31 @@ pub(crate) async fn intelligence_snapshot(
             (false, true) => exec_only += 1,
             (true, true) => both += 1,
         }
-        remaining += m.executions_remaining.unwrap_or(0);
     }
+    let remaining = executions_remaining(&mandates);
+    let nearest_expiry = mandates
+        .iter()
+        .filter_map(|m| m.valid_until.as_deref())
+        .min_by_key(|v| util::parse_iso(v).unwrap_or(u64::MAX));
+    let users = mandates
+        .iter()
+        .map(|m| m.user_id.as_str())
+        .collect::<std::collections::HashSet<_>>()
+        .len() as u64;
     let active: ActiveMandatesBlock = serde_json::from_value(json!({
         "total": mandates.len(),
         "scopes": scopes,
         "actions": actions,
-        "bounds": {"unbounded": unbounded, "timeOnly": time_only, "executionOnly": exec_only, "both": both, "executionsRemaining": remaining, "nearestExpiry": "", "byAction": {}},
-        "consent": {"authentication": {"phoneOtp": 0, "emailOtp": mandates.len(), "trustedSession": 0, "passkey": 0, "kyc": 0, "unknown": 0}, "users": {"total": mandates.iter().map(|m| m.user_id.clone()).collect::<std::collections::HashSet<_>>().len(), "kycVerified": 0, "kycShare": 0}},
+        "bounds": {"unbounded": unbounded, "timeOnly": time_only, "executionOnly": exec_only, "both": both, "executionsRemaining": remaining, "nearestExpiry": nearest_expiry, "byAction": {}},
+        "consent": {"authentication": {"phoneOtp": 0, "emailOtp": mandates.len(), "trustedSession": 0, "passkey": 0, "kyc": 0, "unknown": 0}, "users": {"total": users, "kycVerified": 0, "kycShare": share(0, users)}},
         "chainIntegrity": {"intact": true, "brokenChains": 0}
     })).map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("snapshot shape: {e}")))?;
     let registered = did == s.agent.did();
+    // Whole days since registration (the sandbox's start), as of `at`.
+    let age_days = registered.then(|| {
+        let since = util::parse_iso(&s.started_at).unwrap_or(at);
+        at.saturating_sub(since) / 86_400_000
+    });
     Ok(Json(IntelligenceSnapshotEntity {
         org_did: org,
         did,
@@ -1415,7 +1458,7 @@ pub(crate) async fn intelligence_snapshot(
         kya: KyaBlock {
             registered,
             registered_at: registered.then(|| s.started_at.clone()),
-            age_days: 0.into(),
+            age_days: age_days.map(Into::into),
             method: registered.then(|| "sandbox".into()),
             attestation: None,
             expires_at: None,
@@ -1449,12 +1492,23 @@ pub(crate) async fn intelligence_window(
     let (mut approved, mut denied, mut vps, mut issued, mut rejected, mut revoked) =
         (0u64, 0u64, 0u64, 0u64, 0u64, 0u64);
     let mut by_rule = serde_json::Map::new();
+    // Only the events of this agent's mandates count.
+    let mut own = std::collections::HashSet::new();
+    for c in s.store.list::<CredentialRec>(CREDENTIAL)? {
+        if serves_agent(&s, &c, &did)? {
+            own.insert(c.id);
+        }
+    }
     for row in s.store.all_events()? {
         let Ok(row) = serde_json::from_str::<Value>(&row) else {
             continue;
         };
         let at = row.get("at").and_then(Value::as_u64).unwrap_or(0);
-        if at < from || at >= to {
+        let credential = row
+            .pointer("/signed/credentialSubject/id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if at < from || at >= to || !own.contains(credential) {
             continue;
         }
         match row
@@ -1481,15 +1535,21 @@ pub(crate) async fn intelligence_window(
         }
     }
     let verifications = approved + denied;
-    let rate = |a: u64, t: u64| if t == 0 { 0.0 } else { a as f64 / t as f64 };
+    let distinct = u64::from(verifications > 0);
+    let per_day = approved as f64 * 86_400_000.0 / (to - from) as f64;
+    let remaining = executions_remaining(&agent_mandates(&s, &did, to)?);
+    // At the observed rate; `null` when unbounded or idle.
+    let exhaustion = remaining
+        .filter(|_| per_day > 0.0)
+        .map(|r| util::iso(to + (r as f64 / per_day * 86_400_000.0) as u64));
     let body = json!({
         "orgDid": org, "did": did, "from": util::iso(from), "to": util::iso(to), "computedAt": s.now_iso(),
         "usage": {
-            "mandates": {"requested": issued + rejected, "approved": issued, "rejected": rejected, "pending": 0, "approvalRate": rate(issued, issued + rejected)},
-            "presentations": {"total": vps, "verified": approved, "conversionRate": rate(approved, vps)},
-            "verifications": {"total": verifications, "approved": approved, "denied": denied, "approvalRate": rate(approved, verifications)},
-            "verifiers": {"distinct": u64::from(verifications > 0), "firstSeen": 0, "firstSeenShare": 0},
-            "burnRate": {"approvals": approved, "approvalsPerDay": approved as f64 * 86_400_000.0 / (to - from) as f64, "executionsRemaining": 0, "projectedExhaustion": "", "byAction": {}}
+            "mandates": {"requested": issued + rejected, "approved": issued, "rejected": rejected, "pending": 0, "approvalRate": share(issued, issued + rejected)},
+            "presentations": {"total": vps, "verified": approved, "conversionRate": share(approved, vps)},
+            "verifications": {"total": verifications, "approved": approved, "denied": denied, "approvalRate": share(approved, verifications)},
+            "verifiers": {"distinct": distinct, "firstSeen": 0, "firstSeenShare": share(0, distinct)},
+            "burnRate": {"approvals": approved, "approvalsPerDay": per_day, "executionsRemaining": remaining, "projectedExhaustion": exhaustion, "byAction": {}}
         },
         "incidents": {"denials": {"byRule": by_rule, "byLifecycle": {}}, "revocations": {"revoked": revoked}, "postRevocationActivity": {"attempts": 0, "mandatesInvolved": 0}, "brokenChains": 0}
     });

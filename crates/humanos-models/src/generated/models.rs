@@ -20,13 +20,17 @@ use crate::*;
 pub struct ActionBoundsBlock {
     /// Uses left across this action's execution-bounded live mandates, as of `at`. Null when none
     /// are bounded.
+    ///
+    /// Always present on the wire; `None` is sent and received as `null`.
     #[serde(rename = "executionsRemaining")]
-    pub executions_remaining: Number,
+    pub executions_remaining: Option<Number>,
     /// This action's live mandates with neither an execution cap nor an expiry.
     pub unbounded: Number,
     /// The soonest expiry among this action's live mandates. Null when none expire.
+    ///
+    /// Always present on the wire; `None` is sent and received as `null`.
     #[serde(rename = "nearestExpiry")]
-    pub nearest_expiry: String,
+    pub nearest_expiry: Option<String>,
 }
 
 /// `ActionBurnBlock` schema of the API description.
@@ -41,12 +45,16 @@ pub struct ActionBurnBlock {
     pub approvals_per_day: Number,
     /// Uses left across this action's execution-bounded mandates live at `to`. Null when none are
     /// bounded.
+    ///
+    /// Always present on the wire; `None` is sent and received as `null`.
     #[serde(rename = "executionsRemaining")]
-    pub executions_remaining: Number,
+    pub executions_remaining: Option<Number>,
     /// Projected instant this action's allowance runs out at its observed rate. Null when unbounded
     /// or idle.
+    ///
+    /// Always present on the wire; `None` is sent and received as `null`.
     #[serde(rename = "projectedExhaustion")]
-    pub projected_exhaustion: String,
+    pub projected_exhaustion: Option<String>,
 }
 
 /// `ActionDto` schema of the API description.
@@ -372,11 +380,15 @@ pub struct BoundsBlock {
     /// Live mandates with both bounds. The four categories always sum to `total`.
     pub both: Number,
     /// Uses left across execution-bounded live mandates, as of `at`. Null when none are bounded.
+    ///
+    /// Always present on the wire; `None` is sent and received as `null`.
     #[serde(rename = "executionsRemaining")]
-    pub executions_remaining: Number,
+    pub executions_remaining: Option<Number>,
     /// The soonest expiry across live mandates. Null when none expire.
+    ///
+    /// Always present on the wire; `None` is sent and received as `null`.
     #[serde(rename = "nearestExpiry")]
-    pub nearest_expiry: String,
+    pub nearest_expiry: Option<String>,
     /// Headroom per pinned action, keyed by action URN — an execution only means something
     /// relative to the action that defines it. Resolve a URN with GET /intelligence/action.
     /// Mandates without a pinned action count only in the headline figures.
@@ -395,11 +407,15 @@ pub struct BurnRateBlock {
     #[serde(rename = "approvalsPerDay")]
     pub approvals_per_day: Number,
     /// Uses left across execution-bounded mandates live at `to`. Null when none are bounded.
+    ///
+    /// Always present on the wire; `None` is sent and received as `null`.
     #[serde(rename = "executionsRemaining")]
-    pub executions_remaining: Number,
+    pub executions_remaining: Option<Number>,
     /// Projected instant the allowance runs out at the observed rate. Null when unbounded or idle.
+    ///
+    /// Always present on the wire; `None` is sent and received as `null`.
     #[serde(rename = "projectedExhaustion")]
-    pub projected_exhaustion: String,
+    pub projected_exhaustion: Option<String>,
     /// The same figures re-cut per action, keyed by action URN — a blended projection can be
     /// wrong for every individual action. An action appears when it was used in the window or still
     /// has live mandates at `to`. Resolve a URN with GET /intelligence/action.
@@ -1844,7 +1860,7 @@ pub struct Jwk {
 /// `KyaBlock` schema of the API description.
 ///
 /// Used in [`IntelligenceSnapshotEntity`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct KyaBlock {
     /// Whether the agent was a registered identity at `at`.
     pub registered: bool,
@@ -1854,8 +1870,10 @@ pub struct KyaBlock {
     #[serde(rename = "registeredAt")]
     pub registered_at: Option<String>,
     /// Whole days since the agent registered, as of `at`. Null if not registered.
+    ///
+    /// Always present on the wire; `None` is sent and received as `null`.
     #[serde(rename = "ageDays")]
-    pub age_days: Number,
+    pub age_days: Option<Number>,
     /// How the agent was registered. Not recorded yet; always null for now.
     ///
     /// Always present on the wire; `None` is sent and received as `null`.
@@ -1874,7 +1892,7 @@ pub struct KyaBlock {
 /// `KyaStatusResult` schema of the API description.
 ///
 /// Used in [`IntelligenceSnapshotResults`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct KyaStatusResult {
     /// Whether the agent was a registered identity at `at`.
     pub registered: bool,
@@ -1884,8 +1902,10 @@ pub struct KyaStatusResult {
     #[serde(rename = "registeredAt")]
     pub registered_at: Option<String>,
     /// Whole days since the agent registered, as of `at`. Null if not registered.
+    ///
+    /// Always present on the wire; `None` is sent and received as `null`.
     #[serde(rename = "ageDays")]
-    pub age_days: Number,
+    pub age_days: Option<Number>,
 }
 
 /// A VIA mandate: who grants what to whom, for which action and with which `userParams`.
@@ -2003,8 +2023,10 @@ pub struct MandateFunnelBlock {
     /// Of the cohort, still undecided at `to`.
     pub pending: Number,
     /// approved / requested. Null when nothing was requested.
+    ///
+    /// Always present on the wire; `None` is sent and received as `null`.
     #[serde(rename = "approvalRate")]
-    pub approval_rate: Number,
+    pub approval_rate: Option<Number>,
 }
 
 /// `OrganizationDataEntity` schema of the API description.
@@ -2168,8 +2190,10 @@ pub struct PresentationsBlock {
     /// Of them, how many went on to be verified inside the window.
     pub verified: Number,
     /// verified / total. Null when there were no presentations.
+    ///
+    /// Always present on the wire; `None` is sent and received as `null`.
     #[serde(rename = "conversionRate")]
-    pub conversion_rate: Number,
+    pub conversion_rate: Option<Number>,
 }
 
 /// `RequestCredentialEntity` schema of the API description.
@@ -2720,8 +2744,10 @@ pub struct UsersBlock {
     #[serde(rename = "kycVerified")]
     pub kyc_verified: Number,
     /// kycVerified / total. Null when there are no users.
+    ///
+    /// Always present on the wire; `None` is sent and received as `null`.
     #[serde(rename = "kycShare")]
-    pub kyc_share: Number,
+    pub kyc_share: Option<Number>,
 }
 
 /// `VerificationMethodEntity` schema of the API description.
@@ -2765,8 +2791,10 @@ pub struct VerificationsBlock {
     /// Verifications denied.
     pub denied: Number,
     /// approved / total. Null when the window has no verifications.
+    ///
+    /// Always present on the wire; `None` is sent and received as `null`.
     #[serde(rename = "approvalRate")]
-    pub approval_rate: Number,
+    pub approval_rate: Option<Number>,
 }
 
 /// `VerifierDiversityResult` schema of the API description.
@@ -2798,8 +2826,10 @@ pub struct VerifiersBlock {
     #[serde(rename = "firstSeen")]
     pub first_seen: Number,
     /// firstSeen / distinct. Null when the window has no verifiers.
+    ///
+    /// Always present on the wire; `None` is sent and received as `null`.
     #[serde(rename = "firstSeenShare")]
-    pub first_seen_share: Number,
+    pub first_seen_share: Option<Number>,
 }
 
 /// `VerifyAllowResponseEntity` schema of the API description.

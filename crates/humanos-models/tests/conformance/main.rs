@@ -3,7 +3,7 @@
 //! Walks every schema of `spec/humanos-api-2026-09-01.json`, builds JSON instances from the schema
 //! alone (maximal: every property; minimal: required properties only; one instance per documented
 //! enum value; an instance with unknown enum values; one with floats for numbers; one with `null`
-//! for required members documented as nullable), deserializes each into the Rust type registered
+//! for required members documented as nullable, by this test's own rule: `allows_null`), deserializes each into the Rust type registered
 //! for the schema, serializes it back and requires the very same JSON text (same members, same
 //! values, same member order). A schema without a Rust type fails by name.
 
@@ -80,12 +80,7 @@ impl Spec {
             let index = plan.pick.unwrap_or(0) % alternatives.len();
             return self.value(name, &alternatives[index], plan, depth + 1);
         }
-        let required: BTreeSet<&str> = schema["required"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let required = required_members(schema);
         let mut object = Map::new();
         let mut extra = false;
         for (wire, prop) in schema["properties"].as_object().into_iter().flatten() {
@@ -97,10 +92,7 @@ impl Spec {
             if !plan.maximal && !is_required {
                 continue;
             }
-            let documented_null = prop["description"]
-                .as_str()
-                .is_some_and(|d| d.split(|c: char| !c.is_alphanumeric()).any(|w| w == "null"));
-            let value = if plan.nulls && is_required && documented_null {
+            let value = if plan.nulls && is_required && allows_null(prop) {
                 Value::Null
             } else if let Some(values) = self.enum_values(name, wire) {
                 pick_enum(values, plan)
@@ -175,6 +167,39 @@ impl Spec {
             Some(other) => panic!("unsupported type {other} in {schema}"),
         }
     }
+}
+
+/// Whether the description lets a member be `null`, by this test's own reading (deliberately
+/// not the generator's): JSON Schema's `nullable: true`, a `"null"` type (in `type`, `anyOf`,
+/// `oneOf`) or enum value, or "null" anywhere in the prose, in any case ("Null when none are
+/// bounded.", "`null` means unlimited", "null-valued", "nullable").
+fn allows_null(prop: &Value) -> bool {
+    let is_null_type = |v: &Value| v["type"] == "null";
+    prop["nullable"] == true
+        || prop["type"]
+            .as_array()
+            .is_some_and(|t| t.iter().any(|t| t == "null"))
+        || ["anyOf", "oneOf"].iter().any(|k| {
+            prop[*k]
+                .as_array()
+                .is_some_and(|a| a.iter().any(is_null_type))
+        })
+        || prop["enum"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(Value::is_null))
+        || prop["description"]
+            .as_str()
+            .is_some_and(|d| d.to_lowercase().contains("null"))
+}
+
+/// The names listed in a schema's `required`.
+fn required_members(schema: &Value) -> BTreeSet<&str> {
+    schema["required"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
 }
 
 fn non_null(prop: &Value) -> Option<&Value> {
@@ -360,4 +385,61 @@ fn unknown_members_are_accepted_everywhere() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Every member the description lets be `null` decodes when it is `null`, whatever the Rust
+/// type: a required one comes back as `null`, an optional one as absent. Each member is nulled
+/// alone in an otherwise maximal instance, so a failure names exactly one `schema.member`.
+#[test]
+fn every_documented_null_decodes() {
+    let spec = Spec::load();
+    let plan = Plan {
+        maximal: true,
+        pick: Some(0),
+        float: false,
+        nulls: false,
+    };
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (name, schema) in &spec.schemas {
+        // Python wrappers are not objects on the wire; their alternatives are checked where used.
+        if schema["enum"].is_array() || Spec::wrapper_alternatives(schema).is_some() {
+            continue;
+        }
+        let Some((rust, round_trip)) = lookup(name) else {
+            failures.push(format!("{name}: no Rust type"));
+            continue;
+        };
+        let required = required_members(schema);
+        let Value::Object(base) = spec.instance(name, plan, 0) else {
+            continue;
+        };
+        for (wire, prop) in schema["properties"].as_object().into_iter().flatten() {
+            if wire == "additional_properties" || !allows_null(prop) {
+                continue;
+            }
+            checked += 1;
+            let mut input = base.clone();
+            input.insert(wire.clone(), Value::Null);
+            let mut expected = input.clone();
+            if !required.contains(wire.as_str()) {
+                expected.shift_remove(wire);
+            }
+            let expected = Value::Object(expected).to_string();
+            match round_trip(&Value::Object(input).to_string()) {
+                Ok(output) if output == expected => {}
+                Ok(output) => failures.push(format!(
+                    "{name}.{wire} ({rust}): null decoded, but the rest did not round-trip: {output}"
+                )),
+                Err(e) => failures.push(format!("{name}.{wire} ({rust}) rejects null: {e}")),
+            }
+        }
+    }
+    println!("documented nulls: {checked} members decode null");
+    assert!(
+        failures.is_empty(),
+        "{} members the description lets be null do not decode null:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
