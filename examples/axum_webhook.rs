@@ -19,7 +19,8 @@
 //!
 //! To try it against the local sandbox, start `cargo run -p humanos-sandbox -- --webhook-url
 //! http://127.0.0.1:8000/webhooks/humanos`, export the `HUMANOS_WEBHOOK_*` lines it prints here
-//! and `curl -X POST http://127.0.0.1:8787/admin/webhooks/test`. This package's
+//! and `curl -X POST -H "X-Sandbox-Admin-Token: $HUMANOS_SANDBOX_ADMIN_TOKEN"
+//! http://127.0.0.1:8787/admin/webhooks/test` (or "Send test event" on its dashboard). This package's
 //! `tests/axum_webhook_e2e.rs` includes this file as a module and runs [`app`] with
 //! [`webhook_state`] against an in-process sandbox.
 

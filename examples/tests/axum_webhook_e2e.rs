@@ -96,7 +96,10 @@ async fn create_request(client: &HumanosClient, action_id: &str, contact: &str) 
 
 /// Attempts per delivery, as the sandbox's admin endpoint lists them.
 async fn attempts(sandbox: &SandboxHandle) -> Vec<u64> {
-    let list: serde_json::Value = reqwest::get(format!("{}/admin/webhooks", sandbox.base_url()))
+    let list: serde_json::Value = sandbox
+        .admin_client()
+        .get(format!("{}/admin/webhooks", sandbox.base_url()))
+        .send()
         .await
         .unwrap()
         .json()

@@ -29,12 +29,19 @@ pub(crate) async fn run(args: &SandboxArgs) -> Result<()> {
     // stdout is a shell script: `. ./sandbox.env` or `eval "$(cat sandbox.env)"` work on it.
     print_out(&format!(
         "# Humanos sandbox on {base} (API {})\n# Issuer DID {}\n# Agent DID  {}\n\
-         # Admin: {base}/admin  Approval pages: {base}/approve/<requestId>\n{}",
+         # Dashboard: {}  Approval pages: {base}/approve/<requestId>\n{}",
         humanos_sandbox::API_VERSION,
         sandbox.issuer_did(),
         sandbox.agent_did(),
+        sandbox.admin_url(),
         sandbox.env_lines().trim_end()
     ));
+    if !sandbox.addr().ip().is_loopback() {
+        eprintln!(
+            "WARNING: listening on {}, reachable from the network (--allow-remote)",
+            sandbox.addr()
+        );
+    }
     eprintln!("sandbox listening on {base} (Ctrl-C to stop)");
     let stopped = tokio::signal::ctrl_c().await;
     sandbox.shutdown().await;

@@ -67,7 +67,7 @@ fn start(extra: &[&str], env: &[(&str, &str)]) -> Running {
             .and_then(|kv| kv.split_once('='))
         {
             running.env.insert(name.to_owned(), value.to_owned());
-            if name == "HUMANCODE_APP_KEY" {
+            if name == "HUMANOS_SANDBOX_ADMIN_TOKEN" {
                 break;
             }
         }
@@ -113,6 +113,8 @@ fn sandbox_prints_a_sourceable_script_and_serves_the_other_commands() {
         "HUMANOS_WEBHOOK_ENCRYPTION_SALT",
         "HUMANCODE_BASE_URL",
         "HUMANCODE_APP_ID",
+        "HUMANCODE_APP_KEY",
+        "HUMANOS_SANDBOX_ADMIN_TOKEN",
     ] {
         assert!(
             running.env.get(name).is_some_and(|v| !v.is_empty()),

@@ -58,9 +58,11 @@ impl Query {
     /// `(pageIndex, pageSize)`, validated like the API (0-based, size 5..=100, default 10).
     fn page(&self) -> ApiResult<(usize, usize)> {
         let mut errors = Vec::new();
+        // Up to JavaScript's largest safe integer (the real server's numbers); `1e300` is an
+        // integer to `parse::<f64>` but no page index.
         let index = match self.get("pageIndex").map(str::parse::<f64>) {
             None => 0,
-            Some(Ok(i)) if i >= 0.0 && i.fract() == 0.0 => i as usize,
+            Some(Ok(i)) if (0.0..=MAX_SAFE_INTEGER).contains(&i) && i.fract() == 0.0 => i as usize,
             Some(_) => {
                 errors.push("pageIndex must be a non-negative integer".to_owned());
                 0
@@ -97,9 +99,16 @@ impl Query {
     }
 }
 
+/// `Number.MAX_SAFE_INTEGER`.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
 fn paginate<T>(items: Vec<T>, (index, size): (usize, usize)) -> (Vec<T>, Number) {
     let pages = items.len().div_ceil(size);
-    let data = items.into_iter().skip(index * size).take(size).collect();
+    let data = items
+        .into_iter()
+        .skip(index.saturating_mul(size))
+        .take(size)
+        .collect();
     (data, Number::from(pages as u64))
 }
 

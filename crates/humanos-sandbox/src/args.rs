@@ -17,9 +17,24 @@ pub struct SandboxArgs {
     /// Port to listen on (0 = any free port).
     #[arg(long, env = "SANDBOX_PORT", default_value_t = 8787)]
     pub port: u16,
-    /// Address to listen on.
+    /// Address to listen on (a non-loopback address needs --allow-remote).
     #[arg(long, env = "SANDBOX_HOST", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     pub host: IpAddr,
+    /// Allow --host to be a non-loopback address (the API and approval pages become reachable
+    /// from the network; admin routes still need the admin token).
+    #[arg(long, env = "SANDBOX_ALLOW_REMOTE")]
+    pub allow_remote: bool,
+    /// Fixed admin token (a fresh random one per run when absent).
+    #[arg(
+        long,
+        env = "SANDBOX_ADMIN_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub admin_token: Option<String>,
+    /// Attempts before an undelivered webhook is dead-lettered.
+    #[arg(long, env = "SANDBOX_WEBHOOK_MAX_ATTEMPTS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..))]
+    pub webhook_max_attempts: u32,
     /// SQLite file to keep state in (state survives restarts); in memory when absent.
     #[arg(long, env = "SANDBOX_DB", value_name = "FILE")]
     pub db: Option<PathBuf>,
@@ -102,6 +117,8 @@ impl std::fmt::Debug for SandboxArgs {
         f.debug_struct("SandboxArgs")
             .field("port", &self.port)
             .field("host", &self.host)
+            .field("allow_remote", &self.allow_remote)
+            .field("webhook_max_attempts", &self.webhook_max_attempts)
             .field("db", &self.db)
             .field("actions", &self.actions)
             .field("webhook_urls", &self.webhook_urls)
@@ -119,7 +136,13 @@ impl SandboxArgs {
     /// A [`SandboxBuilder`] configured from these flags; the actions file is read and parsed
     /// here ([`SandboxError::Action`] names the file when it cannot be).
     pub fn builder(&self) -> Result<SandboxBuilder, SandboxError> {
-        let mut b = Sandbox::builder().bind(self.addr());
+        let mut b = Sandbox::builder()
+            .bind(self.addr())
+            .allow_remote(self.allow_remote)
+            .webhook_max_attempts(self.webhook_max_attempts);
+        if let Some(token) = &self.admin_token {
+            b = b.admin_token(token);
+        }
         if let Some(db) = &self.db {
             b = b.database(db);
         }

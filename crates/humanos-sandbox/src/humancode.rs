@@ -430,12 +430,13 @@ fn page_params(pairs: &[(String, String)], require_ts_last: bool) -> Result<Page
     let Ok(cb) = url::Url::parse(&callback) else {
         return Err(bad("callback_url is not a URL"));
     };
-    if !matches!(cb.scheme(), "http" | "https") || cb.query().is_some() {
+    if !matches!(cb.scheme(), "http" | "https") || cb.query().is_some() || cb.fragment().is_some() {
         return Err(bad("callback_url must be http(s) without parameters"));
     }
     Ok(PageParams {
         session_id,
-        callback,
+        // The parsed form: percent-encoded, so it is a valid Location header.
+        callback: cb.into(),
         human_id: get("human_id"),
     })
 }
@@ -466,9 +467,14 @@ fn finish(shared: &Shared, p: &PageParams, verification: bool, fail: Option<i64>
         },
     };
     tracing::info!(session_id = %p.session_id, error_code = code, "humancode palm scan");
+    // Every value encoded: `session_id` comes from the page URL, so unencoded it could add
+    // parameters to the callback (or break the Location header).
+    let enc = ::humancode::encode_uri_component;
     Redirect::to(&format!(
-        "{}?session_id={}&vcode={vcode}&error_code={code}",
-        p.callback, p.session_id
+        "{}?session_id={}&vcode={}&error_code={code}",
+        p.callback,
+        enc(&p.session_id),
+        enc(&vcode)
     ))
     .into_response()
 }

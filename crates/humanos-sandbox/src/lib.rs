@@ -30,6 +30,7 @@
 //! See `docs/sandbox.md` for the endpoint table, the admin endpoints and where the sandbox
 //! differs from the real service.
 
+mod admin;
 mod api;
 pub mod args;
 mod auth;
@@ -55,6 +56,7 @@ use humanos_webhooks::WebhookConfig;
 use serde_json::Value;
 use tokio::task::JoinHandle;
 
+pub use admin::guard::ADMIN_TOKEN_HEADER;
 pub use args::SandboxArgs;
 pub use state::{API_VERSION, KNOWN_API_VERSIONS, WebhookSecrets};
 pub use store::StoreError;
@@ -77,6 +79,12 @@ pub enum SandboxError {
     /// An action definition was refused.
     #[error("action definition: {0}")]
     Action(String),
+    /// The address is not a loopback address and remote access was not allowed.
+    #[error(
+        "refusing to listen on {0}, which is not a loopback address: anyone who can reach it could \
+         use the sandbox's pages; pass --allow-remote (SandboxBuilder::allow_remote) to do it anyway"
+    )]
+    NotLoopback(SocketAddr),
 }
 
 /// Entry point: [`Sandbox::builder`] or [`Sandbox::start_ephemeral`].
@@ -109,6 +117,9 @@ pub struct SandboxBuilder {
     webhook_secrets: Option<WebhookSecrets>,
     humancode: Option<(String, String)>,
     retry_base: Option<Duration>,
+    max_attempts: Option<u32>,
+    admin_token: Option<String>,
+    allow_remote: bool,
     actions: Vec<Value>,
 }
 
@@ -189,6 +200,26 @@ impl SandboxBuilder {
         self
     }
 
+    /// Attempts before an undelivered webhook is dead-lettered (default 12, at least 1).
+    pub fn webhook_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = Some(attempts.max(1));
+        self
+    }
+
+    /// A fixed admin token instead of a fresh random one per run.
+    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
+        self.admin_token = Some(token.into());
+        self
+    }
+
+    /// Allows [`bind`](Self::bind) to a non-loopback address (refused otherwise). The admin
+    /// routes stay behind the admin token, but the API pages and approval pages become
+    /// reachable by anyone who can reach the address; a warning is logged.
+    pub fn allow_remote(mut self, allow: bool) -> Self {
+        self.allow_remote = allow;
+        self
+    }
+
     /// Publishes an action on start (JSON: `name`, `userParams`, `executionParams`, `rules`).
     pub fn action(mut self, definition: Value) -> Self {
         self.actions.push(definition);
@@ -260,13 +291,22 @@ impl SandboxBuilder {
             .clock(move || clock_for_webhooks.now_unix_ms())
             .build()?;
 
-        let listener = tokio::net::TcpListener::bind(
-            self.addr
-                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0))),
-        )
-        .await?;
+        let wanted = self
+            .addr
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
+        if !wanted.ip().is_loopback() {
+            if !self.allow_remote {
+                return Err(SandboxError::NotLoopback(wanted));
+            }
+            tracing::warn!(addr = %wanted, "listening on a non-loopback address: the API and approval pages are reachable from the network (admin routes still need the admin token)");
+        }
+        let listener = tokio::net::TcpListener::bind(wanted).await?;
         let addr = listener.local_addr()?;
         let base_url = self.public_url.unwrap_or_else(|| format!("http://{addr}"));
+        let admin = admin::guard::AdminGuard::new(
+            self.admin_token.unwrap_or_else(admin::guard::new_token),
+            admin::guard::allowed_hosts(addr, &base_url),
+        );
         let started_at = util::iso(clock.now_unix_ms());
         let state = Arc::new(AppState {
             store,
@@ -286,10 +326,12 @@ impl SandboxBuilder {
             wake_webhooks: tokio::sync::Notify::new(),
             humancode: humancode::Shared::new(&hc_id, &hc_key, humancode::PageMode::Interactive),
             retry_base_ms: self.retry_base.map_or(500, |d| d.as_millis() as u64).max(1),
+            webhook_max_attempts: self.max_attempts.unwrap_or(webhooks::DEFAULT_MAX_ATTEMPTS),
+            admin,
             started_at,
         });
         for def in self.actions {
-            pages::define_action(&state, def)
+            admin::define_action(&state, def)
                 .map_err(|e| SandboxError::Action(format!("{:?}", e.message)))?;
         }
         let app = router(state.clone());
@@ -347,34 +389,52 @@ fn router(state: Arc<AppState>) -> Router {
             auth::authenticate,
         ));
     let public = Router::new()
-        .route("/", get(pages::index))
         .route("/status/1", get(api::status_list))
         .route(
             "/approve/{requestId}",
             get(pages::approval_page).post(pages::approval_submit),
-        )
-        .route("/admin", get(pages::admin_info))
-        .route("/admin/actions", post(pages::admin_define_action))
-        .route("/admin/requests/{requestId}/otp", get(pages::admin_otp))
+        );
+    let admin = Router::new()
+        .route("/", get(pages::index))
+        .route("/admin", get(admin::info))
+        .route("/admin/actions", post(admin::define_actions))
+        .route("/admin/requests/{requestId}/otp", get(admin::otp))
         .route(
             "/admin/requests/{requestId}/identity",
-            post(pages::admin_identity),
+            post(admin::identity),
         )
         .route(
             "/admin/requests/{requestId}/{decision}",
-            post(pages::admin_decide),
+            post(admin::decide),
         )
-        .route("/admin/webhooks", get(pages::admin_webhooks))
-        .route("/admin/webhooks/endpoints", post(pages::admin_add_endpoint))
-        .route("/admin/webhooks/test", post(pages::admin_test_event));
+        .route("/admin/webhooks", get(admin::webhooks_list))
+        .route(
+            "/admin/webhooks/endpoints",
+            post(admin::add_endpoint).delete(admin::remove_endpoint),
+        )
+        .route("/admin/webhooks/test", post(admin::test_event))
+        .route("/admin/webhooks/deliveries/{id}", get(admin::delivery))
+        .route(
+            "/admin/webhooks/deliveries/{id}/resend",
+            post(admin::resend),
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            admin::guard::require_admin,
+        ));
     authed
         .merge(public)
+        .merge(admin)
         .with_state(state.clone())
         .merge(humancode::router(state.humancode.clone()))
         .fallback(|uri: axum::http::Uri| async move {
             ApiError::not_found(format!("Cannot find {}", uri.path()))
         })
         .layer(axum::extract::DefaultBodyLimit::max(auth::MAX_BODY))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            admin::guard::check_host,
+        ))
 }
 
 /// A running sandbox. Dropping it stops the server.
@@ -460,6 +520,30 @@ impl SandboxHandle {
             .unwrap_or_default()
     }
 
+    /// The per-run admin token (`HUMANOS_SANDBOX_ADMIN_TOKEN`): send it as the
+    /// [`ADMIN_TOKEN_HEADER`] header to the `/admin` routes.
+    pub fn admin_token(&self) -> &str {
+        self.state.admin.token()
+    }
+
+    /// The link that opens the dashboard in a browser (it sets the admin cookie).
+    pub fn admin_url(&self) -> String {
+        format!("{}/admin?token={}", self.base_url(), self.admin_token())
+    }
+
+    /// An HTTP client that sends the admin token with every request, for the `/admin` routes.
+    pub fn admin_client(&self) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Ok(mut v) = reqwest::header::HeaderValue::from_str(self.admin_token()) {
+            v.set_sensitive(true);
+            headers.insert(ADMIN_TOKEN_HEADER, v);
+        }
+        reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .unwrap_or_default()
+    }
+
     /// The `export` lines a shell needs to point a client at this sandbox.
     pub fn env_lines(&self) -> String {
         let w = &self.state.webhook_secrets;
@@ -467,7 +551,7 @@ impl SandboxHandle {
             "export HUMANOS_BASE_URL={}\nexport HUMANOS_API_KEY={}\nexport HUMANOS_SIGNATURE_SECRET={}\n\
              export HUMANOS_WEBHOOK_SIGNATURE_SECRET={}\nexport HUMANOS_WEBHOOK_ENCRYPTION_SECRET={}\n\
              export HUMANOS_WEBHOOK_ENCRYPTION_SALT={}\nexport HUMANCODE_BASE_URL={}\nexport HUMANCODE_APP_ID={}\n\
-             export HUMANCODE_APP_KEY={}\n",
+             export HUMANCODE_APP_KEY={}\nexport HUMANOS_SANDBOX_ADMIN_TOKEN={}\n",
             self.base_url(),
             self.api_key(),
             self.signature_secret(),
@@ -476,14 +560,15 @@ impl SandboxHandle {
             w.encryption_salt,
             self.base_url(),
             self.humancode_app_id(),
-            self.humancode_app_key()
+            self.humancode_app_key(),
+            self.admin_token()
         )
     }
 
     /// Publishes an action (or a new version of the action with the same `id` / `name`).
     pub async fn define_action(&self, definition: Value) -> Result<DefinedAction, SandboxError> {
         let _w = self.state.write.lock().await;
-        let out = pages::define_action(&self.state, definition)
+        let out = admin::define_action(&self.state, definition)
             .map_err(|e| SandboxError::Action(format!("{:?}", e.message)))?;
         Ok(DefinedAction {
             id: out
@@ -550,15 +635,9 @@ impl SandboxHandle {
         Ok(webhooks::emit(&self.state, &ev)?)
     }
 
-    /// Deliveries not yet acknowledged with a 2xx.
+    /// Deliveries neither acknowledged with a 2xx nor dead-lettered.
     pub fn pending_deliveries(&self) -> Result<usize, SandboxError> {
-        Ok(self
-            .state
-            .store
-            .deliveries()?
-            .iter()
-            .filter(|d| d.4.is_none())
-            .count())
+        Ok(self.state.store.pending_count()?)
     }
 
     /// Stops the server (in-flight requests finish) and the webhook worker.

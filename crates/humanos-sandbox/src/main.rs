@@ -34,9 +34,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("{}", sandbox.env_lines());
     println!(
-        "Admin: {0}/admin  Approval pages: {0}/approve/<requestId>  Ctrl-C to stop.",
+        "Dashboard: {}  Approval pages: {}/approve/<requestId>  Ctrl-C to stop.",
+        sandbox.admin_url(),
         sandbox.base_url()
     );
+    if !sandbox.addr().ip().is_loopback() {
+        eprintln!(
+            "WARNING: listening on {}, reachable from the network (--allow-remote)",
+            sandbox.addr()
+        );
+    }
     tokio::signal::ctrl_c().await?;
     sandbox.shutdown().await;
     Ok(())

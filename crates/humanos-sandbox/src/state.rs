@@ -171,6 +171,8 @@ pub(crate) struct AppState {
     pub(crate) wake_webhooks: tokio::sync::Notify,
     pub(crate) humancode: Arc<crate::humancode::Shared>,
     pub(crate) retry_base_ms: u64,
+    pub(crate) webhook_max_attempts: u32,
+    pub(crate) admin: crate::admin::guard::AdminGuard,
     pub(crate) started_at: String,
 }
 

@@ -20,7 +20,7 @@ pub enum StoreError {
     Json(#[from] serde_json::Error),
 }
 
-/// One queued webhook delivery.
+/// One queued webhook delivery, as the worker needs it.
 #[derive(Debug, Clone)]
 pub(crate) struct Delivery {
     pub(crate) id: i64,
@@ -28,6 +28,40 @@ pub(crate) struct Delivery {
     pub(crate) event: String,
     pub(crate) attempts: u32,
     pub(crate) next_ms: u64,
+}
+
+/// A delivery as the admin API and the dashboard show it.
+#[derive(Debug, Clone)]
+pub(crate) struct DeliveryRow {
+    pub(crate) id: i64,
+    pub(crate) url: String,
+    pub(crate) event: String,
+    pub(crate) attempts: u32,
+    pub(crate) next_ms: u64,
+    pub(crate) created_ms: Option<u64>,
+    pub(crate) delivered_ms: Option<u64>,
+    pub(crate) dead_ms: Option<u64>,
+    pub(crate) last_error: Option<String>,
+}
+
+/// One delivery attempt: when, the HTTP status or the transport error, how long it took.
+#[derive(Debug, Clone)]
+pub(crate) struct AttemptRow {
+    pub(crate) at_ms: u64,
+    pub(crate) status: Option<u16>,
+    pub(crate) error: Option<String>,
+    pub(crate) latency_ms: u64,
+}
+
+/// What an attempt leads to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum AttemptOutcome {
+    /// 2xx: done.
+    Delivered,
+    /// Failed; the next attempt is due at this time.
+    Retry(u64),
+    /// Failed for the last allowed time: dead-lettered.
+    Dead,
 }
 
 /// The repository. One connection behind a mutex: the sandbox's load is a developer's.
@@ -47,7 +81,14 @@ CREATE TABLE IF NOT EXISTS deliveries (
     id INTEGER PRIMARY KEY AUTOINCREMENT, url TEXT NOT NULL, event TEXT NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0, next_ms INTEGER NOT NULL,
     delivered_ms INTEGER, last_error TEXT);
+CREATE TABLE IF NOT EXISTS attempts (
+    delivery_id INTEGER NOT NULL, at_ms INTEGER NOT NULL, status INTEGER, error TEXT,
+    latency_ms INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS attempts_by_delivery ON attempts (delivery_id);
 ";
+
+/// Columns added after the first release, for databases created before them.
+const ADDED_COLUMNS: [(&str, &str); 2] = [("dead_ms", "INTEGER"), ("created_ms", "INTEGER")];
 
 impl Store {
     /// Opens (and creates) the database at `path`, or an in-memory one.
@@ -59,6 +100,20 @@ impl Store {
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
             .or_else(|_| conn.execute_batch("PRAGMA synchronous = NORMAL;"))?;
         conn.execute_batch(SCHEMA)?;
+        for (column, ty) in ADDED_COLUMNS {
+            let present: bool = conn.query_row(
+                "SELECT COUNT(*) > 0 FROM pragma_table_info('deliveries') WHERE name = ?1",
+                params![column],
+                |r| r.get(0),
+            )?;
+            if !present {
+                conn.execute_batch(&format!("ALTER TABLE deliveries ADD COLUMN {column} {ty}"))?;
+            }
+        }
+        conn.execute_batch(
+            "CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries (url, id)
+             WHERE delivered_ms IS NULL AND dead_ms IS NULL",
+        )?;
         Ok(Self {
             conn: Mutex::new(conn),
         })
@@ -193,20 +248,23 @@ impl Store {
 
     pub(crate) fn enqueue(&self, url: &str, event: &str, now_ms: u64) -> Result<(), StoreError> {
         self.conn().execute(
-            "INSERT INTO deliveries (url, event, next_ms) VALUES (?1, ?2, ?3)",
+            "INSERT INTO deliveries (url, event, next_ms, created_ms) VALUES (?1, ?2, ?3, ?3)",
             params![url, event, now_ms as i64],
         )?;
         Ok(())
     }
 
-    /// Undelivered deliveries whose next attempt is due.
-    pub(crate) fn due(&self, now_ms: u64) -> Result<Vec<Delivery>, StoreError> {
+    /// The oldest pending (neither delivered nor dead-lettered) delivery of each endpoint:
+    /// the only one of that endpoint that may be attempted, so events arrive in order.
+    pub(crate) fn heads(&self) -> Result<Vec<Delivery>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT id, url, event, attempts, next_ms FROM deliveries
-             WHERE delivered_ms IS NULL AND next_ms <= ?1 ORDER BY id LIMIT 256",
+            "SELECT id, url, event, attempts, next_ms FROM deliveries WHERE id IN
+                 (SELECT MIN(id) FROM deliveries
+                  WHERE delivered_ms IS NULL AND dead_ms IS NULL GROUP BY url)
+             ORDER BY id",
         )?;
-        let rows = stmt.query_map(params![now_ms.min(i64::MAX as u64) as i64], |r| {
+        let rows = stmt.query_map([], |r| {
             Ok(Delivery {
                 id: r.get(0)?,
                 url: r.get(1)?,
@@ -218,42 +276,118 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    pub(crate) fn delivered(&self, id: i64, now_ms: u64) -> Result<(), StoreError> {
-        self.conn().execute(
-            "UPDATE deliveries SET delivered_ms = ?2, attempts = attempts + 1, last_error = NULL
-             WHERE id = ?1",
-            params![id, now_ms as i64],
-        )?;
-        Ok(())
-    }
-
-    pub(crate) fn failed(&self, id: i64, next_ms: u64, error: &str) -> Result<(), StoreError> {
-        self.conn().execute(
-            "UPDATE deliveries SET next_ms = ?2, attempts = attempts + 1, last_error = ?3
-             WHERE id = ?1",
-            params![id, next_ms as i64, error],
-        )?;
-        Ok(())
-    }
-
-    /// `(id, url, eventType, attempts, delivered_ms, last_error)` of every delivery.
-    #[allow(clippy::type_complexity)]
-    pub(crate) fn deliveries(
+    /// Logs an attempt and moves the delivery on (delivered, retry at, or dead-lettered).
+    pub(crate) fn record_attempt(
         &self,
-    ) -> Result<Vec<(i64, String, String, u32, Option<i64>, Option<String>)>, StoreError> {
+        id: i64,
+        attempt: &AttemptRow,
+        outcome: AttemptOutcome,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO attempts (delivery_id, at_ms, status, error, latency_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                id,
+                attempt.at_ms as i64,
+                attempt.status,
+                attempt.error,
+                attempt.latency_ms as i64
+            ],
+        )?;
+        let at = attempt.at_ms as i64;
+        match outcome {
+            AttemptOutcome::Delivered => tx.execute(
+                "UPDATE deliveries SET delivered_ms = ?2, attempts = attempts + 1,
+                 last_error = NULL WHERE id = ?1",
+                params![id, at],
+            )?,
+            AttemptOutcome::Retry(next_ms) => tx.execute(
+                "UPDATE deliveries SET next_ms = ?2, attempts = attempts + 1, last_error = ?3
+                 WHERE id = ?1",
+                params![id, next_ms.min(i64::MAX as u64) as i64, attempt.error],
+            )?,
+            AttemptOutcome::Dead => tx.execute(
+                "UPDATE deliveries SET dead_ms = ?2, attempts = attempts + 1, last_error = ?3
+                 WHERE id = ?1",
+                params![id, at, attempt.error],
+            )?,
+        };
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Dead-letters the pending deliveries of `url` (its endpoint was removed).
+    pub(crate) fn abandon(&self, url: &str, now_ms: u64) -> Result<usize, StoreError> {
+        Ok(self.conn().execute(
+            "UPDATE deliveries SET dead_ms = ?2, last_error = 'endpoint removed'
+             WHERE url = ?1 AND delivered_ms IS NULL AND dead_ms IS NULL",
+            params![url, now_ms as i64],
+        )?)
+    }
+
+    /// Queues delivery `id` again, now, with a fresh attempt budget; false when unknown.
+    pub(crate) fn resend(&self, id: i64, now_ms: u64) -> Result<bool, StoreError> {
+        Ok(self.conn().execute(
+            "UPDATE deliveries SET delivered_ms = NULL, dead_ms = NULL, attempts = 0,
+             next_ms = ?2 WHERE id = ?1",
+            params![id, now_ms as i64],
+        )? == 1)
+    }
+
+    /// Deliveries neither delivered nor dead-lettered.
+    pub(crate) fn pending_count(&self) -> Result<usize, StoreError> {
+        let n: i64 = self.conn().query_row(
+            "SELECT COUNT(*) FROM deliveries WHERE delivered_ms IS NULL AND dead_ms IS NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(n.max(0) as usize)
+    }
+
+    /// Every delivery, newest first (at most `limit`), or the one with `id`.
+    pub(crate) fn delivery_rows(
+        &self,
+        id: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<DeliveryRow>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT id, url, event, attempts, delivered_ms, last_error FROM deliveries ORDER BY id",
+            "SELECT id, url, event, attempts, next_ms, created_ms, delivered_ms, dead_ms, last_error
+             FROM deliveries WHERE ?1 IS NULL OR id = ?1 ORDER BY id DESC LIMIT ?2",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
+        let ms = |v: Option<i64>| v.map(|v| v.max(0) as u64);
+        let rows = stmt.query_map(params![id, limit.min(i64::MAX as usize) as i64], |r| {
+            Ok(DeliveryRow {
+                id: r.get(0)?,
+                url: r.get(1)?,
+                event: r.get(2)?,
+                attempts: r.get(3)?,
+                next_ms: r.get::<_, i64>(4)?.max(0) as u64,
+                created_ms: ms(r.get(5)?),
+                delivered_ms: ms(r.get(6)?),
+                dead_ms: ms(r.get(7)?),
+                last_error: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The attempts of delivery `id`, oldest first.
+    pub(crate) fn attempts(&self, id: i64) -> Result<Vec<AttemptRow>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT at_ms, status, error, latency_ms FROM attempts WHERE delivery_id = ?1
+             ORDER BY rowid",
+        )?;
+        let rows = stmt.query_map(params![id], |r| {
+            Ok(AttemptRow {
+                at_ms: r.get::<_, i64>(0)?.max(0) as u64,
+                status: r.get(1)?,
+                error: r.get(2)?,
+                latency_ms: r.get::<_, i64>(3)?.max(0) as u64,
+            })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

@@ -1,5 +1,6 @@
 //! Webhook delivery: a queue in the database, sealed afresh for every attempt, retried with
-//! exponential backoff and jitter until the receiver answers 2xx.
+//! exponential backoff and jitter until the receiver answers 2xx or the attempts run out
+//! (dead-lettered: visible in the admin API and the dashboard, resendable).
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -8,7 +9,11 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::state::AppState;
-use crate::store::StoreError;
+use crate::store::{AttemptOutcome, AttemptRow, Delivery, StoreError};
+
+/// Attempts before a delivery is dead-lettered, unless configured (about five minutes of
+/// retries with the default 500 ms base).
+pub(crate) const DEFAULT_MAX_ATTEMPTS: u32 = 12;
 
 /// Longest wait between two attempts.
 pub(crate) const MAX_BACKOFF_MS: u64 = 60_000;
@@ -39,84 +44,117 @@ pub(crate) fn backoff_ms(base_ms: u64, attempts: u32) -> u64 {
     exp.min(MAX_BACKOFF_MS) + rand::random_range(0..=base_ms.max(1))
 }
 
-/// Runs forever: delivers due deliveries, oldest first, one in flight per endpoint so that
-/// events for an endpoint arrive in the order they were emitted. Each pass delivers every due
-/// delivery of an endpoint in turn until one fails (the rest wait for its retry), and passes
-/// follow each other without a pause while deliveries succeed.
+/// Runs forever. Each endpoint has at most one attempt in flight, its oldest pending delivery,
+/// so it receives events in the order they were emitted; endpoints are attempted side by side,
+/// so a slow, failing or backlogged endpoint delays no other. Each finished attempt wakes the
+/// loop, so a backlog drains without pauses. Redirects are not followed (a 3xx is a failure):
+/// a receiver moving the request elsewhere would otherwise receive the payload on a host the
+/// developer never configured.
 pub(crate) async fn worker(state: Arc<AppState>) {
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap_or_default();
+    let mut in_flight = tokio::task::JoinSet::new();
+    let mut busy: HashSet<String> = HashSet::new();
     loop {
-        let now = state.now_ms();
-        let pending = match state.store.due(u64::MAX) {
-            Ok(p) => p,
-            Err(e) => {
-                tracing::error!(error = %e, "webhook queue unreadable");
-                Vec::new()
+        while let Some(done) = in_flight.try_join_next() {
+            if let Ok(url) = done {
+                busy.remove(&url);
             }
-        };
-        // Endpoints whose oldest undelivered delivery is not done yet: their later deliveries
-        // wait, so that events for an endpoint arrive in the order they were emitted.
-        let mut blocked = HashSet::new();
+        }
+        let now = state.now_ms();
+        let heads = state.store.heads().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "webhook queue unreadable");
+            Vec::new()
+        });
         let mut next_wake = 1_000u64;
-        let mut progressed = false;
-        for d in pending {
-            if blocked.contains(&d.url) {
+        for d in heads {
+            if busy.contains(&d.url) {
                 continue;
             }
             if d.next_ms > now {
                 next_wake = next_wake.min(d.next_ms - now);
-                blocked.insert(d.url.clone());
                 continue;
             }
-            let Ok(event) = serde_json::from_str::<Value>(&d.event) else {
-                let _ = state.store.delivered(d.id, now);
-                continue;
-            };
-            let outcome = match state.webhook_config.seal(&event) {
-                Ok(sealed) => client
-                    .post(&d.url)
-                    .header("content-type", "application/json")
-                    .header("x-timestamp", sealed.timestamp.to_string())
-                    .header("x-signature", sealed.signature.clone())
-                    .body(sealed.body.clone())
-                    .send()
-                    .await
-                    .map_err(|e| e.to_string())
-                    .and_then(|r| {
-                        if r.status().is_success() {
-                            Ok(())
-                        } else {
-                            Err(format!("HTTP {}", r.status()))
-                        }
-                    }),
-                Err(e) => Err(e.to_string()),
-            };
-            let now = state.now_ms();
-            match outcome {
-                Ok(()) => {
-                    tracing::info!(url = %d.url, attempt = d.attempts + 1, "webhook delivered");
-                    let _ = state.store.delivered(d.id, now);
-                    progressed = true;
-                }
-                Err(e) => {
-                    let wait = backoff_ms(state.retry_base_ms, d.attempts);
-                    tracing::warn!(url = %d.url, attempt = d.attempts + 1, error = %e, retry_in_ms = wait, "webhook delivery failed");
-                    let _ = state.store.failed(d.id, now + wait, &e);
-                    next_wake = next_wake.min(wait);
-                    blocked.insert(d.url.clone());
-                }
-            }
-        }
-        if progressed {
-            // More may be due (the queue is read 256 at a time): go on without sleeping.
-            continue;
+            busy.insert(d.url.clone());
+            let (state, client) = (state.clone(), client.clone());
+            in_flight.spawn(async move {
+                attempt(&state, &client, &d).await;
+                d.url
+            });
         }
         tokio::select! {
+            Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
+                if let Ok(url) = done {
+                    busy.remove(&url);
+                }
+            }
             () = state.wake_webhooks.notified() => {}
             () = tokio::time::sleep(Duration::from_millis(next_wake.max(20))) => {}
         }
+    }
+}
+
+/// One attempt at `d`: seal afresh, POST, record the outcome.
+async fn attempt(state: &AppState, client: &reqwest::Client, d: &Delivery) {
+    let started = std::time::Instant::now();
+    let at_ms = state.now_ms();
+    let result = match serde_json::from_str::<Value>(&d.event)
+        .map_err(|e| format!("stored event unreadable: {e}"))
+        .and_then(|event| state.webhook_config.seal(&event).map_err(|e| e.to_string()))
+    {
+        Ok(sealed) => client
+            .post(&d.url)
+            .header("content-type", "application/json")
+            .header("x-timestamp", sealed.timestamp.to_string())
+            .header("x-signature", sealed.signature.clone())
+            .body(sealed.body.clone())
+            .send()
+            .await
+            .map(|r| r.status())
+            .map_err(|e| format!("transport: {e}")),
+        Err(e) => Err(e),
+    };
+    let latency_ms = started.elapsed().as_millis().min(u128::from(u64::MAX)) as u64;
+    let (status, error) = match &result {
+        Ok(s) if s.is_success() => (Some(s.as_u16()), None),
+        Ok(s) if s.is_redirection() => (
+            Some(s.as_u16()),
+            Some(format!("HTTP {s}: redirects are not followed")),
+        ),
+        Ok(s) => (Some(s.as_u16()), Some(format!("HTTP {s}"))),
+        Err(e) => (None, Some(e.clone())),
+    };
+    let attempts = d.attempts + 1;
+    let outcome = match &error {
+        None => AttemptOutcome::Delivered,
+        Some(_) if attempts >= state.webhook_max_attempts => AttemptOutcome::Dead,
+        Some(_) => {
+            AttemptOutcome::Retry(state.now_ms() + backoff_ms(state.retry_base_ms, d.attempts))
+        }
+    };
+    match (&outcome, &error) {
+        (AttemptOutcome::Delivered, _) => {
+            tracing::info!(url = %d.url, attempt = attempts, "webhook delivered");
+        }
+        (AttemptOutcome::Dead, e) => tracing::warn!(
+            url = %d.url, attempt = attempts, error = e.as_deref().unwrap_or(""),
+            "webhook dead-lettered: no attempts left (resend it from the dashboard or POST /admin/webhooks/deliveries/{}/resend)", d.id
+        ),
+        (AttemptOutcome::Retry(next), e) => tracing::warn!(
+            url = %d.url, attempt = attempts, error = e.as_deref().unwrap_or(""),
+            retry_in_ms = next.saturating_sub(state.now_ms()), "webhook delivery failed"
+        ),
+    }
+    let row = AttemptRow {
+        at_ms,
+        status,
+        error,
+        latency_ms,
+    };
+    if let Err(e) = state.store.record_attempt(d.id, &row, outcome) {
+        tracing::error!(error = %e, "webhook attempt not recorded");
     }
 }
