@@ -111,7 +111,10 @@ fn fixture() -> (
 
 fn bench(c: &mut Criterion) {
     let (vp, present, keys, list) = fixture();
-    let verifier = Verifier::new().with_clock(FixedClock(NOW));
+    let issuer = Signer::did_key(Ed25519SigningKey::from_bytes(&[7; 32]));
+    let verifier = Verifier::new()
+        .with_clock(FixedClock(NOW))
+        .with_trusted_issuers([issuer.did()]);
     let request = VerifyRequest::new()
         .domain("shop.example")
         .challenge("nonce-1")

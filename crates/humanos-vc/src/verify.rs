@@ -21,14 +21,24 @@ use crate::time::parse_datetime_ms;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum StatusPolicy {
-    /// Check the bit when the list was supplied or could be fetched; otherwise carry on
-    /// and report `status_checked: false` in the result (default).
+    /// Deny with [`Reason::StatusUnavailable`] when a list cannot be had (default): a
+    /// credential whose revocation cannot be checked is not accepted.
     #[default]
-    CheckIfAvailable,
-    /// Deny with [`Reason::StatusUnavailable`] when a list cannot be had.
     Require,
-    /// Never look at `credentialStatus`.
+    /// Opt-out: check the bit when the list was supplied or could be fetched; otherwise
+    /// carry on and report `status_checked: false` in the result.
+    CheckIfAvailable,
+    /// Opt-out: never look at `credentialStatus`.
     Skip,
+}
+
+/// Which issuers a [`Verifier`] accepts credentials from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum IssuerTrust {
+    /// Only these DIDs (none until the caller names some).
+    Only(HashSet<String>),
+    /// Any issuer whose signature verifies ([`Verifier::danger_accept_any_issuer`]).
+    Any,
 }
 
 /// The future returned by [`StatusListFetcher::fetch`].
@@ -249,7 +259,7 @@ pub struct Verifier {
     clock: Arc<dyn Clock>,
     skew_ms: u64,
     status_policy: StatusPolicy,
-    trusted_issuers: Option<HashSet<String>>,
+    trusted_issuers: IssuerTrust,
     require_holder_binding: bool,
     max_status_list_bytes: usize,
     fetcher: Option<Arc<dyn StatusListFetcher>>,
@@ -324,8 +334,12 @@ enum Kind {
 }
 
 impl Verifier {
-    /// System clock, 60 s skew, [`StatusPolicy::CheckIfAvailable`], any issuer, no holder
-    /// binding, 2 MiB status list cap, a 4,096-entry verified-signature cache.
+    /// Secure by default: system clock, 60 s skew, **no trusted issuer** (every credential
+    /// is denied with [`Reason::IssuerUntrusted`] until
+    /// [`with_trusted_issuers`](Self::with_trusted_issuers) names one), **holder binding
+    /// on** (see [`require_holder_binding`](Self::require_holder_binding)),
+    /// [`StatusPolicy::Require`], 2 MiB status list cap, a 4,096-entry verified-signature
+    /// cache.
     pub fn new() -> Self {
         Self {
             signature_cache: Some(Arc::new(SignatureCache {
@@ -335,8 +349,8 @@ impl Verifier {
             clock: Arc::new(SystemClock),
             skew_ms: 60_000,
             status_policy: StatusPolicy::default(),
-            trusted_issuers: None,
-            require_holder_binding: false,
+            trusted_issuers: IssuerTrust::Only(HashSet::new()),
+            require_holder_binding: true,
             max_status_list_bytes: DEFAULT_MAX_STATUS_LIST_BYTES,
             fetcher: None,
         }
@@ -354,22 +368,44 @@ impl Verifier {
         self
     }
 
-    /// What to do without a status list.
+    /// What to do without a status list (default [`StatusPolicy::Require`]).
     pub fn with_status_policy(mut self, policy: StatusPolicy) -> Self {
         self.status_policy = policy;
         self
     }
 
-    /// Accepts credentials only from these issuer DIDs.
+    /// Accepts credentials only from these issuer DIDs (replacing any set before). A
+    /// verifier trusts no issuer until this is called.
     pub fn with_trusted_issuers<I: IntoIterator<Item = S>, S: Into<String>>(
         mut self,
         issuers: I,
     ) -> Self {
-        self.trusted_issuers = Some(issuers.into_iter().map(Into::into).collect());
+        self.trusted_issuers = IssuerTrust::Only(issuers.into_iter().map(Into::into).collect());
         self
     }
 
-    /// Requires the VP to be signed by a key of its `holder`.
+    /// Also accepts credentials from `did`, keeping the issuers trusted so far.
+    pub fn trust_issuer(mut self, did: impl Into<String>) -> Self {
+        if let IssuerTrust::Only(trusted) = &mut self.trusted_issuers {
+            trusted.insert(did.into());
+        }
+        self
+    }
+
+    /// **Insecure opt-out**: accepts a credential from any issuer whose signature
+    /// verifies. Anyone can mint a `did:key` and sign a mandate for themselves, so with
+    /// this a self-issued mandate verifies. Meant for tools that inspect credentials, not
+    /// for authorization decisions.
+    pub fn danger_accept_any_issuer(mut self) -> Self {
+        self.trusted_issuers = IssuerTrust::Any;
+        self
+    }
+
+    /// Holder binding (on by default): the presentation must be signed by a DID that every
+    /// embedded credential names as its subject (`credentialSubject.id`) or authorizes
+    /// (`credentialSubject.mandate.context.authorizedDIDs`), and by its `holder` when it
+    /// names one; otherwise [`Reason::HolderMismatch`]. Without it, anyone holding a copy
+    /// of someone else's mandate could present it. `false` is an opt-out.
     pub fn require_holder_binding(mut self, yes: bool) -> Self {
         self.require_holder_binding = yes;
         self
@@ -704,12 +740,17 @@ impl Verifier {
                 ),
             ));
         }
-        if let Some(trusted) = &self.trusted_issuers
+        if let IssuerTrust::Only(trusted) = &self.trusted_issuers
             && !trusted.contains(&issuer)
         {
+            let hint = if trusted.is_empty() {
+                ": this verifier trusts no issuer yet (Verifier::with_trusted_issuers)"
+            } else {
+                ""
+            };
             return Err(VerifyFailure::new(
                 Reason::IssuerUntrusted,
-                format!("issuer `{}` is not trusted", truncate(&issuer)),
+                format!("issuer `{}` is not trusted{hint}", truncate(&issuer)),
             ));
         }
         self.check_validity(obj, "credential")?;
@@ -873,7 +914,21 @@ impl Verifier {
         }
         let mut verified = Vec::with_capacity(credentials.len());
         for c in credentials {
-            verified.push(self.verify_credential_with(c, keys, &request.status_lists)?);
+            let credential = self.verify_credential_with(c, keys, &request.status_lists)?;
+            if self.require_holder_binding && !binds(c, &key.controller) {
+                return Err(VerifyFailure {
+                    credential_id: credential.id,
+                    ..VerifyFailure::new(
+                        Reason::HolderMismatch,
+                        format!(
+                            "the presentation is signed by `{}`, which the credential names \
+                             neither as its subject nor among its authorizedDIDs",
+                            truncate(&key.controller)
+                        ),
+                    )
+                });
+            }
+            verified.push(credential);
         }
         let mut evaluations = Vec::new();
         let rules_checked = request.rules.is_some();
@@ -1036,6 +1091,23 @@ fn run_rules(
         mandate_id,
         evaluate_rules(&check.rules, &user, &check.execution_params),
     ))
+}
+
+/// Whether `credential` names `did` as a subject (`credentialSubject.id`, one subject or
+/// several) or among its mandate's `context.authorizedDIDs`: the DIDs the API lets create
+/// presentations of it.
+fn binds(credential: &Value, did: &str) -> bool {
+    let subjects = match credential.get("credentialSubject") {
+        Some(Value::Array(a)) => a.as_slice(),
+        Some(v) => std::slice::from_ref(v),
+        None => &[],
+    };
+    subjects.iter().any(|s| {
+        s.get("id").and_then(Value::as_str) == Some(did)
+            || s.pointer("/mandate/context/authorizedDIDs")
+                .and_then(Value::as_array)
+                .is_some_and(|a| a.iter().any(|d| d.as_str() == Some(did)))
+    })
 }
 
 fn issuer_of(obj: &Map<String, Value>) -> Option<&str> {

@@ -126,6 +126,7 @@ fn keys_from_a_did_document_with_a_jwk() {
     let vp = vp_of(vec![vc], &holder(), None, None);
     let keys = StaticResolver::new().with_document(doc);
     verifier()
+        .with_trusted_issuers([did])
         .verify_presentation_with(&vp, &keys, &VerifyRequest::new())
         .unwrap();
     // The same issuer key may not authenticate a VP: it is not under `authentication`.
@@ -577,19 +578,18 @@ fn reason_holder_mismatch() {
             None,
         )
         .unwrap();
-    // Accepted without holder binding (the signer need not be the holder)...
-    verifier()
-        .verify_presentation_with(&vp, &keys(), &VerifyRequest::new())
-        .unwrap();
-    // ...denied with it.
+    // Denied by default (holder binding is on)...
     let f = verifier()
-        .require_holder_binding(true)
         .verify_presentation_with(&vp, &keys(), &VerifyRequest::new())
         .unwrap_err();
     assert_eq!(f.reason, Reason::HolderMismatch);
     verifier()
-        .require_holder_binding(true)
         .verify_presentation_with(&super_vp(), &keys(), &bound())
+        .unwrap();
+    // ...accepted only when the caller opts out.
+    verifier()
+        .require_holder_binding(false)
+        .verify_presentation_with(&vp, &keys(), &VerifyRequest::new())
         .unwrap();
 }
 

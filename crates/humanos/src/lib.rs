@@ -170,8 +170,9 @@
 //! - `rustls` (default): TLS through rustls.
 //! - `native-tls`: TLS through the platform library.
 //! - `http2`: HTTP/2 in the built-in `reqwest` client.
-//! - `vc`: implements `humanos_vc::did::DidResolver` for [`HumanosClient`], for local
-//!   verification of mandates and presentations.
+//! - `vc`: implements `humanos_vc::did::DidResolver` for [`HumanosClient`] and adds
+//!   `HumanosClient::verifier`, a local verifier of mandates and presentations that trusts
+//!   Humanos' issuer (`HUMANOS_ISSUER_DID`).
 #![cfg_attr(
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
@@ -186,6 +187,8 @@ mod page;
 mod query;
 #[cfg(feature = "vc")]
 mod vc;
+#[cfg(feature = "vc")]
+pub use vc::HUMANOS_ISSUER_DID;
 
 /// The README's examples, compiled as doc tests.
 #[cfg(doctest)]

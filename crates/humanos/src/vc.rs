@@ -1,5 +1,7 @@
-//! DID resolution for local verification (feature `vc`).
+//! Local verification (feature `vc`): DID resolution through the API and a verifier that
+//! trusts Humanos' issuer.
 
+use humanos_vc::Verifier;
 use humanos_vc::did::{DidDocument, DidResolver, ResolveError, ResolveFuture};
 
 use crate::{Error, HumanosClient};
@@ -39,5 +41,29 @@ impl DidResolver for HumanosClient {
             }
             Ok(document)
         })
+    }
+}
+
+/// The DID Humanos issues mandates with: the `issuer` that [`HumanosClient::verifier`]
+/// trusts (the same `did:web:humanos.id` that webhook events carry as `issuerDid`).
+pub const HUMANOS_ISSUER_DID: &str = "did:web:humanos.id";
+
+impl HumanosClient {
+    /// A local [`Verifier`] with the secure defaults that trusts Humanos' issuer
+    /// ([`HUMANOS_ISSUER_DID`]) and no other: holder binding is on and a credential whose
+    /// status list cannot be had is denied. Add another issuer you rely on (the local
+    /// sandbox's, say) with [`Verifier::trust_issuer`]; pass this client as the
+    /// [`DidResolver`] of [`Verifier::verify_presentation`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: humanos::HumanosClient, vp: serde_json::Value) {
+    /// use humanos_vc::VerifyRequest;
+    ///
+    /// let verifier = client.verifier();
+    /// let verdict = verifier.verify_presentation(&vp, &client, &VerifyRequest::new()).await;
+    /// # let _ = verdict; }
+    /// ```
+    pub fn verifier(&self) -> Verifier {
+        Verifier::new().with_trusted_issuers([HUMANOS_ISSUER_DID])
     }
 }

@@ -410,3 +410,69 @@ async fn wrong_credentials_and_versions_are_refused_by_the_server() {
 
     sandbox.shutdown().await;
 }
+
+/// Fetches the sandbox's status list over plain HTTP (it is public, like a real one).
+#[cfg(feature = "vc")]
+struct PlainFetch;
+
+#[cfg(feature = "vc")]
+impl humanos_vc::StatusListFetcher for PlainFetch {
+    fn fetch<'a>(&'a self, url: &'a str) -> humanos_vc::verify::FetchFuture<'a> {
+        Box::pin(async move {
+            let transport =
+                |e: reqwest::Error| humanos_vc::did::ResolveError::Transport(e.to_string());
+            reqwest::get(url)
+                .await
+                .map_err(transport)?
+                .json()
+                .await
+                .map_err(transport)
+        })
+    }
+}
+
+/// The client's local verifier trusts Humanos' issuer and nothing else: a sandbox
+/// presentation is denied until the sandbox's issuer is trusted explicitly, the way a
+/// user of the sandbox does it; then it verifies with holder binding and the status list.
+#[cfg(feature = "vc")]
+#[tokio::test]
+async fn a_sandbox_presentation_verifies_locally_once_its_issuer_is_trusted() {
+    use humanos_vc::{Reason, VerifyRequest};
+
+    let sandbox = Sandbox::start_ephemeral().await.expect("sandbox");
+    let client = client_for(&sandbox);
+    let action = sandbox
+        .define_action(purchase_action())
+        .await
+        .expect("action");
+    let (_, mandate_id) = approved_mandate(&client, &sandbox, &action.id).await;
+    let issued = client
+        .credentials()
+        .issue_vp(&mandate_id, CreatePresentationDto::new())
+        .await
+        .expect("issue_vp");
+    let vp = Value::Object(issued.presentation.clone());
+    let request = VerifyRequest::new();
+
+    let denied = client
+        .verifier()
+        .verify_presentation(&vp, &client, &request)
+        .await
+        .expect_err("the sandbox's issuer is not Humanos'");
+    assert_eq!(denied.reason, Reason::IssuerUntrusted, "{denied}");
+
+    let trusting = client.verifier().trust_issuer(sandbox.issuer_did());
+    let no_list = trusting
+        .verify_presentation(&vp, &client, &request)
+        .await
+        .expect_err("no status list at hand");
+    assert_eq!(no_list.reason, Reason::StatusUnavailable, "{no_list}");
+
+    let ok = trusting
+        .with_status_list_fetcher(Arc::new(PlainFetch))
+        .verify_presentation(&vp, &client, &request)
+        .await
+        .expect("verifies");
+    assert!(ok.status_checked);
+    assert_eq!(ok.credential_id(), Some(mandate_id.as_str()));
+}

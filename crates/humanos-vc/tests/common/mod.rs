@@ -25,8 +25,14 @@ pub fn stranger() -> Signer {
     Signer::did_key(Ed25519SigningKey::from_bytes(&[11; 32]))
 }
 
+/// The verifier most tests use: it trusts the fixture issuer, as a user names the issuer
+/// they rely on, and (since most tests are about something else and supply no status list)
+/// opts out of requiring one. `tests/secure_defaults.rs` checks `Verifier::new()` itself.
 pub fn verifier() -> Verifier {
-    Verifier::new().with_clock(FixedClock(NOW))
+    Verifier::new()
+        .with_clock(FixedClock(NOW))
+        .with_trusted_issuers([issuer().did()])
+        .with_status_policy(humanos_vc::StatusPolicy::CheckIfAvailable)
 }
 
 pub fn keys() -> StaticResolver {
