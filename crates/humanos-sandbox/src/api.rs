@@ -1391,6 +1391,12 @@ fn executions_remaining(mandates: &[CredentialRec]) -> Option<u64> {
         .reduce(|a, b| a + b)
 }
 
+/// Counts one more `key` in a `{key: count}` object.
+fn bump(counts: &mut serde_json::Map<String, Value>, key: String) {
+    let n = counts.get(&key).and_then(Value::as_u64).unwrap_or(0) + 1;
+    counts.insert(key, n.into());
+}
+
 /// `part / total`; `None` (the API's `null`) when `total` is zero.
 fn share(part: u64, total: u64) -> Option<f64> {
     (total > 0).then(|| part as f64 / total as f64)
@@ -1415,10 +1421,6 @@ pub(crate) async fn intelligence_snapshot(
     let mandates = agent_mandates(&s, &did, at)?;
     let mut scopes = serde_json::Map::new();
     let mut actions = serde_json::Map::new();
-    let bump = |m: &mut serde_json::Map<String, Value>, k: String| {
-        let n = m.get(&k).and_then(Value::as_u64).unwrap_or(0) + 1;
-        m.insert(k, n.into());
-    };
     let (mut unbounded, mut time_only, mut exec_only, mut both) = (0u64, 0u64, 0u64, 0u64);
     for m in &mandates {
         bump(
@@ -1468,7 +1470,8 @@ pub(crate) async fn intelligence_snapshot(
             registered,
             registered_at: registered.then(|| s.started_at.clone()),
             age_days: age_days.map(Into::into),
-            method: registered.then(|| "sandbox".into()),
+            // "Not recorded yet; always null for now."
+            method: None,
             attestation: None,
             expires_at: None,
         },
@@ -1498,9 +1501,16 @@ pub(crate) async fn intelligence_window(
         ));
     }
     // Counts derived from the audit events in the window.
-    let (mut approved, mut denied, mut vps, mut issued, mut rejected, mut revoked) =
-        (0u64, 0u64, 0u64, 0u64, 0u64, 0u64);
-    let mut by_rule = serde_json::Map::new();
+    let (mut approved, mut denied, mut vps, mut issued, mut rejected) =
+        (0u64, 0u64, 0u64, 0u64, 0u64);
+    let (mut by_rule, mut revocations) = (serde_json::Map::new(), serde_json::Map::new());
+    let reason = |row: &Value| {
+        row.pointer("/content/reason")
+            .and_then(Value::as_str)
+            .filter(|r| !r.is_empty())
+            .unwrap_or("unknown")
+            .to_owned()
+    };
     // Only the events of this agent's mandates count.
     let mut own = std::collections::HashSet::new();
     for c in s.store.list::<CredentialRec>(CREDENTIAL)? {
@@ -1528,18 +1538,12 @@ pub(crate) async fn intelligence_window(
             "VERIFICATION_APPROVED" => approved += 1,
             "VERIFICATION_DENIED" => {
                 denied += 1;
-                let reason = row
-                    .pointer("/content/reason")
-                    .and_then(Value::as_str)
-                    .unwrap_or("unknown")
-                    .to_owned();
-                let n = by_rule.get(&reason).and_then(Value::as_u64).unwrap_or(0) + 1;
-                by_rule.insert(reason, n.into());
+                bump(&mut by_rule, reason(&row));
             }
             "VP_CREATED" => vps += 1,
             "ISSUE" => issued += 1,
             "REJECT" => rejected += 1,
-            "REVOKE" => revoked += 1,
+            "REVOKE" => bump(&mut revocations, reason(&row)),
             _ => {}
         }
     }
@@ -1560,7 +1564,7 @@ pub(crate) async fn intelligence_window(
             "verifiers": {"distinct": distinct, "firstSeen": 0, "firstSeenShare": share(0, distinct)},
             "burnRate": {"approvals": approved, "approvalsPerDay": per_day, "executionsRemaining": remaining, "projectedExhaustion": exhaustion, "byAction": {}}
         },
-        "incidents": {"denials": {"byRule": by_rule, "byLifecycle": {}}, "revocations": {"revoked": revoked}, "postRevocationActivity": {"attempts": 0, "mandatesInvolved": 0}, "brokenChains": 0}
+        "incidents": {"denials": {"byRule": by_rule, "byLifecycle": {}}, "revocations": revocations, "postRevocationActivity": {"attempts": 0, "mandatesInvolved": 0}, "brokenChains": 0}
     });
     let entity: IntelligenceWindowEntity = serde_json::from_value(body).map_err(|e| {
         ApiError::new(

@@ -7,7 +7,7 @@
 use humanos::HumanosClient;
 use humanos::models::{
     ActionDto, CredentialDto, CredentialType, GenerateRequestDto, IntelligenceSnapshotQuery,
-    IntelligenceWindowQuery,
+    IntelligenceWindowQuery, RevokeCredentialDto,
 };
 use humanos_sandbox::{Sandbox, SandboxHandle};
 use humanos_signing::FixedClock;
@@ -45,13 +45,14 @@ async fn start() -> (SandboxHandle, HumanosClient, String) {
     (sandbox, client, action.id)
 }
 
-/// Requests an unbounded mandate (no `maxExecutions`, no `validUntil`) and has it accepted.
+/// Requests an unbounded mandate (no `maxExecutions`, no `validUntil`), has it accepted and
+/// returns its id.
 async fn approved_mandate(
     client: &HumanosClient,
     sandbox: &SandboxHandle,
     action_id: &str,
     authorized_dids: &[&str],
-) {
+) -> String {
     let mut dto = GenerateRequestDto::new(vec!["ada@example.com".into()]).credentials(vec![
         CredentialDto::new(CredentialType::Policy, "Purchase mandate")
             .action(ActionDto::new(action_id).user_param("maxAmount", 100)),
@@ -64,10 +65,9 @@ async fn approved_mandate(
         .create(dto)
         .await
         .expect("requests.create");
-    assert_eq!(
-        sandbox.approve(&request.id).await.expect("approve").len(),
-        1
-    );
+    let ids = sandbox.approve(&request.id).await.expect("approve");
+    assert_eq!(ids.len(), 1);
+    ids[0].clone()
 }
 
 /// The window's raw JSON body for `did` (decoded by the client too, so it must also decode).
@@ -120,6 +120,13 @@ async fn snapshot_sends_null_where_the_description_documents_null() {
         "BoundsBlock: Null when none expire",
     );
     assert!(body["kya"]["ageDays"].is_u64(), "registered: {body}");
+    for member in ["method", "attestation", "expiresAt"] {
+        assert_null(
+            &body,
+            &format!("/kya/{member}"),
+            "KyaBlock: Not recorded yet; always null for now",
+        );
+    }
 
     // An agent with no mandate and no registration.
     let body = snapshot(&client, &org, UNKNOWN_AGENT).await;
@@ -173,16 +180,29 @@ async fn window_counts_only_the_given_agents_events() {
     let org = sandbox.issuer_did().to_owned();
     // Two mandates: both authorize the sandbox's agent, one also authorizes OTHER_AGENT.
     approved_mandate(&client, &sandbox, &action_id, &[]).await;
-    approved_mandate(&client, &sandbox, &action_id, &[OTHER_AGENT]).await;
+    let shared = approved_mandate(&client, &sandbox, &action_id, &[OTHER_AGENT]).await;
+    client
+        .credentials()
+        .revoke(
+            &shared,
+            RevokeCredentialDto::new().reason(RevokeCredentialDto::USER_INITIATED),
+        )
+        .await
+        .expect("revoke");
 
     let approved = |body: &Value| body["usage"]["mandates"]["approved"].clone();
     let own = window(&client, &org, sandbox.agent_did()).await;
     assert_eq!(approved(&own), 2, "{own}");
     let other = window(&client, &org, OTHER_AGENT).await;
     assert_eq!(approved(&other), 1, "{other}");
+    // IncidentsBlock.revocations: "Mandates revoked in the window, per reason."
+    let revocations = json!({RevokeCredentialDto::USER_INITIATED: 1});
+    assert_eq!(other["incidents"]["revocations"], revocations, "{other}");
+    assert_eq!(own["incidents"]["revocations"], revocations, "{own}");
     let unknown = window(&client, &org, UNKNOWN_AGENT).await;
     assert_eq!(approved(&unknown), 0, "{unknown}");
     assert_eq!(unknown["usage"]["mandates"]["requested"], 0, "{unknown}");
+    assert_eq!(unknown["incidents"]["revocations"], json!({}), "{unknown}");
     assert_null(
         &unknown,
         "/usage/mandates/approvalRate",
