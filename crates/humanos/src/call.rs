@@ -24,6 +24,11 @@ pub(crate) const SDK_LANGUAGE_HEADER: &str = "x-sdk-language";
 pub(crate) const SDK_LANGUAGE: &str = "rust";
 /// The `Idempotency-Key` header.
 pub(crate) const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
+/// The calls whose `Idempotency-Key` the API honours: the API description gives the
+/// `idempotency_key` parameter to these three only. On any other call a key would make the
+/// client retry a request the API does not deduplicate, so it is refused.
+pub(crate) const IDEMPOTENT_ENDPOINTS: [&str; 3] =
+    ["requests.create", "requests.resend_otp", "users.create"];
 
 /// The raw answer of the last attempt, handed to the endpoint's decoder.
 pub(crate) struct Answer {
@@ -177,7 +182,9 @@ impl<T> Call<T> {
 
     /// Sends an `Idempotency-Key` header; the call is then retried like a `GET` (see
     /// [`RetryConfig`]). Use a fresh unique value per logical operation and the same value when
-    /// you retry it yourself.
+    /// you retry it yourself. Only `requests().create`, `requests().resend_otp` and
+    /// `users().create` take one (the calls the API deduplicates); on any other call sending
+    /// fails with [`Error::Config`] before anything goes out.
     pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
         self.options.idempotency_key = Some(key.into());
         self
@@ -282,6 +289,14 @@ impl<T> Call<T> {
             None => inner.api_version.clone(),
         };
         let idempotency_key = match &self.options.idempotency_key {
+            Some(_) if !IDEMPOTENT_ENDPOINTS.contains(&self.endpoint) => {
+                return Err(Error::Config(format!(
+                    "`{}` takes no idempotency key: the API honours one only on {}, and a key \
+                     would make the client retry a call the API does not deduplicate",
+                    self.endpoint,
+                    IDEMPOTENT_ENDPOINTS.join(", ")
+                )));
+            }
             Some(k) => Some(header_value("idempotency key", k)?),
             None => None,
         };
@@ -530,6 +545,32 @@ mod tests {
         assert_eq!(retry_after(&h, now), Some(Duration::ZERO));
         h.insert(header::RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&h, now), None);
+    }
+
+    /// The endpoints that take a key are exactly those the vendored API description gives an
+    /// `idempotency_key` parameter (the official SDK's endpoint names, grouped as this client
+    /// groups them).
+    #[test]
+    fn idempotent_endpoints_are_the_api_descriptions() {
+        let spec: serde_json::Value =
+            serde_json::from_str(include_str!("../../../spec/humanos-api-2026-09-01.json"))
+                .unwrap();
+        let mut from_spec: Vec<String> = spec["endpoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["params"].get("idempotency_key").is_some())
+            .map(|e| {
+                let group = match e["api"].as_str().unwrap() {
+                    "RequestsApi" => "requests",
+                    "UserApi" => "users",
+                    other => panic!("an idempotent endpoint in {other}: map its group"),
+                };
+                format!("{group}.{}", e["method_name"].as_str().unwrap())
+            })
+            .collect();
+        from_spec.sort();
+        assert_eq!(from_spec, IDEMPOTENT_ENDPOINTS);
     }
 
     #[test]

@@ -203,6 +203,7 @@ pub struct HumanosClientBuilder {
     root_certificates: Vec<reqwest::Certificate>,
     clock: Option<Arc<dyn Clock>>,
     max_response_bytes: Option<usize>,
+    allow_insecure_http: bool,
 }
 
 impl fmt::Debug for HumanosClientBuilder {
@@ -218,6 +219,7 @@ impl fmt::Debug for HumanosClientBuilder {
             .field("timeouts", &self.timeouts)
             .field("retry", &self.retry)
             .field("user_agent", &self.user_agent)
+            .field("allow_insecure_http", &self.allow_insecure_http)
             .finish_non_exhaustive()
     }
 }
@@ -254,10 +256,22 @@ impl HumanosClientBuilder {
         Ok(self)
     }
 
-    /// The API root; default [`DEFAULT_BASE_URL`]. `http` or `https`, optionally with a path
-    /// prefix (`https://gateway.example.com/humanos`), no query or fragment.
+    /// The API root; default [`DEFAULT_BASE_URL`]. `https`, optionally with a path prefix
+    /// (`https://gateway.example.com/humanos`), no query or fragment. Plain `http` is accepted
+    /// only for a loopback host (`127.0.0.0/8`, `[::1]`, `localhost`: the local sandbox)
+    /// unless [`danger_allow_insecure_http`](Self::danger_allow_insecure_http) is set.
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
         self.base_url = Some(base_url.into());
+        self
+    }
+
+    /// **Insecure opt-out**: accepts a plain `http` base URL on any host. The request
+    /// signature covers only the timestamp and the body, so anyone who sees one body-less
+    /// request (a `GET`, a `DELETE`) can replay its headers against any other body-less
+    /// endpoint for the five minutes the API accepts the timestamp. Meant for a TLS-terminating
+    /// proxy on a trusted network.
+    pub fn danger_allow_insecure_http(mut self) -> Self {
+        self.allow_insecure_http = true;
         self
     }
 
@@ -356,7 +370,10 @@ impl HumanosClientBuilder {
         authorization.set_sensitive(true);
         let signer = RequestSigner::new(api_key, secret);
 
-        let base = parse_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        let base = parse_base_url(
+            self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
+            self.allow_insecure_http,
+        )?;
         let api_version = header_value(
             "API version",
             self.api_version
@@ -431,12 +448,19 @@ pub(crate) fn header_value(what: &str, value: &str) -> Result<HeaderValue> {
         .map_err(|_| Error::Config(format!("the {what} `{value}` is not a valid header value")))
 }
 
-fn parse_base_url(raw: &str) -> Result<String> {
+fn parse_base_url(raw: &str, allow_insecure_http: bool) -> Result<String> {
     let url = Url::parse(raw)
         .map_err(|e| Error::Config(format!("the base URL `{raw}` is not a valid URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Error::Config(format!(
             "the base URL `{raw}` must use http or https"
+        )));
+    }
+    if url.scheme() == "http" && !allow_insecure_http && !is_loopback(&url) {
+        return Err(Error::Config(format!(
+            "the base URL `{raw}` uses plain http on a non-loopback host: a captured request \
+             signature could be replayed for five minutes; use https (or \
+             danger_allow_insecure_http)"
         )));
     }
     if url.query().is_some() || url.fragment().is_some() || url.cannot_be_a_base() {
@@ -452,6 +476,16 @@ fn parse_base_url(raw: &str) -> Result<String> {
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
+/// Whether `url` names this machine: a loopback IP address or `localhost`.
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -459,11 +493,11 @@ mod tests {
     #[test]
     fn base_urls() {
         assert_eq!(
-            parse_base_url("https://api.humanos.id").unwrap(),
+            parse_base_url("https://api.humanos.id", false).unwrap(),
             "https://api.humanos.id"
         );
         assert_eq!(
-            parse_base_url("http://127.0.0.1:8080/prefix/").unwrap(),
+            parse_base_url("http://127.0.0.1:8080/prefix/", false).unwrap(),
             "http://127.0.0.1:8080/prefix"
         );
         for bad in [
@@ -474,7 +508,7 @@ mod tests {
             "mailto:a@b",
         ] {
             assert!(
-                matches!(parse_base_url(bad), Err(Error::Config(_))),
+                matches!(parse_base_url(bad, true), Err(Error::Config(_))),
                 "{bad}"
             );
         }

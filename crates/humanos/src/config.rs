@@ -238,7 +238,8 @@ impl RequestOptions {
 
     /// An `Idempotency-Key` header. The API uses it on `requests().create`,
     /// `requests().resend_otp` and `users().create` to recognise a repeated request, so with a
-    /// key those calls are retried like `GET`s.
+    /// key those calls are retried like `GET`s. Any other call carrying a key fails with
+    /// [`Error::Config`](crate::Error::Config) before it is sent.
     #[must_use]
     pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
         self.idempotency_key = Some(key.into());
