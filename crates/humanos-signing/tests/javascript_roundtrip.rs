@@ -9,7 +9,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use humanos_signing::jcs;
-use humanos_signing::wire_json::{format_number, value_to_vec};
+use humanos_signing::wire_json::{format_number, reencode, value_to_vec};
 use serde_json::{Map, Value, json};
 
 fn node() -> Option<String> {
@@ -250,5 +250,101 @@ fn jcs_matches_the_javascript_reference() {
         mismatches.len(),
         docs.len(),
         mismatches.first()
+    );
+}
+
+/// The texts a JSON number arrives as: each random double written shortest and with 17, 20
+/// and 25 significant digits, plus integers around and beyond 2^53.
+fn number_texts(rng: &mut Rng, doubles: usize) -> Vec<String> {
+    let mut texts = Vec::with_capacity(doubles * 4 + 512);
+    let mut seen = 0;
+    while seen < doubles {
+        let x = match rng.below(3) {
+            // Any bit pattern: all exponents, subnormals included.
+            0 => f64::from_bits(rng.next()),
+            // Ordinary magnitudes, full 53-bit mantissas (like 90713.01334386505).
+            1 => (rng.next() >> 11) as f64 / (1u64 << 53) as f64 * 10f64.powi(rng.below(12) as i32),
+            // Money-like decimals.
+            _ => (rng.below(10_000_000_000) as f64) / 100.0,
+        };
+        if !x.is_finite() {
+            continue;
+        }
+        seen += 1;
+        texts.push(format_number(x));
+        for digits in [17, 20, 25] {
+            texts.push(format!("{x:.*e}", digits - 1));
+        }
+    }
+    let two53: u64 = 1 << 53;
+    for k in 0..=64 {
+        texts.push((two53 - k).to_string());
+        texts.push((two53 + k).to_string());
+        texts.push(format!("-{}", two53 + k));
+        texts.push((2 * two53 + 3 * k).to_string());
+    }
+    for k in 0..64 {
+        texts.push((u64::MAX - k).to_string());
+        texts.push(format!("{}{:03}", u64::MAX, k)); // beyond u64: read as a double
+        texts.push(format!("{}.{k}", two53 + 1));
+    }
+    texts
+}
+
+#[test]
+fn numbers_parse_as_javascript_parses_them() {
+    let Some(node) = node() else { return };
+    let mut rng = Rng(0x5EED_F10A7);
+    let mut texts = number_texts(&mut rng, 10_000);
+    texts.extend(
+        [
+            "90713.01334386505",
+            "0.1",
+            "5000.0",
+            "1e21",
+            "1E-7",
+            "-0",
+            "5e-324",
+            "2.4703282292062328e-324",
+        ]
+        .map(String::from),
+    );
+    // Node answers each text with the bits of JSON.parse(text) and JSON.stringify of it.
+    let script = r#"
+        const lines = require('fs').readFileSync(0, 'utf8').trim().split('\n');
+        const view = new DataView(new ArrayBuffer(8));
+        const out = lines.map(t => {
+            const x = JSON.parse(t);
+            view.setFloat64(0, x);
+            return view.getBigUint64(0).toString(16).padStart(16, '0') + ' ' + JSON.stringify(x);
+        });
+        process.stdout.write(out.join('\n'));
+    "#;
+    let js = run_node(&node, script, &texts.join("\n"));
+    assert_eq!(js.lines().count(), texts.len());
+    let mut mismatches = Vec::new();
+    for (text, line) in texts.iter().zip(js.lines()) {
+        let (bits, stringified) = line.split_once(' ').unwrap();
+        let js_bits = u64::from_str_radix(bits, 16).unwrap();
+        let parsed: f64 = serde_json::from_str(text).unwrap();
+        let as_value = serde_json::from_str::<Value>(text)
+            .unwrap()
+            .as_f64()
+            .unwrap();
+        let reencoded = String::from_utf8(reencode(text.as_bytes()).unwrap()).unwrap();
+        // -0 reads as 0 through an integer; JSON.stringify writes both as 0.
+        let same = |x: f64| x.to_bits() == js_bits || (x == 0.0 && f64::from_bits(js_bits) == 0.0);
+        if !same(parsed) || !same(as_value) || reencoded != stringified {
+            mismatches.push(format!(
+                "{text}: js {stringified}, serde_json {parsed:e}, reencode {reencoded}"
+            ));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} of {} number texts read differently from JSON.parse, first: {:#?}",
+        mismatches.len(),
+        texts.len(),
+        &mismatches[..mismatches.len().min(5)]
     );
 }
