@@ -3,29 +3,21 @@
 //! byte for byte. The JCS writer gives what RFC 8785's JavaScript reference gives (members
 //! sorted with `Array.prototype.sort`, values written by `JSON.stringify`).
 //!
-//! Needs `HUMANOS_INTEROP_NODE` (set by `scripts/test`); skips without it outside CI.
+//! Needs `HUMANOS_INTEROP_NODE` (set by `scripts/test`). Without it the tests fail, unless
+//! `HUMANOS_SKIP_NODE_INTEROP=1` (then they print that they skipped).
+
+#[path = "../../../interop/tool.rs"]
+mod tool;
 
 use std::io::Write;
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use humanos_signing::jcs;
 use humanos_signing::wire_json::{format_number, reencode, value_to_vec};
 use serde_json::{Map, Value, json};
 
-fn node() -> Option<String> {
-    match std::env::var("HUMANOS_INTEROP_NODE") {
-        Ok(path) => Some(path),
-        Err(_) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("HUMANOS_INTEROP_NODE must be set in CI (scripts/test sets it)")
-        }
-        Err(_) => {
-            eprintln!("skipped: set HUMANOS_INTEROP_NODE to run the JavaScript round-trip tests");
-            None
-        }
-    }
-}
-
-fn run_node(node: &str, script: &str, input: &str) -> String {
+fn run_node(node: &Path, script: &str, input: &str) -> String {
     let mut child = Command::new(node)
         .arg("-e")
         .arg(script)
@@ -60,7 +52,7 @@ impl Rng {
 
 #[test]
 fn numbers_format_as_javascript_string() {
-    let Some(node) = node() else { return };
+    let Some(node) = tool::node() else { return };
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut numbers: Vec<f64> = vec![
         0.0,
@@ -194,7 +186,7 @@ fn random_value(rng: &mut Rng, depth: u32) -> Value {
 
 #[test]
 fn documents_survive_a_javascript_round_trip() {
-    let Some(node) = node() else { return };
+    let Some(node) = tool::node() else { return };
     let mut rng = Rng(42);
     let docs: Vec<String> = (0..5_000)
         .map(|_| String::from_utf8(value_to_vec(&random_value(&mut rng, 0)).unwrap()).unwrap())
@@ -216,7 +208,7 @@ fn documents_survive_a_javascript_round_trip() {
 
 #[test]
 fn jcs_matches_the_javascript_reference() {
-    let Some(node) = node() else { return };
+    let Some(node) = tool::node() else { return };
     let mut rng = Rng(8785);
     let docs: Vec<Value> = (0..5_000).map(|_| random_value(&mut rng, 0)).collect();
     // The documents go to Node in serde_json's own layout, not ours, so that Node parses them
@@ -293,7 +285,7 @@ fn number_texts(rng: &mut Rng, doubles: usize) -> Vec<String> {
 
 #[test]
 fn numbers_parse_as_javascript_parses_them() {
-    let Some(node) = node() else { return };
+    let Some(node) = tool::node() else { return };
     let mut rng = Rng(0x5EED_F10A7);
     let mut texts = number_texts(&mut rng, 10_000);
     texts.extend(

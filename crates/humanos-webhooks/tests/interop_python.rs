@@ -2,11 +2,13 @@
 //! the way the Humanos server seals them (Python `cryptography`, no Rust involved).
 //!
 //! Needs `HUMANOS_INTEROP_PYTHON` pointing at a Python with `interop/requirements.txt` installed
-//! (`.ci/run` sets it up). Without it the tests skip, except under `CI=true` where they fail.
+//! (`scripts/test` sets it up). Without it the tests fail, unless `HUMANOS_SKIP_PYTHON_INTEROP=1`
+//! (then they print that they skipped).
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+#[path = "../../../interop/tool.rs"]
+mod tool;
+
+use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use humanos_signing::{RequestSigner, wire_json};
@@ -17,48 +19,9 @@ const SIG_SECRET: &str = "whsec_interop_Sïgnature";
 const ENC_SECRET: &str = "aW50ZXJvcC1lbmNyeXB0aW9uLXNlY3JldC0yMDI2LTA5LTAx";
 const SALT: &str = "interop-salt-✓";
 
-fn python() -> Option<PathBuf> {
-    match std::env::var_os("HUMANOS_INTEROP_PYTHON") {
-        Some(path) => Some(PathBuf::from(path)),
-        None if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("HUMANOS_INTEROP_PYTHON must be set in CI (see interop/README.md)")
-        }
-        None => {
-            eprintln!("skipped: set HUMANOS_INTEROP_PYTHON to run the Python interop tests");
-            None
-        }
-    }
-}
-
-/// Runs `interop/<script>` once, feeding one JSON line per case, returning one value per line.
-fn run(python: &PathBuf, script: &str, cases: &[Value]) -> Vec<Value> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../interop")
-        .join(script);
-    let mut child = Command::new(python)
-        .arg(&path)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", python.display()));
-    {
-        let mut stdin = child.stdin.take().unwrap();
-        for case in cases {
-            writeln!(stdin, "{case}").unwrap();
-        }
-    }
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "{script} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let lines: Vec<Value> = String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+/// Runs `interop/<script>` once, feeding one JSON line per case, returning one value per case.
+fn run(python: &Path, script: &str, cases: &[Value]) -> Vec<Value> {
+    let lines = tool::run_python(python, script, cases);
     assert_eq!(lines.len(), cases.len(), "{script}: one answer per case");
     lines
 }
@@ -104,7 +67,7 @@ fn events() -> Vec<(&'static str, Value)> {
 
 #[test]
 fn rust_request_signatures_verify_with_the_official_sdk() {
-    let Some(python) = python() else { return };
+    let Some(python) = tool::python() else { return };
     let secret = "sig_secret_ünïcode";
     let signer = RequestSigner::new("key", secret);
     let ts = 1_767_225_600_123_u64;
@@ -156,7 +119,7 @@ fn the_official_sdk_signs_bytes_it_does_not_send_and_we_do_not() {
     // Known defect 1: the official SDK signs `json.dumps(body, separators=(",", ":"))`, which
     // escapes non-ASCII as \uXXXX, while a JavaScript server re-serializes raw UTF-8. Our
     // signature is over the bytes the server reconstructs; the official one is not.
-    let Some(python) = python() else { return };
+    let Some(python) = tool::python() else { return };
     let secret = "s";
     let ts = 1_u64;
     let body = json!({"name": "Café"});
@@ -181,7 +144,7 @@ fn the_official_sdk_signs_bytes_it_does_not_send_and_we_do_not() {
 
 #[test]
 fn deliveries_sealed_in_rust_open_with_the_official_sdk() {
-    let Some(python) = python() else { return };
+    let Some(python) = tool::python() else { return };
     let config = config();
     let mut cases = Vec::new();
     let mut expected = Vec::new();
@@ -221,7 +184,7 @@ fn deliveries_sealed_in_rust_open_with_the_official_sdk() {
 
 #[test]
 fn deliveries_sealed_like_the_server_open_in_rust() {
-    let Some(python) = python() else { return };
+    let Some(python) = tool::python() else { return };
     let ts = now_ms();
     let cases: Vec<Value> = events()
         .iter()
