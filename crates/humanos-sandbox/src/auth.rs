@@ -108,19 +108,24 @@ pub(crate) async fn authenticate(
             .into_response();
     };
 
-    // The real server checks the signature over JSON.stringify(JSON.parse(body)); accept the
-    // raw bytes too (they are the same for a client that sends wire-stable JSON).
+    // The service checks the signature over JSON.stringify(JSON.parse(body)) and over nothing
+    // else: a client that signs bytes which re-serialize differently (spaces, `5000.0`, member
+    // order) is refused there, so it is refused here too.
+    let signed = if bytes.is_empty() {
+        Vec::new()
+    } else {
+        match wire_json::reencode(&bytes) {
+            Ok(reencoded) => reencoded,
+            Err(_) => {
+                return ApiError::bad_request(
+                    "Request body is not valid JSON: send a JSON document, or no body",
+                )
+                .into_response();
+            }
+        }
+    };
     let verifier: &SignatureVerifier = &state.request_verifier;
-    let mut result = verifier.verify(timestamp.as_bytes(), signature.as_bytes(), &bytes);
-    if matches!(
-        result,
-        Err(VerifyError::Signature(SignatureError::Mismatch))
-    ) && let Ok(reencoded) = wire_json::reencode(&bytes)
-        && reencoded != bytes.as_ref()
-    {
-        result = verifier.verify(timestamp.as_bytes(), signature.as_bytes(), &reencoded);
-    }
-    if let Err(e) = result {
+    if let Err(e) = verifier.verify(timestamp.as_bytes(), signature.as_bytes(), &signed) {
         return unauthorized(describe(&e));
     }
 
@@ -155,7 +160,8 @@ fn describe(e: &VerifyError) -> String {
             ahead_ms / 1000
         ),
         VerifyError::Signature(SignatureError::Mismatch) => {
-            "X-Signature does not match: sign \"<timestamp>.<body>\" (or \"<timestamp>\" without a body) with the signature secret".to_owned()
+            "X-Signature does not match: sign \"<timestamp>.<body>\" (or \"<timestamp>\" without a body) with the signature secret, \
+             where <body> is JSON.stringify(JSON.parse(body)): send bytes that survive that unchanged".to_owned()
         }
         VerifyError::Signature(_) => "X-Signature is not 64 hex digits".to_owned(),
         other => format!("Request signature rejected: {other}"),

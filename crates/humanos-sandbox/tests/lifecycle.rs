@@ -301,24 +301,46 @@ impl NowForTest for humanos_signing::SystemClock {
 }
 
 #[tokio::test]
-async fn official_sdk_bodies_with_spaces_verify_against_the_reencoded_form() {
-    // The Python SDK signs compact JSON and sends json.dumps() with spaces.
+async fn signatures_over_raw_bytes_the_service_reencodes_differently_are_refused() {
+    // The service signs nothing but JSON.stringify(JSON.parse(body)): a client that signs the
+    // bytes it sends fails there whenever those bytes re-serialize differently.
     let sb = Sandbox::start_ephemeral().await.unwrap();
     let signer = humanos_signing::RequestSigner::new(sb.api_key(), sb.signature_secret());
-    let compact = br#"[{"contact":"bo@example.com"}]"#;
-    let spaced = br#"[{"contact": "bo@example.com"}]"#;
-    let h = signer.sign_now(compact);
-    let r = reqwest::Client::new()
-        .post(format!("{}/user", sb.base_url()))
-        .header("authorization", h.authorization())
-        .header("x-timestamp", h.timestamp())
-        .header("x-signature", h.signature())
-        .header("content-type", "application/json")
-        .body(spaced.to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
+    let http = reqwest::Client::new();
+    let post = |signed: &[u8], sent: &[u8]| {
+        let h = signer.sign_now(signed);
+        http.post(format!("{}/user", sb.base_url()))
+            .header("authorization", h.authorization())
+            .header("x-timestamp", h.timestamp())
+            .header("x-signature", h.signature())
+            .header("content-type", "application/json")
+            .body(sent.to_vec())
+            .send()
+    };
+    let bodies: [&[u8]; 4] = [
+        br#"[{"contact": "bo@example.com"}]"#,
+        br#"[{"contact":"bo@example.com","score":5000.0}]"#,
+        br#"[{"contact":"bo@example.com","score":1E3}]"#,
+        br#"[{"contact":"bo@example.com","extra":{"b":1,"1":2}}]"#,
+    ];
+    for body in bodies {
+        let text = String::from_utf8_lossy(body);
+        let raw = post(body, body).await.unwrap();
+        assert_eq!(raw.status(), 401, "{text} signed as sent");
+        let message = raw.json::<Value>().await.unwrap()["message"].to_string();
+        assert!(message.contains("X-Signature does not match"), "{message}");
+        let reencoded = humanos_signing::wire_json::reencode(body).unwrap();
+        let ok = post(&reencoded, body).await.unwrap();
+        assert_ne!(
+            ok.status(),
+            401,
+            "{text} signed as the service re-serializes it"
+        );
+    }
+    // A body that is not JSON cannot be re-serialized: refused before the signature, as the
+    // service's JSON body parser refuses it.
+    let r = post(b"{not json", b"{not json").await.unwrap();
+    assert_eq!(r.status(), 400);
 }
 
 #[tokio::test]
