@@ -19,17 +19,16 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-for line in sys.stdin:
-    case = json.loads(line)
-    cfg = case["config"]
+def seal(cfg, plaintext, ts, iv=None):
+    """The delivery of `plaintext` (str) at `ts` (Unix ms): (headers, body)."""
     key = PBKDF2HMAC(
         algorithm=hashes.SHA256(),
         length=32,
         salt=cfg["encryption_salt"].encode("utf-8"),
         iterations=10000,
     ).derive(base64.b64decode(cfg["encryption_secret"]))
-    iv = os.urandom(12)
-    sealed = AESGCM(key).encrypt(iv, case["plaintext"].encode("utf-8"), None)
+    iv = os.urandom(12) if iv is None else iv
+    sealed = AESGCM(key).encrypt(iv, plaintext.encode("utf-8"), None)
     ciphertext, tag = sealed[:-16], sealed[-16:]
     body = json.dumps(
         {
@@ -38,13 +37,16 @@ for line in sys.stdin:
             "tag": base64.b64encode(tag).decode(),
         }
     )
-    ts = case["timestamp"]
     signature = hmac.new(
         cfg["signature_secret"].encode("utf-8"),
         f"{ts}.{body}".encode("utf-8"),
         hashlib.sha256,
     ).hexdigest()
-    print(
-        json.dumps({"headers": {"x-signature": signature, "x-timestamp": str(ts)}, "body": body}),
-        flush=True,
-    )
+    return {"x-signature": signature, "x-timestamp": str(ts)}, body
+
+
+if __name__ == "__main__":
+    for line in sys.stdin:
+        case = json.loads(line)
+        headers, body = seal(case["config"], case["plaintext"], case["timestamp"])
+        print(json.dumps({"headers": headers, "body": body}), flush=True)
