@@ -59,10 +59,15 @@ const LONG_FLOATS: [f64; 4] = [
     -2.92255259013879e-57,
 ];
 
-/// A mandate carrying [`LONG_FLOATS`] in its user parameters, presented by its holder; both
-/// proofs `eddsa-jcs-2022`, so each covers the doubles exactly as JavaScript reads them.
+fn issuer() -> Signer {
+    Signer::did_key(Ed25519SigningKey::from_bytes(&[7; 32]))
+}
+
+/// A mandate by [`issuer`] carrying [`LONG_FLOATS`] in its user parameters, presented by its
+/// holder; both proofs `eddsa-jcs-2022`, so each covers the doubles exactly as JavaScript reads
+/// them.
 fn presentation_with_long_floats(now_ms: u64) -> Value {
-    let issuer = Signer::did_key(Ed25519SigningKey::from_bytes(&[7; 32]));
+    let issuer = issuer();
     let holder = Signer::did_key(Ed25519SigningKey::from_bytes(&[9; 32]));
     let mandate = json!({
         "@context": ["https://www.w3.org/ns/credentials/v2"],
@@ -111,7 +116,9 @@ async fn a_presentation_carrying_long_floats_verifies_as_the_client_received_it(
         server.push(Reply::raw(201, "application/json", body));
     }
     let client = server.client();
-    let verifier = Verifier::new().with_clock(FixedClock(NOW));
+    let verifier = Verifier::new()
+        .with_clock(FixedClock(NOW))
+        .with_trusted_issuers([issuer().did()]);
     let bound = VerifyRequest::new()
         .domain("shop.example")
         .challenge("nonce-1");
