@@ -54,12 +54,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
         other => println!("   unexpected event {}", other.event_type()),
     }
-    println!(
-        "   idempotency key: {}",
-        humanos_webhooks::WebhookPayload::idempotency_key(&opened)
-            .map(|k| k.to_string())
-            .unwrap_or_default()
-    );
+    let plaintext = config.open(&delivery.headers(), &delivery.body)?;
+    if let Some(key) = humanos_webhooks::IdempotencyKey::from_plaintext(&plaintext) {
+        println!("   idempotency key: {key} ({})", key.as_str());
+    }
     println!("3. event JSON:\n{}", serde_json::to_string_pretty(&opened)?);
 
     // 3. A tampered delivery is refused with the precise reason.

@@ -9,8 +9,9 @@ use humanos_webhooks::{WebhookEvent, WebhookPayload};
 use tracing::Instrument;
 
 use crate::rejection::WebhookRejection;
-use crate::verify::{delivery_span, log_refusal, read_and_verify, record_event};
-use humanos_webhooks::WebhookState;
+use crate::verify::read_and_verify;
+use humanos_webhooks::lifecycle::{delivery_span, log_refusal};
+use humanos_webhooks::{Refusal, WebhookState};
 
 /// Extracts a verified, decrypted and decoded delivery from the request.
 ///
@@ -69,22 +70,21 @@ impl<E: WebhookPayload + 'static> FromRequest for HumanosWebhook<E> {
         Box::pin(async move {
             let result = match state {
                 Some(state) => {
-                    read_and_verify::<E, _>(&state, req.headers(), payload)
+                    read_and_verify::<E, _>(&state, req.headers(), payload, &span)
                         .instrument(span.clone())
                         .await
                 }
-                None => Err(WebhookRejection::NotConfigured),
+                None => Err(Refusal::NotConfigured),
             };
             match result {
-                Ok((event, _)) => {
-                    record_event(&span, &event);
+                Ok((verified, _)) => {
                     span.record("outcome", "verified");
                     tracing::debug!(parent: &span, "webhook delivery verified");
-                    Ok(Self(event))
+                    Ok(Self(verified.event))
                 }
-                Err(rejection) => {
-                    log_refusal(&span, &rejection);
-                    Err(rejection)
+                Err(refusal) => {
+                    log_refusal(&span, &refusal);
+                    Err(WebhookRejection(refusal))
                 }
             }
         })
@@ -93,7 +93,7 @@ impl<E: WebhookPayload + 'static> FromRequest for HumanosWebhook<E> {
 
 /// The event [`HumanosWebhookMiddleware`](crate::HumanosWebhookMiddleware) verified, as a
 /// request extension; also an extractor that takes it out of the extensions (500
-/// [`WebhookRejection::NotVerified`] when the middleware is missing).
+/// `webhook_not_verified` when the middleware is missing).
 ///
 /// The raw body is put back into the request, so a handler can still read `web::Bytes`.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,7 +107,7 @@ impl<E: 'static> FromRequest for VerifiedWebhook<E> {
         ready(
             req.extensions_mut()
                 .remove::<VerifiedWebhook<E>>()
-                .ok_or(WebhookRejection::NotVerified),
+                .ok_or(WebhookRejection(Refusal::NotVerified)),
         )
     }
 }

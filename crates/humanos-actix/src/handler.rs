@@ -5,14 +5,14 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::rc::Rc;
 
-use actix_web::http::StatusCode;
-use actix_web::{Handler, HttpRequest, HttpResponse, ResponseError, web};
+use actix_web::{Handler, HttpRequest, HttpResponse, web};
 use futures_util::future::LocalBoxFuture;
-use humanos_webhooks::{WebhookEvent, WebhookPayload};
+use humanos_webhooks::lifecycle::{self, DUPLICATE_BODY, Handled, OK_BODY, delivery_span};
+use humanos_webhooks::{Refusal, WebhookEvent, WebhookPayload};
 use tracing::Instrument;
 
-use crate::rejection::{OK_BODY, error_response, status_response};
-use crate::verify::{Gate, delivery_span, gate, log_refusal, read_and_verify, record_event};
+use crate::rejection::ok_response;
+use crate::verify::{read_and_verify, refuse};
 use humanos_webhooks::WebhookState;
 
 /// A handler that verifies each delivery and runs `callback` on its event, answering 200 when
@@ -100,42 +100,23 @@ where
         let fut_span = span.clone();
         Box::pin(
             async move {
-                let event = match read_and_verify::<E, _>(&this.state, req.headers(), payload).await
-                {
-                    Ok((event, _)) => event,
-                    Err(rejection) => {
-                        log_refusal(&span, &rejection);
-                        return rejection.error_response();
+                let state = &this.state;
+                let verified =
+                    match read_and_verify::<E, _>(state, req.headers(), payload, &span).await {
+                        Ok((verified, _)) => verified,
+                        Err(refusal) => return refuse(&span, refusal),
+                    };
+                let key = verified.key.as_ref();
+                let callback = (this.callback)(verified.event);
+                let sleep = actix_web::rt::time::sleep;
+                match lifecycle::handle(state, key, &span, sleep, callback, Result::is_ok).await {
+                    Ok(Handled::Ran(Ok(()))) => ok_response(OK_BODY),
+                    Ok(Handled::Ran(Err(err))) => {
+                        tracing::error!(error = %err, "webhook handler failed; answering 500 so Humanos retries");
+                        refuse(&span, Refusal::HandlerFailed)
                     }
-                };
-                record_event(&span, &event);
-                let guard = match gate(&this.state, &span, &event) {
-                    Gate::Run(guard) => guard,
-                    Gate::Respond(response) => return response,
-                };
-                match (this.callback)(event).await {
-                    Ok(()) => {
-                        if let Some(guard) = guard {
-                            guard.complete();
-                        }
-                        span.record("outcome", "ok");
-                        tracing::debug!("webhook delivery handled");
-                        status_response(OK_BODY)
-                    }
-                    Err(err) => {
-                        // Dropping the guard releases the key: the retry runs the callback.
-                        drop(guard);
-                        span.record("outcome", "handler_failed");
-                        tracing::error!(
-                            error = %err,
-                            "webhook handler failed; answering 500 so Humanos retries"
-                        );
-                        error_response(
-                            StatusCode::INTERNAL_SERVER_ERROR,
-                            "handler_failed",
-                            "the webhook handler failed; the delivery will be retried",
-                        )
-                    }
+                    Ok(_) => ok_response(DUPLICATE_BODY),
+                    Err(refusal) => refuse(&span, refusal),
                 }
             }
             .instrument(fut_span),

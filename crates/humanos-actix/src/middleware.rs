@@ -6,13 +6,15 @@ use std::rc::Rc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
-use actix_web::{Error, HttpMessage, ResponseError};
+use actix_web::{Error, HttpMessage};
 use futures_util::future::LocalBoxFuture;
+use humanos_webhooks::lifecycle::{self, DUPLICATE_BODY, Handled, delivery_span};
 use humanos_webhooks::{WebhookEvent, WebhookPayload};
 use tracing::Instrument;
 
 use crate::extract::VerifiedWebhook;
-use crate::verify::{Gate, delivery_span, gate, log_refusal, read_and_verify, record_event};
+use crate::rejection::ok_response;
+use crate::verify::{read_and_verify, refuse};
 use humanos_webhooks::WebhookState;
 
 /// Middleware ([`Transform`]) that verifies, decrypts and decodes each delivery before the
@@ -147,40 +149,32 @@ where
         Box::pin(
             async move {
                 let payload = req.take_payload();
-                let (event, bytes) =
-                    match read_and_verify::<E, _>(&state, req.headers(), payload).await {
+                let (verified, bytes) =
+                    match read_and_verify::<E, _>(&state, req.headers(), payload, &span).await {
                         Ok(verified) => verified,
-                        Err(rejection) => {
-                            log_refusal(&span, &rejection);
-                            let response = rejection.error_response();
+                        Err(refusal) => {
+                            let response = refuse(&span, refusal);
                             return Ok(req.into_response(response).map_into_right_body());
                         }
                     };
-                record_event(&span, &event);
-                let guard = match gate(&state, &span, &event) {
-                    Gate::Run(guard) => guard,
-                    Gate::Respond(response) => {
-                        return Ok(req.into_response(response).map_into_right_body());
-                    }
-                };
-                req.extensions_mut().insert(VerifiedWebhook(event));
+                let key = verified.key;
+                // Kept to answer a duplicate or a refusal after the request went to the service.
+                let http_req = req.request().clone();
+                req.extensions_mut().insert(VerifiedWebhook(verified.event));
                 req.set_payload(Payload::from(bytes));
-                let response = service.call(req).await;
-                let status = response.as_ref().map(ServiceResponse::status).ok();
-                if status.is_some_and(|s| s.is_success()) {
-                    if let Some(guard) = guard {
-                        guard.complete();
-                    }
-                    span.record("outcome", "ok");
-                } else {
-                    drop(guard);
-                    span.record("outcome", "handler_failed");
+                // Called only once admitted: a duplicate never reaches the service.
+                let inner = async move { service.call(req).await };
+                let sleep = actix_web::rt::time::sleep;
+                let succeeded = |r: &Result<ServiceResponse<B>, Error>| {
+                    r.as_ref().is_ok_and(|r| r.status().is_success())
+                };
+                let answer = |response| ServiceResponse::new(http_req.clone(), response);
+                match lifecycle::handle(&state, key.as_ref(), &span, sleep, inner, succeeded).await
+                {
+                    Ok(Handled::Ran(response)) => response.map(ServiceResponse::map_into_left_body),
+                    Ok(_) => Ok(answer(ok_response(DUPLICATE_BODY)).map_into_right_body()),
+                    Err(refusal) => Ok(answer(refuse(&span, refusal)).map_into_right_body()),
                 }
-                tracing::debug!(
-                    status = status.map(|s| s.as_u16()),
-                    "webhook delivery handled"
-                );
-                response.map(ServiceResponse::map_into_left_body)
             }
             .instrument(fut_span),
         )

@@ -6,8 +6,9 @@ use humanos_webhooks::{WebhookEvent, WebhookPayload};
 use tracing::Instrument;
 
 use crate::rejection::WebhookRejection;
-use crate::verify::{delivery_span, read_and_verify, record_event};
-use humanos_webhooks::WebhookState;
+use crate::verify::read_and_verify;
+use humanos_webhooks::lifecycle::{delivery_span, log_refusal};
+use humanos_webhooks::{Refusal, WebhookState};
 
 /// Extracts a verified, decrypted and decoded delivery from the request.
 ///
@@ -60,28 +61,26 @@ where
         let state = WebhookState::from_ref(state);
         let span = delivery_span();
         let (parts, body) = req.into_parts();
-        let result = read_and_verify::<E>(&state, &parts.headers, body)
+        let result = read_and_verify::<E>(&state, &parts.headers, body, &span)
             .instrument(span.clone())
             .await;
         match result {
-            Ok((event, _)) => {
-                record_event(&span, &event);
+            Ok((verified, _)) => {
                 span.record("outcome", "verified");
                 tracing::debug!(parent: &span, "webhook delivery verified");
-                Ok(Self(event))
+                Ok(Self(verified.event))
             }
-            Err(rejection) => {
-                span.record("outcome", rejection.code());
-                tracing::info!(parent: &span, status = rejection.status().as_u16(), code = rejection.code(), "webhook delivery refused: {rejection}");
-                Err(rejection)
+            Err(refusal) => {
+                log_refusal(&span, &refusal);
+                Err(WebhookRejection(refusal))
             }
         }
     }
 }
 
 /// The event [`HumanosWebhookLayer`](crate::HumanosWebhookLayer) verified, as a request
-/// extension; also an extractor that takes it out of the extensions (500
-/// [`WebhookRejection::NotVerified`] when the layer is missing).
+/// extension; also an extractor that takes it out of the extensions (500 `webhook_not_verified`
+/// when the layer is missing).
 ///
 /// The raw body is left in the request too, so a handler can still read `Bytes`.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,6 +97,6 @@ where
         parts
             .extensions
             .remove::<VerifiedWebhook<E>>()
-            .ok_or(WebhookRejection::NotVerified)
+            .ok_or(WebhookRejection(Refusal::NotVerified))
     }
 }

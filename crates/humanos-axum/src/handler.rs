@@ -7,13 +7,13 @@ use std::pin::Pin;
 
 use axum::extract::Request;
 use axum::handler::Handler;
-use axum::http::StatusCode;
 use axum::response::Response;
-use humanos_webhooks::{WebhookEvent, WebhookPayload};
+use humanos_webhooks::lifecycle::{self, DUPLICATE_BODY, Handled, OK_BODY, delivery_span};
+use humanos_webhooks::{Refusal, WebhookEvent, WebhookPayload};
 use tracing::Instrument;
 
-use crate::rejection::{OK_BODY, error_response, status_response};
-use crate::verify::{Gate, delivery_span, gate, read_and_verify, record_event, refuse};
+use crate::rejection::ok_response;
+use crate::verify::{read_and_verify, refuse};
 use humanos_webhooks::WebhookState;
 
 /// A handler that verifies each delivery and runs `callback` on its event, answering
@@ -104,35 +104,23 @@ where
         Box::pin(
             async move {
                 let (parts, body) = req.into_parts();
-                let event = match read_and_verify::<E>(&self.state, &parts.headers, body).await {
-                    Ok((event, _)) => event,
-                    Err(rejection) => return refuse(&span, rejection),
+                let state = &self.state;
+                let verified = match read_and_verify::<E>(state, &parts.headers, body, &span).await
+                {
+                    Ok((verified, _)) => verified,
+                    Err(refusal) => return refuse(&span, refusal),
                 };
-                record_event(&span, &event);
-                let guard = match gate(&self.state, &span, &event) {
-                    Gate::Run(guard) => guard,
-                    Gate::Respond(response) => return response,
-                };
-                match (self.callback)(event).await {
-                    Ok(()) => {
-                        if let Some(guard) = guard {
-                            guard.complete();
-                        }
-                        span.record("outcome", "ok");
-                        tracing::debug!("webhook delivery handled");
-                        status_response(OK_BODY)
-                    }
-                    Err(err) => {
-                        // Dropping the guard releases the key: the retry runs the callback.
-                        drop(guard);
-                        span.record("outcome", "handler_failed");
+                let key = verified.key.as_ref();
+                let callback = (self.callback)(verified.event);
+                let sleep = tokio::time::sleep;
+                match lifecycle::handle(state, key, &span, sleep, callback, Result::is_ok).await {
+                    Ok(Handled::Ran(Ok(()))) => ok_response(OK_BODY),
+                    Ok(Handled::Ran(Err(err))) => {
                         tracing::error!(error = %err, "webhook handler failed; answering 500 so Humanos retries");
-                        error_response(
-                            StatusCode::INTERNAL_SERVER_ERROR,
-                            "handler_failed",
-                            "the webhook handler failed; the delivery will be retried",
-                        )
+                        refuse(&span, Refusal::HandlerFailed)
                     }
+                    Ok(_) => ok_response(DUPLICATE_BODY),
+                    Err(refusal) => refuse(&span, refusal),
                 }
             }
             .instrument(fut_span),

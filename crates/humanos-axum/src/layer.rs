@@ -17,8 +17,10 @@ use tower_service::Service;
 use tracing::Instrument;
 
 use crate::extract::VerifiedWebhook;
-use crate::verify::{Gate, delivery_span, gate, read_and_verify, record_event, refuse};
+use crate::rejection::ok_response;
+use crate::verify::{read_and_verify, refuse};
 use humanos_webhooks::WebhookState;
+use humanos_webhooks::lifecycle::{self, DUPLICATE_BODY, Handled, delivery_span};
 
 /// A tower [`Layer`] that verifies, decrypts and decodes each delivery before the inner service
 /// runs, and inserts the event as a [`VerifiedWebhook<E>`] request extension (the raw body is put
@@ -154,31 +156,34 @@ where
         Box::pin(
             async move {
                 let (parts, body) = req.into_parts();
-                let (event, bytes) =
-                    match read_and_verify::<E>(&state, &parts.headers, Body::new(body)).await {
-                        Ok(verified) => verified,
-                        Err(rejection) => return Ok(refuse(&span, rejection)),
-                    };
-                record_event(&span, &event);
-                let guard = match gate(&state, &span, &event) {
-                    Gate::Run(guard) => guard,
-                    Gate::Respond(response) => return Ok(response),
+                let (verified, bytes) = match read_and_verify::<E>(
+                    &state,
+                    &parts.headers,
+                    Body::new(body),
+                    &span,
+                )
+                .await
+                {
+                    Ok(verified) => verified,
+                    Err(refusal) => return Ok(refuse(&span, refusal)),
                 };
+                let key = verified.key;
                 let mut req = Request::from_parts(parts, Body::from(bytes));
-                req.extensions_mut().insert(VerifiedWebhook(event));
-                let response = inner.call(req).await?.into_response();
-                let status = response.status();
-                if status.is_success() {
-                    if let Some(guard) = guard {
-                        guard.complete();
-                    }
-                    span.record("outcome", "ok");
-                } else {
-                    drop(guard);
-                    span.record("outcome", "handler_failed");
-                }
-                tracing::debug!(status = status.as_u16(), "webhook delivery handled");
-                Ok(response)
+                req.extensions_mut().insert(VerifiedWebhook(verified.event));
+                let inner = async move { inner.call(req).await.map(IntoResponse::into_response) };
+                let sleep = tokio::time::sleep;
+                let succeeded = |r: &Result<Response, Infallible>| {
+                    r.as_ref().is_ok_and(|r| r.status().is_success())
+                };
+                Ok(
+                    match lifecycle::handle(&state, key.as_ref(), &span, sleep, inner, succeeded)
+                        .await
+                    {
+                        Ok(Handled::Ran(response)) => response?,
+                        Ok(_) => ok_response(DUPLICATE_BODY),
+                        Err(refusal) => refuse(&span, refusal),
+                    },
+                )
             }
             .instrument(fut_span),
         )

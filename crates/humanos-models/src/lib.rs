@@ -46,7 +46,7 @@
 //!
 //! | schema | Rust type | JSON |
 //! | --- | --- | --- |
-//! | `WebhookCallEvent` | enum [`WebhookCallEvent`] | the event object, dispatched on `eventType`; unknown types kept |
+//! | `WebhookCallEvent` | enum [`WebhookCallEvent`] | the event object, dispatched on `eventType`; unknown types and events that do not fit kept whole |
 //! | `W3CVerifiableCredential` | enum [`W3CVerifiableCredential`] | a legacy or a 2.0 credential (string `specVersion` = 2.0) |
 //! | `W3CV2CredentialProof` | enum [`W3CV2CredentialProof`] | one proof object or an array of them |
 //! | `MandateGrantor` | enum [`MandateGrantor`] | a DID string or an array of DIDs |

@@ -182,9 +182,11 @@ impl<'de> Deserialize<'de> for W3CVerifiableCredential {
 /// A decrypted webhook event, dispatched on its `eventType`.
 ///
 /// Schema `WebhookCallEvent` (a `oneOf` of the four events in the Python SDK). On the wire it is
-/// the event object itself; `eventType` selects the variant. An event type this version of the
-/// SDK does not know is kept whole in [`WebhookCallEvent::Unknown`], so a new event never fails
-/// a webhook handler and serializes back unchanged.
+/// the event object itself; `eventType` selects the variant. Decoding never loses an event: an
+/// event type this version of the SDK does not know is kept whole in
+/// [`WebhookCallEvent::Unknown`], and an event of a known type whose members do not have the
+/// shape our types expect arrives as [`WebhookCallEvent::Undecoded`], with its JSON and the
+/// reason. Both serialize back unchanged.
 ///
 /// ```
 /// use humanos_models::{DeliveryActionType, WebhookCallEvent};
@@ -218,8 +220,35 @@ pub enum WebhookCallEvent {
     OtpFailed(OtpFailedEvent),
     /// `test`: "Send test event" from the dashboard.
     Test(TestEvent),
-    /// An event type this version of the SDK does not know, kept verbatim.
+    /// An event type this version of the SDK does not know (or an object without a string
+    /// `eventType`), kept verbatim.
     Unknown(JsonObject),
+    /// An event of a known `eventType` whose members do not match this SDK's types (a required
+    /// member missing, a member of another JSON type): the payload verbatim and why it did not
+    /// decode, so an authentic event is handed over instead of refused.
+    Undecoded(UndecodedEvent),
+}
+
+/// A webhook event of a known type that did not decode into its struct: see
+/// [`WebhookCallEvent::Undecoded`].
+///
+/// ```
+/// use humanos_models::{WebhookCallEvent, WebhookEventType};
+/// let raw = r#"{"eventType":"credential","requestId":"req_1","credential":{"id":7}}"#;
+/// let WebhookCallEvent::Undecoded(event) = serde_json::from_str(raw)? else { unreachable!() };
+/// assert_eq!(event.event_type, WebhookEventType::Credential);
+/// assert_eq!(event.payload["requestId"], "req_1");
+/// assert!(!event.error.is_empty());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct UndecodedEvent {
+    /// The event's `eventType`, one this SDK knows.
+    pub event_type: WebhookEventType,
+    /// The whole payload, as received.
+    pub payload: JsonObject,
+    /// Why it did not decode: the JSON path and the expectation that failed.
+    pub error: String,
 }
 
 impl WebhookCallEvent {
@@ -234,10 +263,13 @@ impl WebhookCallEvent {
                 .get("eventType")
                 .and_then(Value::as_str)
                 .unwrap_or_default(),
+            Self::Undecoded(event) => event.event_type.as_str(),
         }
     }
 
-    /// The event's `requestId`, the idempotency key together with [`Self::event_type`].
+    /// The event's `requestId`: the credential request the event belongs to. Several events
+    /// share it (one per user and credential of the request), so it is not an idempotency key
+    /// on its own.
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Self::Credential(e) => Some(&e.request_id),
@@ -245,6 +277,7 @@ impl WebhookCallEvent {
             Self::OtpFailed(e) => Some(&e.request_id),
             Self::Test(e) => Some(&e.request_id),
             Self::Unknown(object) => object.get("requestId").and_then(Value::as_str),
+            Self::Undecoded(event) => event.payload.get("requestId").and_then(Value::as_str),
         }
     }
 }
@@ -257,37 +290,48 @@ impl Serialize for WebhookCallEvent {
             Self::OtpFailed(e) => e.serialize(serializer),
             Self::Test(e) => e.serialize(serializer),
             Self::Unknown(object) => object.serialize(serializer),
+            Self::Undecoded(event) => event.payload.serialize(serializer),
         }
     }
 }
 
 impl<'de> Deserialize<'de> for WebhookCallEvent {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let object = JsonObject::deserialize(deserializer)?;
-        let event_type = object
+        let object = Value::Object(JsonObject::deserialize(deserializer)?);
+        let Some(event_type) = object
             .get("eventType")
             .and_then(Value::as_str)
-            .map(WebhookEventType::from);
-        let value = Value::Object(object);
-        let event = match &event_type {
-            Some(WebhookEventType::Credential) => {
-                serde_json::from_value(value).map(Self::Credential)
-            }
-            Some(WebhookEventType::Identity) => serde_json::from_value(value).map(Self::Identity),
-            Some(WebhookEventType::OtpFailed) => serde_json::from_value(value).map(Self::OtpFailed),
-            Some(WebhookEventType::Test) => serde_json::from_value(value).map(Self::Test),
-            _ => match value {
-                Value::Object(object) => return Ok(Self::Unknown(object)),
-                _ => return Err(D::Error::custom("a webhook event must be a JSON object")),
-            },
+            .map(WebhookEventType::from)
+        else {
+            return Ok(Self::Unknown(into_object(object)));
         };
-        event.map_err(|e| {
-            let event_type = event_type
-                .as_ref()
-                .map(WebhookEventType::as_str)
-                .unwrap_or_default();
-            D::Error::custom(format_args!("`{event_type}` webhook event: {e}"))
-        })
+        // Decoding from `&Value` leaves the object in place, so an event that does not fit its
+        // type can still be handed over whole.
+        let decoded = match &event_type {
+            WebhookEventType::Credential => {
+                CredentialEvent::deserialize(&object).map(Self::Credential)
+            }
+            WebhookEventType::Identity => IdentityEvent::deserialize(&object).map(Self::Identity),
+            WebhookEventType::OtpFailed => {
+                OtpFailedEvent::deserialize(&object).map(Self::OtpFailed)
+            }
+            WebhookEventType::Test => TestEvent::deserialize(&object).map(Self::Test),
+            _ => return Ok(Self::Unknown(into_object(object))),
+        };
+        Ok(decoded.unwrap_or_else(|err| {
+            Self::Undecoded(UndecodedEvent {
+                event_type,
+                payload: into_object(object),
+                error: err.to_string(),
+            })
+        }))
+    }
+}
+
+fn into_object(value: Value) -> JsonObject {
+    match value {
+        Value::Object(object) => object,
+        _ => JsonObject::new(),
     }
 }
 

@@ -58,12 +58,25 @@ fn unknown_webhook_events_are_kept_whole() {
 }
 
 #[test]
-fn a_known_webhook_event_missing_a_required_member_says_which() {
-    let err = serde_json::from_str::<WebhookCallEvent>(r#"{"eventType":"test","requestId":"r"}"#)
-        .unwrap_err();
-    let message = err.to_string();
-    assert!(message.contains("`test` webhook event"), "{message}");
-    assert!(message.contains("issuerDid"), "{message}");
+fn a_known_webhook_event_that_does_not_fit_is_handed_over_whole_with_the_reason() {
+    // A documented event type missing a required member: the payload is authentic data, so it
+    // is kept (not an error), with the reason naming the member.
+    let raw = r#"{"eventType":"test","requestId":"r","extra":[1,{"a":null}]}"#;
+    let event: WebhookCallEvent = serde_json::from_str(raw).unwrap();
+    let WebhookCallEvent::Undecoded(undecoded) = &event else {
+        panic!("expected Undecoded, got {event:?}");
+    };
+    assert_eq!(undecoded.event_type, WebhookEventType::Test);
+    assert!(undecoded.error.contains("issuerDid"), "{}", undecoded.error);
+    assert_eq!(event.event_type(), "test");
+    assert_eq!(event.request_id(), Some("r"));
+    assert_eq!(serde_json::to_string(&event).unwrap(), raw);
+
+    // Not an object at all is still an error: there is no event to hand over.
+    assert!(serde_json::from_str::<WebhookCallEvent>("[1]").is_err());
+    // An object without a string `eventType` is kept as an unknown event.
+    let event: WebhookCallEvent = serde_json::from_str(r#"{"eventType":7}"#).unwrap();
+    assert!(matches!(event, WebhookCallEvent::Unknown(_)));
 }
 
 #[test]

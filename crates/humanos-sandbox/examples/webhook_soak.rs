@@ -1,34 +1,41 @@
-//! Webhook soak: the sandbox delivers many `test` events to a humanos-axum receiver (the
-//! `HumanosWebhook` extractor with in-memory dedup) that goes down for part of the run and
-//! loses some acknowledgements. Checks that every event reaches the handler exactly once.
+//! Webhook soak: the sandbox delivers the `credential` events of many requests, each to three
+//! contacts who all accept, to three receiver replicas behind a round-robin balancer. The
+//! replicas run `humanos-axum`'s handler factory and share one dedup store; one replica is down
+//! for part of the run, and some acknowledgements are lost after the handler ran. Checks that
+//! every event reaches a handler exactly once (delivered == handled, none twice).
 //!
 //! ```text
 //! cargo run --release -p humanos-sandbox --example webhook_soak
 //! ```
 //!
-//! Env: `SOAK_EVENTS` (10000), `SOAK_DOWN_AT` (fraction delivered before the receiver goes down,
-//! 0.3), `SOAK_DOWN_SECS` (5), `SOAK_ACK_LOSS_EVERY` (every Nth handled delivery is answered 503
-//! after the handler ran, as if the acknowledgement were lost: the sandbox retries and the dedup
-//! store must absorb it; 0 = never; 500), `SOAK_RETRY_BASE_MS` (100), `SOAK_TIMEOUT_SECS` (600).
+//! Env: `SOAK_EVENTS` (10000, rounded up to whole requests of `SOAK_CONTACTS`), `SOAK_CONTACTS`
+//! (3), `SOAK_REPLICAS` (3), `SOAK_DOWN_AT` (fraction handled before replica 0 goes down, 0.3),
+//! `SOAK_DOWN_SECS` (5), `SOAK_ACK_LOSS_EVERY` (every Nth handled delivery is answered 503 after
+//! the handler ran, as if the acknowledgement were lost; 0 = never; 500), `SOAK_RETRY_BASE_MS`
+//! (100), `SOAK_TIMEOUT_SECS` (600).
 //!
 //! Prints a summary and one `RESULT key=value ...` line; exits 1 when an event was not
-//! delivered or reached the handler twice. Run by `bench/soak.sh`; not part of CI.
+//! delivered or reached a handler twice. Run by `bench/soak.sh`; not part of CI.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::{FromRef, State};
+use axum::body::Body;
+use axum::extract::Request;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use humanos_axum::{HumanosWebhook, WebhookState};
-use humanos_sandbox::Sandbox;
-use humanos_webhooks::{DedupOutcome, WebhookPayload};
+use humanos_axum::{WebhookState, webhook_handler};
+use humanos_sandbox::{Sandbox, SandboxHandle};
+use humanos_signing::{RequestSigner, wire_json};
+use humanos_webhooks::{Dedup, WebhookEvent};
+use serde_json::json;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use tower::ServiceExt;
 
 fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)
@@ -50,143 +57,170 @@ fn rss_kib(field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// Handler runs per event (`user id` + `credential id`), across all replicas.
+type Handled = Arc<Mutex<HashMap<String, u32>>>;
+
+/// One replica: the handler factory over the shared dedup store.
+fn replica(state: WebhookState, handled: Handled) -> Router {
+    let handler = webhook_handler(state, move |event: WebhookEvent| {
+        let handled = handled.clone();
+        async move {
+            let WebhookEvent::Credential(event) = event else {
+                return Err(format!("unexpected {} event", event.event_type()));
+            };
+            let key = format!("{} {}", event.user.id, event.credential.id);
+            *handled
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .entry(key)
+                .or_default() += 1;
+            Ok(())
+        }
+    });
+    Router::new().route("/webhooks/humanos", post(handler))
+}
+
+/// The balancer: round-robin over the replicas, in process; a replica that is down answers 502
+/// for its share (a naive balancer), and every Nth handled delivery loses its acknowledgement.
 #[derive(Clone)]
-struct Receiver {
-    webhooks: WebhookState,
-    /// Handler runs per `requestId`.
-    handled: Arc<Mutex<HashMap<String, u32>>>,
-    /// Verified requests that reached the route (first deliveries and redeliveries).
-    requests: Arc<AtomicU64>,
-    /// Redeliveries acknowledged by the dedup store without running the handler.
-    deduplicated: Arc<AtomicU64>,
-    /// Acknowledgements deliberately lost (503 after the handler ran).
+struct Balancer {
+    replicas: Arc<Vec<Router>>,
+    next: Arc<AtomicUsize>,
+    down: Arc<AtomicBool>,
+    answered: Arc<AtomicU64>,
     acks_lost: Arc<AtomicU64>,
     ack_loss_every: u64,
 }
 
-impl FromRef<Receiver> for WebhookState {
-    fn from_ref(receiver: &Receiver) -> Self {
-        receiver.webhooks.clone()
-    }
-}
-
-async fn receive(State(r): State<Receiver>, HumanosWebhook(event): HumanosWebhook) -> StatusCode {
-    r.requests.fetch_add(1, Ordering::Relaxed);
-    let Some(dedup) = r.webhooks.dedup() else {
-        return StatusCode::INTERNAL_SERVER_ERROR;
-    };
-    match dedup.begin(event.idempotency_key().as_ref()) {
-        DedupOutcome::Process(guard) => {
-            // The handler's work: count the event.
-            let runs = {
-                let mut handled = r.handled.lock().unwrap_or_else(|p| p.into_inner());
-                let runs = handled
-                    .entry(event.request_id().unwrap_or_default().to_owned())
-                    .or_default();
-                *runs += 1;
-                handled.len() as u64
-            };
-            guard.complete();
-            if r.ack_loss_every > 0 && runs % r.ack_loss_every == 0 {
-                r.acks_lost.fetch_add(1, Ordering::Relaxed);
-                return StatusCode::SERVICE_UNAVAILABLE;
+impl Balancer {
+    async fn route(self, req: Request) -> Result<Response, Infallible> {
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.replicas.len();
+        if i == 0 && self.down.load(Ordering::Relaxed) {
+            return Ok(StatusCode::BAD_GATEWAY.into_response());
+        }
+        let response = self.replicas[i].clone().oneshot(req).await?;
+        if response.status() == StatusCode::OK {
+            let n = self.answered.fetch_add(1, Ordering::Relaxed) + 1;
+            if self.ack_loss_every > 0 && n.is_multiple_of(self.ack_loss_every) {
+                self.acks_lost.fetch_add(1, Ordering::Relaxed);
+                return Ok(StatusCode::SERVICE_UNAVAILABLE.into_response());
             }
-            StatusCode::OK
         }
-        DedupOutcome::Duplicate => {
-            r.deduplicated.fetch_add(1, Ordering::Relaxed);
-            StatusCode::OK
-        }
-        _ => StatusCode::CONFLICT,
+        Ok(response)
     }
 }
 
-/// Serves `app` on `port` until the sender fires; then closes the listener and every connection.
-async fn start(port: u16, app: Router) -> (oneshot::Sender<()>, JoinHandle<()>) {
-    let listener = loop {
-        match TcpListener::bind(("127.0.0.1", port)).await {
-            Ok(listener) => break listener,
-            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
-        }
-    };
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await;
-    });
-    (stop, task)
+/// Creates one request to `contacts` contacts and accepts it as each of them.
+async fn request_accepted_by_all(
+    sandbox: &SandboxHandle,
+    http: &reqwest::Client,
+    signer: &RequestSigner,
+    action_id: &str,
+    n: usize,
+    contacts: usize,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let users: Vec<_> = (0..contacts)
+        .map(|c| json!({"contact": format!("user{n}-{c}@example.com")}))
+        .collect();
+    let body = wire_json::to_vec(&json!({
+        "users": users,
+        "credentials": [{"type": "POLICY", "name": "Soak mandate",
+            "action": {"id": action_id, "userParams": {"maxAmount": 10}}}],
+    }))?;
+    let mut req = http
+        .post(format!("{}/request", sandbox.base_url()))
+        .header("api-version", humanos_sandbox::API_VERSION);
+    for (k, v) in signer.sign_now(&body).iter() {
+        req = req.header(k, v);
+    }
+    let created: serde_json::Value = req
+        .body(body)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let id = created["id"].as_str().ok_or("request without id")?;
+    for _ in 0..contacts {
+        sandbox.approve(id).await?;
+    }
+    Ok(())
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let contacts: usize = env("SOAK_CONTACTS", 3).max(1);
     let events: usize = env("SOAK_EVENTS", 10_000);
+    let requests = events.div_ceil(contacts);
+    let replicas: usize = env("SOAK_REPLICAS", 3).max(1);
     let down_at: f64 = env("SOAK_DOWN_AT", 0.3);
     let down_secs: u64 = env("SOAK_DOWN_SECS", 5);
     let ack_loss_every: u64 = env("SOAK_ACK_LOSS_EVERY", 500);
     let retry_base = Duration::from_millis(env("SOAK_RETRY_BASE_MS", 100));
     let timeout = Duration::from_secs(env("SOAK_TIMEOUT_SECS", 600));
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let port = listener.local_addr()?.port();
     let sandbox = Sandbox::builder()
         .webhook_endpoint(format!("http://127.0.0.1:{port}/webhooks/humanos"))
         .webhook_retry_base(retry_base)
         .build()
         .await?;
-    let receiver = Receiver {
-        webhooks: WebhookState::new(sandbox.webhook_secrets().config()?)
-            .with_in_memory_dedup(events.max(1) * 2),
-        handled: Arc::default(),
-        requests: Arc::default(),
-        deduplicated: Arc::default(),
+    let action = sandbox
+        .define_action(json!({"name": "Soak", "description": "soak",
+            "userParams": {"maxAmount": {"type": "number", "description": "limit"}},
+            "executionParams": {"amount": {"type": "number"}},
+            "rules": [{"name": "within", "expression": "executionParams.amount <= userParams.maxAmount"}]}))
+        .await?;
+
+    // One dedup store shared by every replica, as Redis would be (humanos-webhooks-redis).
+    let dedup = Dedup::in_memory(events.max(1) * 2);
+    let state = WebhookState::new(sandbox.webhook_secrets().config()?).with_shared_dedup(dedup);
+    let handled: Handled = Arc::default();
+    let balancer = Balancer {
+        replicas: Arc::new(
+            (0..replicas)
+                .map(|_| replica(state.clone(), handled.clone()))
+                .collect(),
+        ),
+        next: Arc::default(),
+        down: Arc::default(),
+        answered: Arc::default(),
         acks_lost: Arc::default(),
         ack_loss_every,
     };
-    let app = Router::new()
-        .route("/webhooks/humanos", post(receive))
-        .with_state(receiver.clone());
-    let delivered = || {
-        receiver
-            .handled
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .len()
-    };
-    let (mut stop, mut server) = start(port, app.clone()).await;
+    let front = balancer.clone();
+    let app = Router::new().fallback(move |req: Request<Body>| front.clone().route(req));
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let distinct = || handled.lock().unwrap_or_else(|p| p.into_inner()).len();
     let rss_start = rss_kib("VmRSS:");
 
     let started = Instant::now();
-    let mut sent = 0usize;
-    for _ in 0..events {
-        sent += sandbox.send_test_event()?;
+    let (http, signer) = (
+        reqwest::Client::new(),
+        RequestSigner::new(sandbox.api_key(), sandbox.signature_secret()),
+    );
+    for n in 0..requests {
+        request_accepted_by_all(&sandbox, &http, &signer, &action.id, n, contacts).await?;
     }
-    let queued_in = started.elapsed();
-    println!("queued {sent} events in {:.2} s", queued_in.as_secs_f64());
+    let sent = requests * contacts;
+    println!(
+        "{requests} requests x {contacts} contacts accepted: {sent} events queued in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
 
     let mut went_down = false;
     let mut down_for = Duration::ZERO;
     loop {
-        let done = delivered();
+        let done = distinct();
         if !went_down && done as f64 >= down_at * sent as f64 {
             went_down = true;
-            let _ = stop.send(());
-            let _ = server.await;
-            let down_since = Instant::now();
-            println!(
-                "receiver down after {done} deliveries ({:.2} s), for {down_secs} s",
-                started.elapsed().as_secs_f64()
-            );
+            balancer.down.store(true, Ordering::Relaxed);
+            let since = Instant::now();
+            println!("replica 0 down after {done} events, for {down_secs} s");
             tokio::time::sleep(Duration::from_secs(down_secs)).await;
-            (stop, server) = start(port, app.clone()).await;
-            down_for = down_since.elapsed();
-            println!(
-                "receiver up again at {:.2} s",
-                started.elapsed().as_secs_f64()
-            );
+            balancer.down.store(false, Ordering::Relaxed);
+            down_for = since.elapsed();
         }
         if done >= sent && sandbox.pending_deliveries()? == 0 {
             break;
@@ -198,51 +232,42 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let took = started.elapsed();
-    let rss_end = rss_kib("VmRSS:");
-    let rss_peak = rss_kib("VmHWM:");
+    let (rss_end, rss_peak) = (rss_kib("VmRSS:"), rss_kib("VmHWM:"));
     let pending = sandbox.pending_deliveries()?;
-    let handled = receiver
-        .handled
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .clone();
+    let handled = handled.lock().unwrap_or_else(|p| p.into_inner()).clone();
     let delivered = handled.len();
     let handler_runs: u64 = handled.values().map(|&n| u64::from(n)).sum();
-    let duplicates_to_handler = handler_runs - delivered as u64;
-    let requests = receiver.requests.load(Ordering::Relaxed);
-    let deduplicated = receiver.deduplicated.load(Ordering::Relaxed);
-    let acks_lost = receiver.acks_lost.load(Ordering::Relaxed);
-    let _ = stop.send(());
-    let _ = server.await;
+    let twice = handled.values().filter(|&&n| n > 1).count();
+    let answered = balancer.answered.load(Ordering::Relaxed);
+    let acks_lost = balancer.acks_lost.load(Ordering::Relaxed);
+    server.abort();
     sandbox.shutdown().await;
 
-    println!("sent (queued by the sandbox)      {sent}");
-    println!("delivered (distinct, to handler)   {delivered}");
-    println!("still pending in the sandbox       {pending}");
-    println!("handler runs                       {handler_runs}");
-    println!("duplicates reaching the handler    {duplicates_to_handler}");
-    println!("verified requests at the receiver  {requests}");
-    println!("redeliveries absorbed by dedup     {deduplicated}");
-    println!("acknowledgements lost on purpose   {acks_lost}");
+    println!("events (credential, one per contact)  {sent}");
+    println!("handled (distinct events)             {delivered}");
+    println!("handler runs                          {handler_runs}");
+    println!("events handled more than once         {twice}");
+    println!("still pending in the sandbox          {pending}");
+    println!("200 answers (handled + duplicates)    {answered}");
+    println!("acknowledgements lost on purpose      {acks_lost}");
     println!(
-        "receiver down for                  {:.2} s",
+        "replica 0 down for                    {:.2} s",
         down_for.as_secs_f64()
     );
     println!(
-        "time until all delivered           {:.2} s",
+        "time until all delivered              {:.2} s",
         took.as_secs_f64()
     );
-    println!("RSS start / end / peak (KiB)       {rss_start} / {rss_end} / {rss_peak}");
+    println!("RSS start / end / peak (KiB)          {rss_start} / {rss_end} / {rss_peak}");
     println!(
-        "RESULT sent={sent} delivered={delivered} pending={pending} duplicates_to_handler={duplicates_to_handler} \
-         requests={requests} deduplicated={deduplicated} acks_lost={acks_lost} down_s={:.2} seconds={:.2} \
+        "RESULT sent={sent} delivered={delivered} handler_runs={handler_runs} twice={twice} pending={pending} \
+         answered={answered} acks_lost={acks_lost} replicas={replicas} down_s={:.2} seconds={:.2} \
          rss_start_kib={rss_start} rss_end_kib={rss_end} rss_peak_kib={rss_peak}",
         down_for.as_secs_f64(),
         took.as_secs_f64()
     );
-    let ok = delivered == sent && pending == 0 && duplicates_to_handler == 0;
-    if !ok {
-        println!("FAILED: every event must reach the handler exactly once");
+    if !(delivered == sent && pending == 0 && handler_runs == sent as u64) {
+        println!("FAILED: every event must reach a handler exactly once");
         std::process::exit(1);
     }
     Ok(())

@@ -10,7 +10,7 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use humanos_sandbox::Sandbox;
-use humanos_webhooks::{Dedup, DedupOutcome, WebhookConfig};
+use humanos_webhooks::{Dedup, DedupOutcome, IdempotencyKey, WebhookConfig};
 use serde_json::{Value, json};
 use support::{Client, purchase_action};
 
@@ -23,22 +23,20 @@ async fn receiver(port: u16, config: WebhookConfig, seen: Seen) {
         axum::routing::post(move |headers: HeaderMap, body: Bytes| {
             let (config, seen, dedup) = (config.clone(), seen.clone(), dedup.clone());
             async move {
-                let Ok(event) = config.process_as::<Value>(&headers, &body) else {
+                let Ok(plaintext) = config.open(&headers, &body) else {
                     return StatusCode::UNAUTHORIZED;
                 };
-                let key = humanos_webhooks::IdempotencyKey::new(
-                    event["requestId"].as_str().unwrap_or_default(),
-                    event["eventType"].as_str().unwrap_or_default(),
-                );
-                match dedup.begin(Some(&key)) {
-                    DedupOutcome::Process(guard) => {
+                let event: Value = serde_json::from_slice(&plaintext).unwrap();
+                let key = IdempotencyKey::from_plaintext(&plaintext).unwrap();
+                match dedup.begin(&key).await.unwrap() {
+                    DedupOutcome::Process(reservation) => {
                         let k = format!(
                             "{}/{}",
                             event["eventType"].as_str().unwrap(),
                             event["requestId"].as_str().unwrap()
                         );
                         *seen.lock().unwrap().entry(k).or_default() += 1;
-                        guard.complete();
+                        reservation.complete().await.unwrap();
                         StatusCode::OK
                     }
                     _ => StatusCode::OK,

@@ -22,6 +22,12 @@ pub const ENV_ENCRYPTION_SALT: &str = "HUMANOS_WEBHOOK_ENCRYPTION_SALT";
 /// Optional environment variable holding a previous signature secret still accepted during a
 /// rotation.
 pub const ENV_PREVIOUS_SIGNATURE_SECRET: &str = "HUMANOS_WEBHOOK_PREVIOUS_SIGNATURE_SECRET";
+/// Optional environment variable holding a previous encryption secret (base64) still accepted
+/// during a rotation; its salt is [`ENV_PREVIOUS_ENCRYPTION_SALT`], or the current salt.
+pub const ENV_PREVIOUS_ENCRYPTION_SECRET: &str = "HUMANOS_WEBHOOK_PREVIOUS_ENCRYPTION_SECRET";
+/// Optional environment variable holding a previous encryption salt still accepted during a
+/// rotation; its secret is [`ENV_PREVIOUS_ENCRYPTION_SECRET`], or the current secret.
+pub const ENV_PREVIOUS_ENCRYPTION_SALT: &str = "HUMANOS_WEBHOOK_PREVIOUS_ENCRYPTION_SALT";
 
 /// Everything needed to open (and, for tests and tooling, seal) Humanos webhook deliveries.
 ///
@@ -46,6 +52,8 @@ struct Inner {
     signing_secret: SecretSlice<u8>,
     // `Aes256Gcm` holds the expanded key schedule and zeroizes it on drop (`zeroize` feature).
     cipher: Aes256Gcm,
+    /// The additional (encryption secret, salt) pairs of a rotation, tried after `cipher`.
+    previous_ciphers: Vec<Aes256Gcm>,
 }
 
 impl WebhookConfig {
@@ -64,20 +72,35 @@ impl WebhookConfig {
     }
 
     /// Reads `HUMANOS_WEBHOOK_SIGNATURE_SECRET`, `HUMANOS_WEBHOOK_ENCRYPTION_SECRET` and
-    /// `HUMANOS_WEBHOOK_ENCRYPTION_SALT`, plus the optional
-    /// `HUMANOS_WEBHOOK_PREVIOUS_SIGNATURE_SECRET` for a rotation in progress.
+    /// `HUMANOS_WEBHOOK_ENCRYPTION_SALT`, plus, for a rotation in progress, the optional
+    /// `HUMANOS_WEBHOOK_PREVIOUS_SIGNATURE_SECRET` and `HUMANOS_WEBHOOK_PREVIOUS_ENCRYPTION_SECRET`
+    /// / `HUMANOS_WEBHOOK_PREVIOUS_ENCRYPTION_SALT` (either one; the other defaults to the
+    /// current value).
     pub fn from_env() -> Result<Self, ConfigError> {
         let var = |name: &'static str| {
             std::env::var(name)
                 .map(Zeroizing::new)
                 .map_err(|_| ConfigError::MissingEnv(name))
         };
+        let encryption_secret = var(ENV_ENCRYPTION_SECRET)?;
+        let encryption_salt = var(ENV_ENCRYPTION_SALT)?;
         let mut builder = Self::builder()
             .signature_secret(var(ENV_SIGNATURE_SECRET)?.as_bytes())
-            .encryption_secret(var(ENV_ENCRYPTION_SECRET)?.as_bytes())
-            .encryption_salt(var(ENV_ENCRYPTION_SALT)?.as_bytes());
+            .encryption_secret(encryption_secret.as_bytes())
+            .encryption_salt(encryption_salt.as_bytes());
         if let Ok(previous) = var(ENV_PREVIOUS_SIGNATURE_SECRET) {
             builder = builder.additional_signature_secret(previous.as_bytes());
+        }
+        match (
+            var(ENV_PREVIOUS_ENCRYPTION_SECRET),
+            var(ENV_PREVIOUS_ENCRYPTION_SALT),
+        ) {
+            (Err(_), Err(_)) => {}
+            (secret, salt) => {
+                let secret = secret.unwrap_or(encryption_secret);
+                let salt = salt.unwrap_or(encryption_salt);
+                builder = builder.additional_encryption_key(secret.as_bytes(), salt.as_bytes());
+            }
         }
         builder.build()
     }
@@ -97,8 +120,14 @@ impl WebhookConfig {
         self.inner.verifier.tolerance()
     }
 
+    /// The current cipher: the one deliveries are sealed with.
     pub(crate) fn cipher(&self) -> &Aes256Gcm {
         &self.inner.cipher
+    }
+
+    /// Every cipher a delivery may be encrypted with, the current one first.
+    pub(crate) fn ciphers(&self) -> impl Iterator<Item = &Aes256Gcm> {
+        std::iter::once(&self.inner.cipher).chain(&self.inner.previous_ciphers)
     }
 
     pub(crate) fn signing_secret(&self) -> &[u8] {
@@ -110,7 +139,10 @@ impl fmt::Debug for WebhookConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WebhookConfig")
             .field("verifier", &self.inner.verifier)
-            .field("encryption_key", &"[REDACTED]")
+            .field(
+                "encryption_keys",
+                &format_args!("[REDACTED; {}]", 1 + self.inner.previous_ciphers.len()),
+            )
             .finish()
     }
 }
@@ -125,6 +157,8 @@ impl fmt::Debug for WebhookConfig {
 ///     .additional_signature_secret("old-secret") // still accepted during the rotation
 ///     .encryption_secret("c2VjcmV0LWVuY3J5cHRpb24ta2V5")
 ///     .encryption_salt("salt")
+///     // The previous pair, still accepted while Humanos switches to the new one:
+///     .additional_encryption_key("b2xkLWVuY3J5cHRpb24ta2V5", "old-salt")
 ///     .tolerance(Duration::from_secs(60))
 ///     .build()?;
 /// assert_eq!(config.tolerance(), Duration::from_secs(60));
@@ -134,6 +168,7 @@ impl fmt::Debug for WebhookConfig {
 pub struct WebhookConfigBuilder {
     signature_secret: Option<SecretSlice<u8>>,
     additional: Vec<SecretSlice<u8>>,
+    additional_keys: Vec<(SecretSlice<u8>, SecretSlice<u8>)>,
     encryption_secret: Option<SecretSlice<u8>>,
     encryption_salt: Option<SecretSlice<u8>>,
     tolerance: Option<Duration>,
@@ -174,6 +209,20 @@ impl WebhookConfigBuilder {
         self
     }
 
+    /// Another (encryption secret, salt) pair to decrypt with, such as the previous one during a
+    /// rotation: deliveries are tried with the current pair first, then these in order. Each
+    /// pair's key is derived once, at [`build`](Self::build).
+    #[must_use]
+    pub fn additional_encryption_key(
+        mut self,
+        encryption_secret: impl AsRef<[u8]>,
+        encryption_salt: impl AsRef<[u8]>,
+    ) -> Self {
+        self.additional_keys
+            .push((secret(encryption_secret), secret(encryption_salt)));
+        self
+    }
+
     /// How far a delivery's timestamp may be from the clock, either way (default 5 minutes).
     #[must_use]
     pub fn tolerance(mut self, tolerance: Duration) -> Self {
@@ -202,18 +251,14 @@ impl WebhookConfigBuilder {
         let encryption_secret = required(self.encryption_secret, "encryption secret")?;
         let salt = required(self.encryption_salt, "encryption salt")?;
 
-        let password = Zeroizing::new(
-            base64::Engine::decode(&BASE64, encryption_secret.expose_secret())
-                .map_err(|_| ConfigError::EncryptionSecretNotBase64)?,
-        );
-        let mut key = Zeroizing::new([0u8; 32]);
-        pbkdf2::pbkdf2_hmac::<sha2::Sha256>(
-            &password,
-            salt.expose_secret(),
-            PBKDF2_ITERATIONS,
-            key.as_mut_slice(),
-        );
-        let cipher = Aes256Gcm::new(&(*key).into());
+        let cipher = derive_cipher(&encryption_secret, &salt)?;
+        let mut previous_ciphers = Vec::with_capacity(self.additional_keys.len());
+        for (secret, salt) in &self.additional_keys {
+            if secret.expose_secret().is_empty() || salt.expose_secret().is_empty() {
+                return Err(ConfigError::Missing("additional encryption secret or salt"));
+            }
+            previous_ciphers.push(derive_cipher(secret, salt)?);
+        }
 
         let mut verifier =
             SignatureVerifier::new(signing_secret.expose_secret(), BodyRule::Webhook);
@@ -231,9 +276,30 @@ impl WebhookConfigBuilder {
                 verifier,
                 signing_secret,
                 cipher,
+                previous_ciphers,
             }),
         })
     }
+}
+
+/// PBKDF2-HMAC-SHA256 (10,000 iterations) of the base64-decoded secret with the salt, as Humanos
+/// derives the AES-256 key.
+fn derive_cipher(
+    encryption_secret: &SecretSlice<u8>,
+    salt: &SecretSlice<u8>,
+) -> Result<Aes256Gcm, ConfigError> {
+    let password = Zeroizing::new(
+        base64::Engine::decode(&BASE64, encryption_secret.expose_secret())
+            .map_err(|_| ConfigError::EncryptionSecretNotBase64)?,
+    );
+    let mut key = Zeroizing::new([0u8; 32]);
+    pbkdf2::pbkdf2_hmac::<sha2::Sha256>(
+        &password,
+        salt.expose_secret(),
+        PBKDF2_ITERATIONS,
+        key.as_mut_slice(),
+    );
+    Ok(Aes256Gcm::new(&(*key).into()))
 }
 
 impl fmt::Debug for WebhookConfigBuilder {

@@ -160,9 +160,16 @@ impl WebhookConfig {
             .map_err(|_| WebhookError::InvalidIvLength(iv.len()))?;
         let tag = aes_gcm::Tag::try_from(tag.as_slice())
             .map_err(|_| WebhookError::InvalidTagLength(tag.len()))?;
-        self.cipher()
-            .decrypt_inout_detached(&nonce, b"", data.as_mut_slice().into(), &tag)
-            .map_err(|_| WebhookError::DecryptionFailed)?;
+        // AES-GCM checks the tag before it decrypts, so a failed attempt leaves `data` intact
+        // for the next key of a rotation.
+        let opened = self.ciphers().any(|cipher| {
+            cipher
+                .decrypt_inout_detached(&nonce, b"", data.as_mut_slice().into(), &tag)
+                .is_ok()
+        });
+        if !opened {
+            return Err(WebhookError::DecryptionFailed);
+        }
         Ok(data)
     }
 

@@ -6,6 +6,11 @@ use humanos_signing::{SignatureError, TimestampError, VerifyError};
 /// from a stale one or from a misconfigured secret. No message contains a secret or any part of
 /// the decrypted payload. [`status`](Self::status) gives the HTTP status a receiver should
 /// answer, and [`code`](Self::code) a stable machine-readable name.
+///
+/// Deliveries that are not proven to come from Humanos are refused with a final 4xx. Once the
+/// signature verifies, the delivery is the user's data: what still fails is on the receiver's
+/// side (a wrong or rotated encryption key, a type that does not accept the payload) and gets a
+/// 5xx, so Humanos retries it after the fix instead of dropping it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum WebhookError {
@@ -39,16 +44,21 @@ pub enum WebhookError {
     /// The tag does not decode to 16 bytes.
     #[error("`tag` decodes to {0} bytes; AES-256-GCM uses a 16-byte tag")]
     InvalidTagLength(usize),
-    /// AES-256-GCM authentication failed: the encryption secret or salt differ from the ones
-    /// Humanos uses for this endpoint, or the ciphertext was altered.
+    /// AES-256-GCM authentication failed on a delivery whose signature verified: the encryption
+    /// secret or salt configured here differ from the ones Humanos uses for this endpoint (or
+    /// were rotated without adding the new pair). Answered 500 so Humanos retries once the
+    /// configuration is fixed.
     #[error(
-        "decryption failed: the authentication tag does not match (wrong encryption secret or salt, or altered ciphertext)"
+        "decryption failed: the authentication tag does not match; the webhook encryption secret or salt configured here is wrong or was rotated (the delivery will be retried)"
     )]
     DecryptionFailed,
-    /// The decrypted plaintext is not UTF-8 JSON.
-    #[error("decrypted payload is not JSON")]
+    /// The decrypted plaintext is not a UTF-8 JSON object.
+    #[error("decrypted payload is not a JSON object")]
     PlaintextNotJson,
-    /// The decrypted JSON does not have the shape of the event it declares.
+    /// The decrypted JSON does not have the shape of the event type it was decoded into. Only
+    /// a narrow payload type (one event struct, your own type) can fail this way:
+    /// [`WebhookEvent`](crate::WebhookEvent) hands such an event over as
+    /// [`WebhookEvent::Undecoded`](crate::WebhookEvent::Undecoded).
     #[error("`{event_type}` event does not match the expected shape at `{path}`{detail}")]
     PayloadShape {
         /// The `eventType` of the payload (empty when it has none).
@@ -62,21 +72,29 @@ pub enum WebhookError {
 
 impl WebhookError {
     /// The HTTP status a receiver should answer: 401 when the delivery is not proven to come
-    /// from Humanos within the time window (signature or timestamp out of range), 400 when it
-    /// is malformed.
+    /// from Humanos within the time window (signature or timestamp out of range), 400 when its
+    /// headers or envelope are malformed, and 500 when an authentic delivery could not be
+    /// decrypted or decoded here (Humanos treats a 4xx as final and retries a 5xx).
     ///
     /// ```
     /// use humanos_webhooks::WebhookError;
     /// assert_eq!(WebhookError::MissingHeader("x-signature").status(), 400);
-    /// assert_eq!(WebhookError::DecryptionFailed.status(), 400);
+    /// assert_eq!(WebhookError::DecryptionFailed.status(), 500);
     /// ```
     pub fn status(&self) -> u16 {
         match self {
             Self::Signature(_) => 401,
             Self::Timestamp(TimestampError::Malformed) => 400,
             Self::Timestamp(_) => 401,
+            Self::DecryptionFailed | Self::PlaintextNotJson | Self::PayloadShape { .. } => 500,
             _ => 400,
         }
+    }
+
+    /// Whether the failure is the receiver's own (a 5xx): the delivery is authentic, and a retry
+    /// after fixing the configuration or the types will succeed.
+    pub fn is_retryable(&self) -> bool {
+        self.status() >= 500
     }
 
     /// A stable, machine-readable name for the failed check (`snake_case`), suitable for a JSON

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use crate::WebhookError;
 
 pub use humanos_models::{
-    CredentialEvent, IdentityEvent, OtpFailedEvent, TestEvent, WebhookEventType,
+    CredentialEvent, IdentityEvent, OtpFailedEvent, TestEvent, UndecodedEvent, WebhookEventType,
 };
 
 /// A decrypted webhook event, dispatched on its `eventType`: the models crate's
@@ -35,39 +35,46 @@ struct EventTypeOnly<'a> {
 }
 
 /// Decodes a plaintext into the variant its `eventType` names, straight from the bytes (no
-/// intermediate `Value`), with the JSON path of any mismatch.
+/// intermediate `Value`). Any JSON object is an event: one of a known type that does not fit its
+/// struct becomes [`WebhookEvent::Undecoded`], one without a known type [`WebhookEvent::Unknown`].
 fn dispatch(plaintext: &[u8]) -> Result<WebhookEvent, WebhookError> {
     let peek: EventTypeOnly<'_> = match serde_json::from_slice(plaintext) {
         Ok(peek) => peek,
         Err(err) if err.is_data() => EventTypeOnly { event_type: None },
         Err(_) => return Err(WebhookError::PlaintextNotJson),
     };
-    let Some(event_type) = peek.event_type.map(|t| WebhookEventType::from(t.as_ref())) else {
-        // Not an object, or no string `eventType`.
-        return match serde_json::from_slice::<Map<String, Value>>(plaintext) {
-            Ok(_) => Err(WebhookError::PayloadShape {
-                event_type: String::new(),
-                path: "eventType".to_owned(),
-                detail: ": missing or not a string".to_owned(),
-            }),
-            Err(_) => Err(WebhookError::PlaintextNotJson),
-        };
-    };
-    Ok(match event_type {
-        WebhookEventType::Credential => {
-            WebhookEvent::Credential(typed(event_type.as_str(), plaintext)?)
+    let event_type = peek.event_type.map(|t| WebhookEventType::from(t.as_ref()));
+    match event_type {
+        Some(t @ WebhookEventType::Credential) => fitted(t, plaintext, WebhookEvent::Credential),
+        Some(t @ WebhookEventType::Identity) => fitted(t, plaintext, WebhookEvent::Identity),
+        Some(t @ WebhookEventType::OtpFailed) => fitted(t, plaintext, WebhookEvent::OtpFailed),
+        Some(t @ WebhookEventType::Test) => fitted(t, plaintext, WebhookEvent::Test),
+        // Not a type this SDK knows, or no string `eventType`: kept whole.
+        _ => object(plaintext).map(WebhookEvent::Unknown),
+    }
+}
+
+/// The typed variant, or [`WebhookEvent::Undecoded`] with the payload and the reason.
+fn fitted<T: DeserializeOwned>(
+    event_type: WebhookEventType,
+    plaintext: &[u8],
+    variant: fn(T) -> WebhookEvent,
+) -> Result<WebhookEvent, WebhookError> {
+    match typed::<T>(event_type.as_str(), plaintext) {
+        Ok(event) => Ok(variant(event)),
+        Err(err @ WebhookError::PayloadShape { .. }) => {
+            Ok(WebhookEvent::Undecoded(UndecodedEvent {
+                event_type,
+                payload: object(plaintext)?,
+                error: err.to_string(),
+            }))
         }
-        WebhookEventType::Identity => {
-            WebhookEvent::Identity(typed(event_type.as_str(), plaintext)?)
-        }
-        WebhookEventType::OtpFailed => {
-            WebhookEvent::OtpFailed(typed(event_type.as_str(), plaintext)?)
-        }
-        WebhookEventType::Test => WebhookEvent::Test(typed(event_type.as_str(), plaintext)?),
-        _ => WebhookEvent::Unknown(
-            serde_json::from_slice(plaintext).map_err(|_| WebhookError::PlaintextNotJson)?,
-        ),
-    })
+        Err(err) => Err(err),
+    }
+}
+
+fn object(plaintext: &[u8]) -> Result<Map<String, Value>, WebhookError> {
+    serde_json::from_slice(plaintext).map_err(|_| WebhookError::PlaintextNotJson)
 }
 
 /// Decodes a typed payload; `label` names it in a [`WebhookError::PayloadShape`].
@@ -101,41 +108,6 @@ fn shape_error<E: fmt::Display>(
     }
 }
 
-/// The key under which a delivery should be processed at most once: `requestId` + `eventType`,
-/// as the Humanos documentation recommends. Humanos retries deliveries until they are
-/// acknowledged, so the same event can arrive more than once.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct IdempotencyKey {
-    request_id: String,
-    event_type: String,
-}
-
-impl IdempotencyKey {
-    /// The key of `event_type` for `request_id`.
-    pub fn new(request_id: impl Into<String>, event_type: impl Into<String>) -> Self {
-        Self {
-            request_id: request_id.into(),
-            event_type: event_type.into(),
-        }
-    }
-
-    /// The `requestId` part.
-    pub fn request_id(&self) -> &str {
-        &self.request_id
-    }
-
-    /// The `eventType` part.
-    pub fn event_type(&self) -> &str {
-        &self.event_type
-    }
-}
-
-impl fmt::Display for IdempotencyKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.request_id, self.event_type)
-    }
-}
-
 /// What a delivery can be decoded into: [`WebhookEvent`], one of the event structs, or a plain
 /// [`serde_json::Value`].
 ///
@@ -149,11 +121,6 @@ pub trait WebhookPayload: Sized {
 
     /// The `requestId`, when the payload has one.
     fn request_id(&self) -> Option<&str>;
-
-    /// The idempotency key (`requestId` + `eventType`), when both are present.
-    fn idempotency_key(&self) -> Option<IdempotencyKey> {
-        Some(IdempotencyKey::new(self.request_id()?, self.event_type()?))
-    }
 }
 
 impl WebhookPayload for WebhookEvent {

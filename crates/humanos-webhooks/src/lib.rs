@@ -51,23 +51,31 @@ pub mod dedup;
 mod error;
 mod event;
 mod headers;
+mod key;
+pub mod lifecycle;
 pub mod sample;
 mod state;
 
 pub use config::{
-    ENV_ENCRYPTION_SALT, ENV_ENCRYPTION_SECRET, ENV_PREVIOUS_SIGNATURE_SECRET,
-    ENV_SIGNATURE_SECRET, WebhookConfig, WebhookConfigBuilder,
+    ENV_ENCRYPTION_SALT, ENV_ENCRYPTION_SECRET, ENV_PREVIOUS_ENCRYPTION_SALT,
+    ENV_PREVIOUS_ENCRYPTION_SECRET, ENV_PREVIOUS_SIGNATURE_SECRET, ENV_SIGNATURE_SECRET,
+    WebhookConfig, WebhookConfigBuilder,
 };
 pub use crypto::{SealedDelivery, check_signature_headers};
-pub use dedup::{BeginOutcome, Dedup, DedupOutcome, DeliveryDedup, DeliveryGuard, InMemoryDedup};
+pub use dedup::{
+    Dedup, DedupOutcome, DedupStore, InMemoryDedup, LeaseToken, Reservation, ReserveOutcome,
+    StoreError, StoreFuture,
+};
 pub use error::{ConfigError, SealError, WebhookError};
 pub use event::{
-    CredentialEvent, IdempotencyKey, IdentityEvent, OtpFailedEvent, TestEvent, WebhookEvent,
+    CredentialEvent, IdentityEvent, OtpFailedEvent, TestEvent, UndecodedEvent, WebhookEvent,
     WebhookEventType, WebhookPayload,
 };
 pub use headers::{HeaderLookup, WebhookHeaders, lookup_in};
 pub use humanos_models;
 pub use humanos_signing::{Clock, FixedClock, SignatureError, SystemClock, TimestampError};
+pub use key::IdempotencyKey;
+pub use lifecycle::Refusal;
 pub use state::WebhookState;
 
 /// Verifies, decrypts and decodes a delivery: the Python SDK's `process_webhook`.

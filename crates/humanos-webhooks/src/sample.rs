@@ -4,8 +4,9 @@
 //! Each function returns the JSON object Humanos would encrypt, with the `eventType`,
 //! `requestId` and the fields the API description requires, filled with plausible values.
 //!
-//! [`malformed`] is the catalogue of hostile deliveries (52 ways to be wrong, each with the
-//! error it must get), shared by this crate's tests and the adapters' tests over HTTP.
+//! [`malformed`] is the catalogue of hostile deliveries (47 ways to be refused, each with the
+//! error it must get), and [`undecodable`] the authentic deliveries our types do not fit; both
+//! are shared by this crate's tests and the adapters' tests over HTTP.
 //!
 //! ```
 //! use humanos_webhooks::{sample, WebhookConfig, WebhookEvent};
@@ -21,7 +22,8 @@ use serde_json::{Value, json};
 mod malformed;
 pub use malformed::{
     CATALOGUE_ENCRYPTION_SALT, CATALOGUE_ENCRYPTION_SECRET, CATALOGUE_NOW_MS,
-    CATALOGUE_SIGNATURE_SECRET, MalformedDelivery, catalogue_config, malformed,
+    CATALOGUE_SIGNATURE_SECRET, MalformedDelivery, UndecodableDelivery, catalogue_config,
+    malformed, undecodable,
 };
 
 const ISSUER: &str = "did:web:humanos.id";

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::{Dedup, DeliveryDedup, WebhookConfig};
+use crate::{Dedup, DedupStore, WebhookConfig};
 
 /// Everything the extractor, the layer and the handler factory need: the [`WebhookConfig`], the
 /// largest body accepted (default 1 MiB; larger deliveries are answered 413), how long reading
@@ -70,11 +70,12 @@ impl WebhookState {
         self
     }
 
-    /// Deduplicates deliveries with `store` (see [`DeliveryDedup`]): the
-    /// handler factory and the layer then run the handler at most once per
-    /// `requestId` + `eventType`.
+    /// Deduplicates deliveries with `store` (see [`DedupStore`]) and the default lease and
+    /// retention: the handler factory, the layer and the middleware then run the handler once per
+    /// event ([`IdempotencyKey`](crate::IdempotencyKey)). Use
+    /// [`with_shared_dedup`](Self::with_shared_dedup) to choose the lease and retention.
     #[must_use]
-    pub fn with_dedup(mut self, store: impl DeliveryDedup) -> Self {
+    pub fn with_dedup(mut self, store: impl DedupStore) -> Self {
         self.dedup = Some(Dedup::new(store));
         self
     }
