@@ -17,9 +17,9 @@ use crate::config::Settings;
 use crate::error::{CliError, Result, http_error};
 use crate::output::{parse_json, pretty_bytes, print_out, read_input, shell_quote};
 
-/// What to do about a refused delivery, per check.
-fn hint_for(err: &WebhookError) -> &'static str {
-    match err.code() {
+/// What to do about a refused delivery, per check (a [`WebhookError::code`]).
+fn hint_for(code: &str) -> &'static str {
+    match code {
         "missing_header" => {
             "pass both --signature and --timestamp (the x-signature and x-timestamp headers)"
         }
@@ -50,7 +50,7 @@ fn refused(err: &WebhookError) -> CliError {
             err,
             err.status()
         ),
-        hint_for(err),
+        hint_for(err.code()),
     )
 }
 
@@ -73,7 +73,19 @@ pub(crate) fn open(settings: &Settings, args: &OpenArgs) -> Result<()> {
         error
     })?;
     if !args.no_shape_check {
-        WebhookEvent::from_plaintext(&plaintext).map_err(|err| refused(&err))?;
+        // An adapter hands such an event to the handler as `Undecoded` (it is authentic); here
+        // the point is to say that it does not fit this SDK's types.
+        if let WebhookEvent::Undecoded(event) =
+            WebhookEvent::from_plaintext(&plaintext).map_err(|err| refused(&err))?
+        {
+            return Err(CliError::refused(
+                format!(
+                    "delivery refused by check `payload_shape` ({}; an endpoint hands it to the handler as WebhookEvent::Undecoded)",
+                    event.error
+                ),
+                hint_for("payload_shape"),
+            ));
+        }
     }
     print_out(&pretty_bytes(&plaintext));
     Ok(())

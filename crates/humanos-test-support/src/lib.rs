@@ -249,7 +249,9 @@ pub async fn catalogue(addr: SocketAddr, calls: &Calls) {
             }
             // A 401 names the check, never the receiver's clock or tolerance.
             let message = body["message"].as_str().unwrap_or_default();
-            if status == 401 && message.contains("x-timestamp") && message.contains(char::is_numeric)
+            if status == 401
+                && message.contains("x-timestamp")
+                && message.contains(char::is_numeric)
             {
                 failures.push(format!("{route} {}: clock detail in {message}", case.name));
             }
