@@ -8,6 +8,13 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use humanos_sandbox::SandboxArgs;
+use humanos_signing::secrecy::SecretString;
+
+/// Parses a secret flag straight into a [`SecretString`], so that no argument struct holds it
+/// as a plain `String` and `Debug` prints `[REDACTED]`.
+fn secret_value(value: &str) -> Result<SecretString, std::convert::Infallible> {
+    Ok(SecretString::from(value))
+}
 
 const ROOT_AFTER_HELP: &str = "\
 Configuration (later sources win):
@@ -18,6 +25,9 @@ Configuration (later sources win):
      HUMANOS_WEBHOOK_ENCRYPTION_SALT, HUMANOS_WEBHOOK_PREVIOUS_SIGNATURE_SECRET,
      HUMANCODE_APP_ID, HUMANCODE_APP_KEY, HUMANCODE_BASE_URL
   3. flags (prefer the environment for secrets: flags show up in process lists)
+  Each secret flag has a --NAME-file PATH twin (and a *_FILE variable, e.g.
+  HUMANOS_API_KEY_FILE) that reads it from a file, or from standard input with `-`; it wins
+  over the flag and the variable. A profile file readable by group or others gets a warning.
 
 Exit codes:
   0  success
@@ -117,33 +127,65 @@ pub(crate) struct WebhookSecretArgs {
         long,
         env = "HUMANOS_WEBHOOK_SIGNATURE_SECRET",
         hide_env_values = true,
-        value_name = "SECRET"
+        value_name = "SECRET",
+        value_parser = secret_value
     )]
-    pub(crate) webhook_signature_secret: Option<String>,
+    pub(crate) webhook_signature_secret: Option<SecretString>,
+    /// Read the webhook signature secret from PATH (`-`: standard input) instead; wins over --webhook-signature-secret.
+    #[arg(
+        long,
+        env = "HUMANOS_WEBHOOK_SIGNATURE_SECRET_FILE",
+        value_name = "PATH"
+    )]
+    pub(crate) webhook_signature_secret_file: Option<PathBuf>,
     /// Webhook encryption secret (base64, as the dashboard shows it).
     #[arg(
         long,
         env = "HUMANOS_WEBHOOK_ENCRYPTION_SECRET",
         hide_env_values = true,
-        value_name = "SECRET"
+        value_name = "SECRET",
+        value_parser = secret_value
     )]
-    pub(crate) webhook_encryption_secret: Option<String>,
+    pub(crate) webhook_encryption_secret: Option<SecretString>,
+    /// Read the webhook encryption secret from PATH (`-`: standard input) instead; wins over --webhook-encryption-secret.
+    #[arg(
+        long,
+        env = "HUMANOS_WEBHOOK_ENCRYPTION_SECRET_FILE",
+        value_name = "PATH"
+    )]
+    pub(crate) webhook_encryption_secret_file: Option<PathBuf>,
     /// Webhook encryption salt.
     #[arg(
         long,
         env = "HUMANOS_WEBHOOK_ENCRYPTION_SALT",
         hide_env_values = true,
-        value_name = "SALT"
+        value_name = "SALT",
+        value_parser = secret_value
     )]
-    pub(crate) webhook_encryption_salt: Option<String>,
+    pub(crate) webhook_encryption_salt: Option<SecretString>,
+    /// Read the webhook encryption salt from PATH (`-`: standard input) instead; wins over --webhook-encryption-salt.
+    #[arg(
+        long,
+        env = "HUMANOS_WEBHOOK_ENCRYPTION_SALT_FILE",
+        value_name = "PATH"
+    )]
+    pub(crate) webhook_encryption_salt_file: Option<PathBuf>,
     /// A previous signature secret still accepted (rotation in progress).
     #[arg(
         long,
         env = "HUMANOS_WEBHOOK_PREVIOUS_SIGNATURE_SECRET",
         hide_env_values = true,
-        value_name = "SECRET"
+        value_name = "SECRET",
+        value_parser = secret_value
     )]
-    pub(crate) webhook_previous_signature_secret: Option<String>,
+    pub(crate) webhook_previous_signature_secret: Option<SecretString>,
+    /// Read the previous signature secret from PATH (`-`: standard input) instead; wins over --webhook-previous-signature-secret.
+    #[arg(
+        long,
+        env = "HUMANOS_WEBHOOK_PREVIOUS_SIGNATURE_SECRET_FILE",
+        value_name = "PATH"
+    )]
+    pub(crate) webhook_previous_signature_secret_file: Option<PathBuf>,
 }
 
 const OPEN_AFTER_HELP: &str = "\
@@ -274,17 +316,25 @@ pub(crate) struct ApiCredentialArgs {
         long,
         env = "HUMANOS_API_KEY",
         hide_env_values = true,
-        value_name = "KEY"
+        value_name = "KEY",
+        value_parser = secret_value
     )]
-    pub(crate) api_key: Option<String>,
+    pub(crate) api_key: Option<SecretString>,
+    /// Read the API key from PATH (`-`: standard input) instead; wins over --api-key.
+    #[arg(long, env = "HUMANOS_API_KEY_FILE", value_name = "PATH")]
+    pub(crate) api_key_file: Option<PathBuf>,
     /// Signature secret used for `X-Signature`.
     #[arg(
         long,
         env = "HUMANOS_SIGNATURE_SECRET",
         hide_env_values = true,
-        value_name = "SECRET"
+        value_name = "SECRET",
+        value_parser = secret_value
     )]
-    pub(crate) signature_secret: Option<String>,
+    pub(crate) signature_secret: Option<SecretString>,
+    /// Read the signature secret from PATH (`-`: standard input) instead; wins over --signature-secret.
+    #[arg(long, env = "HUMANOS_SIGNATURE_SECRET_FILE", value_name = "PATH")]
+    pub(crate) signature_secret_file: Option<PathBuf>,
 }
 
 const SIGN_AFTER_HELP: &str = "\
@@ -401,9 +451,13 @@ pub(crate) struct HumanCodeCredentialArgs {
         long,
         env = "HUMANCODE_APP_KEY",
         hide_env_values = true,
-        value_name = "KEY"
+        value_name = "KEY",
+        value_parser = secret_value
     )]
-    pub(crate) app_key: Option<String>,
+    pub(crate) app_key: Option<SecretString>,
+    /// Read the APP_KEY from PATH (`-`: standard input) instead; wins over --app-key.
+    #[arg(long, env = "HUMANCODE_APP_KEY_FILE", value_name = "PATH")]
+    pub(crate) app_key_file: Option<PathBuf>,
     /// HumanCode root URL (default https://humancodeai.com).
     #[arg(long, env = "HUMANCODE_BASE_URL", value_name = "URL")]
     pub(crate) humancode_base_url: Option<String>,
@@ -819,3 +873,70 @@ Examples:
   humanos sandbox --port 4010
   humanos sandbox --port 4010 --actions actions.json > sandbox.env &  sleep 1; . ./sandbox.env
   humanos sandbox --db sandbox.db --webhook-url http://127.0.0.1:8787/webhook";
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::Cli;
+
+    /// Parsed arguments are safe to `{:?}`: every secret flag holds a `SecretString`.
+    #[test]
+    fn debug_of_parsed_arguments_redacts_every_secret() {
+        let secrets = [
+            "hk_live_debug_key",
+            "sig_debug_secret",
+            "whsec_debug",
+            "ZW5jLWRlYnVn",
+            "salt_debug",
+            "whsec_previous_debug",
+            "appkey_debug",
+        ];
+        let runs: [&[&str]; 4] = [
+            &[
+                "sign",
+                "--api-key",
+                secrets[0],
+                "--signature-secret",
+                secrets[1],
+            ],
+            &[
+                "webhook",
+                "open",
+                "--webhook-signature-secret",
+                secrets[2],
+                "--webhook-encryption-secret",
+                secrets[3],
+                "--webhook-encryption-salt",
+                secrets[4],
+                "--webhook-previous-signature-secret",
+                secrets[5],
+            ],
+            &[
+                "humancode",
+                "session",
+                "--app-id",
+                "a_1",
+                "--app-key",
+                secrets[6],
+            ],
+            &[
+                "requests",
+                "list",
+                "--api-key",
+                secrets[0],
+                "--signature-secret",
+                secrets[1],
+            ],
+        ];
+        for args in runs {
+            let cli = Cli::try_parse_from(std::iter::once("humanos").chain(args.iter().copied()))
+                .unwrap_or_else(|e| panic!("{args:?}: {e}"));
+            let debug = format!("{cli:?}");
+            assert!(debug.contains("REDACTED"), "{debug}");
+            for secret in secrets {
+                assert!(!debug.contains(secret), "{secret} in {debug}");
+            }
+        }
+    }
+}

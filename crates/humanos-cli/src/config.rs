@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use crate::cli::{ApiCredentialArgs, HumanCodeCredentialArgs, WebhookSecretArgs};
 use crate::error::{CliError, Result};
+use crate::output::read_input;
 
 /// Environment variable naming the profile file.
 const ENV_CONFIG: &str = "HUMANOS_CONFIG";
@@ -67,6 +68,63 @@ fn secret(value: Option<String>) -> Option<SecretString> {
     value.filter(|v| !v.is_empty()).map(SecretString::from)
 }
 
+/// A secret given on the command line: its `--NAME-file` (a path, or `-` for stdin) wins over
+/// the flag or environment value, which wins over the profile. Empty values count as absent.
+fn pick(
+    file: &Option<PathBuf>,
+    flag: &Option<SecretString>,
+    profile: &Option<SecretString>,
+    what: &str,
+) -> Result<Option<SecretString>> {
+    if let Some(path) = file {
+        return read_secret_file(path, what).map(Some);
+    }
+    Ok(flag
+        .clone()
+        .filter(|v| !v.expose_secret().is_empty())
+        .or_else(|| profile.clone()))
+}
+
+/// Reads a secret from `path` (`-`: stdin), without the surrounding whitespace an editor or
+/// `echo` adds. Errors name the file, never its content.
+fn read_secret_file(path: &Path, what: &str) -> Result<SecretString> {
+    let bytes = zeroize::Zeroizing::new(read_input(Some(path), what)?);
+    let text = std::str::from_utf8(&bytes).map_err(|_| {
+        CliError::usage(
+            format!("{what} in {} is not UTF-8", path.display()),
+            "the file must hold the secret as text",
+        )
+    })?;
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(CliError::usage(
+            format!("{what} in {} is empty", path.display()),
+            "write the secret into the file (one line)",
+        ));
+    }
+    Ok(SecretString::from(text))
+}
+
+/// Warns when the profile file, which holds secrets, is readable by group or others.
+#[cfg(unix)]
+fn warn_if_shared(path: &Path) {
+    use std::os::unix::fs::PermissionsExt as _;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            eprintln!(
+                "warning: the profile file {} is readable by group or others (mode {mode:03o}) \
+                 and holds secrets; run: chmod 600 {}",
+                path.display(),
+                path.display()
+            );
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn warn_if_shared(_path: &Path) {}
+
 impl Settings {
     /// Reads the profile `name` (or `default`) from the profile file. A missing file is an empty
     /// profile unless a profile was named explicitly.
@@ -90,6 +148,7 @@ impl Settings {
                 ));
             }
         };
+        warn_if_shared(&path);
         let file: File = toml::from_str(&text).map_err(|err| {
             // `Display` of a TOML error quotes the offending line, which may hold a secret:
             // report the line number and the message only.
@@ -142,22 +201,30 @@ impl Settings {
         args: &WebhookSecretArgs,
         tolerance_secs: Option<u64>,
     ) -> Result<WebhookConfig> {
-        let pick = |flag: &Option<String>, file: &Option<SecretString>| -> Option<SecretString> {
-            secret(flag.clone()).or_else(|| file.clone())
-        };
         let signature = pick(
+            &args.webhook_signature_secret_file,
             &args.webhook_signature_secret,
             &self.webhook_signature_secret,
-        );
+            "the webhook signature secret",
+        )?;
         let encryption = pick(
+            &args.webhook_encryption_secret_file,
             &args.webhook_encryption_secret,
             &self.webhook_encryption_secret,
-        );
-        let salt = pick(&args.webhook_encryption_salt, &self.webhook_encryption_salt);
+            "the webhook encryption secret",
+        )?;
+        let salt = pick(
+            &args.webhook_encryption_salt_file,
+            &args.webhook_encryption_salt,
+            &self.webhook_encryption_salt,
+            "the webhook encryption salt",
+        )?;
         let previous = pick(
+            &args.webhook_previous_signature_secret_file,
             &args.webhook_previous_signature_secret,
             &self.webhook_previous_signature_secret,
-        );
+            "the previous webhook signature secret",
+        )?;
         let missing = |what: &str, env: &str, flag: &str, key: &str| {
             CliError::usage(
                 format!("the webhook {what} is not configured"),
@@ -214,17 +281,25 @@ impl Settings {
         &self,
         args: &ApiCredentialArgs,
     ) -> Result<(SecretString, SecretString)> {
-        let api_key = secret(args.api_key.clone())
-            .or_else(|| self.api_key.clone())
-            .ok_or_else(|| {
-                CliError::usage(
-                    "the API key is not configured",
-                    "set HUMANOS_API_KEY, pass --api-key, or add api_key to your profile",
-                )
-            })?;
-        let signature_secret = secret(args.signature_secret.clone())
-            .or_else(|| self.signature_secret.clone())
-            .ok_or_else(|| {
+        let api_key = pick(
+            &args.api_key_file,
+            &args.api_key,
+            &self.api_key,
+            "the API key",
+        )?
+        .ok_or_else(|| {
+            CliError::usage(
+                "the API key is not configured",
+                "set HUMANOS_API_KEY, pass --api-key, or add api_key to your profile",
+            )
+        })?;
+        let signature_secret = pick(
+            &args.signature_secret_file,
+            &args.signature_secret,
+            &self.signature_secret,
+            "the signature secret",
+        )?
+        .ok_or_else(|| {
                 CliError::usage(
                     "the signature secret is not configured",
                     "set HUMANOS_SIGNATURE_SECRET, pass --signature-secret, or add signature_secret to your profile",
@@ -254,14 +329,18 @@ impl Settings {
                     "set HUMANCODE_APP_ID, pass --app-id, or add humancode_app_id to your profile",
                 )
             })?;
-        let app_key = secret(args.app_key.clone())
-            .or_else(|| self.humancode_app_key.clone())
-            .ok_or_else(|| {
-                CliError::usage(
-                    "the HumanCode APP_KEY is not configured",
-                    "set HUMANCODE_APP_KEY, pass --app-key, or add humancode_app_key to your profile",
-                )
-            })?;
+        let app_key = pick(
+            &args.app_key_file,
+            &args.app_key,
+            &self.humancode_app_key,
+            "the HumanCode APP_KEY",
+        )?
+        .ok_or_else(|| {
+            CliError::usage(
+                "the HumanCode APP_KEY is not configured",
+                "set HUMANCODE_APP_KEY, pass --app-key, or add humancode_app_key to your profile",
+            )
+        })?;
         let base = args
             .humancode_base_url
             .clone()

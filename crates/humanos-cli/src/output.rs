@@ -7,7 +7,12 @@ use serde_json::Value;
 
 use crate::error::{CliError, Result};
 
-/// Reads `path`, or stdin when it is `None` or `-`, as raw bytes.
+/// Whether something already read standard input (a secret or a body).
+static STDIN_TAKEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Reads `path`, or stdin when it is `None` or `-`, as raw bytes. Standard input can be read
+/// once: a second reader (two `-` secrets, or a secret and a body) is a usage error rather than
+/// an empty value.
 pub(crate) fn read_input(path: Option<&Path>, what: &str) -> Result<Vec<u8>> {
     match path {
         Some(path) if path != Path::new("-") => std::fs::read(path).map_err(|err| {
@@ -17,6 +22,12 @@ pub(crate) fn read_input(path: Option<&Path>, what: &str) -> Result<Vec<u8>> {
             )
         }),
         _ => {
+            if STDIN_TAKEN.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                return Err(CliError::usage(
+                    format!("cannot read {what} from stdin: standard input was already read"),
+                    "only one value can come from stdin (`-`); give the others as files",
+                ));
+            }
             let mut buf = Vec::new();
             std::io::stdin().read_to_end(&mut buf).map_err(|err| {
                 CliError::usage(

@@ -21,7 +21,18 @@ fn profile_file() -> (tempfile::TempDir, std::path::PathBuf) {
         ),
     )
     .expect("write");
+    private(&path);
     (dir, path)
+}
+
+/// `chmod 600`, as a profile file holding secrets should be.
+fn private(path: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    }
+    let _ = path;
 }
 
 fn signed(cmd: &mut assert_cmd::Command) -> (String, String) {
@@ -136,10 +147,136 @@ fn home_config_location() {
         format!("[profile.default]\napi_key = \"k-home\"\nsignature_secret = \"{API_SECRET}\"\n"),
     )
     .expect("write");
+    private(&dir.join("config.toml"));
     let (auth, _) = signed(
         humanos()
             .env_remove("HUMANOS_CONFIG")
             .env("HOME", home.path()),
     );
     assert_eq!(auth, "Bearer k-home");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_profile_file_readable_by_others_gets_a_warning() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let (_dir, path) = profile_file();
+    humanos()
+        .env("HUMANOS_CONFIG", &path)
+        .args(["sign", "--timestamp", TS])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning").not());
+    for mode in [0o640, 0o604, 0o644] {
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+        let out = humanos()
+            .env("HUMANOS_CONFIG", &path)
+            .args(["sign", "--timestamp", TS])
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("is readable by group or others"))
+            .stderr(predicate::str::contains("chmod 600"));
+        assert_no_secret(
+            &String::from_utf8_lossy(&out.get_output().stderr),
+            "warning",
+        );
+    }
+}
+
+#[test]
+fn secrets_from_files_and_stdin() {
+    let dir = tempfile::tempdir().expect("dir");
+    let key_file = dir.path().join("api-key");
+    let secret_file = dir.path().join("signature-secret");
+    // A trailing newline, as `echo` writes it, is not part of the secret.
+    std::fs::write(&key_file, "key-from-file\n").expect("write");
+    std::fs::write(&secret_file, "secret-from-file\r\n").expect("write");
+    let key = key_file.to_str().expect("path");
+    let secret = secret_file.to_str().expect("path");
+
+    // --NAME-file wins over the flag and the environment.
+    let (auth, s) = signed_with(
+        &mut humanos_api(),
+        &[
+            "--api-key-file",
+            key,
+            "--signature-secret-file",
+            secret,
+            "--api-key",
+            "key-flag",
+        ],
+    );
+    assert_eq!(
+        (auth, s),
+        ("Bearer key-from-file".to_owned(), sig("secret-from-file"))
+    );
+
+    // The *_FILE variables, and `-` for standard input.
+    let (auth, s) = signed_with(
+        humanos()
+            .env("HUMANOS_API_KEY_FILE", key)
+            .write_stdin("secret-from-stdin\n"),
+        &["--signature-secret-file", "-"],
+    );
+    assert_eq!(
+        (auth, s),
+        ("Bearer key-from-file".to_owned(), sig("secret-from-stdin"))
+    );
+
+    // Standard input serves one secret only; an empty or missing file is an error that names
+    // the file, never a value.
+    let empty = dir.path().join("empty");
+    std::fs::write(&empty, "\n").expect("write");
+    for (flags, expected) in [
+        (
+            vec!["--api-key-file", "-", "--signature-secret-file", "-"],
+            "standard input was already read",
+        ),
+        (
+            vec![
+                "--api-key-file",
+                empty.to_str().expect("path"),
+                "--signature-secret-file",
+                secret,
+            ],
+            "is empty",
+        ),
+        (
+            vec![
+                "--api-key-file",
+                "/nonexistent/key",
+                "--signature-secret-file",
+                secret,
+            ],
+            "cannot read the API key from /nonexistent/key",
+        ),
+    ] {
+        let out = humanos()
+            .args(["sign", "--timestamp", TS])
+            .args(&flags)
+            .write_stdin("only-once\n")
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(expected));
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(
+            !stderr.contains("secret-from-file") && !stderr.contains("only-once"),
+            "{stderr}"
+        );
+    }
+
+    // The webhook and HumanCode secrets have their file twins too.
+    let wh = dir.path().join("wh");
+    std::fs::write(&wh, WH_SIG).expect("write");
+    humanos_webhook()
+        .env_remove("HUMANOS_WEBHOOK_SIGNATURE_SECRET")
+        .args([
+            "webhook",
+            "trigger",
+            "--print",
+            "--webhook-signature-secret-file",
+        ])
+        .arg(&wh)
+        .assert()
+        .success();
 }
