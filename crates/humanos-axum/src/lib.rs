@@ -27,15 +27,16 @@
 //!
 //! Humanos retries deliveries, so one event can arrive several times. With
 //! [`WebhookState::with_dedup`] (or [`with_in_memory_dedup`](WebhookState::with_in_memory_dedup))
-//! the handler factory and the layer run the handler at most once per `requestId` +
-//! `eventType`, following the protocol of [`humanos_webhooks::DeliveryDedup`]. The bare
-//! extractor does not deduplicate.
+//! the handler factory and the layer run the handler once per event
+//! ([`humanos_webhooks::IdempotencyKey`]: per user and credential, not per request), following
+//! the lease protocol of [`humanos_webhooks::dedup`], written once in
+//! [`humanos_webhooks::lifecycle`]. The bare extractor does not deduplicate.
 //!
 //! # Tracing
 //!
 //! Each delivery runs in an `info` span `humanos_webhook` with `event_type`, `request_id` and
-//! `outcome` fields (never a secret). Refusals are logged at `info`, handler failures at
-//! `error`, successes at `debug`.
+//! `outcome` fields (never a secret). Refusals are logged at `info`, 5xx (a wrong encryption key, a store
+//! down, a handler failure) at `error`, successes at `debug`.
 //!
 //! # Example
 //!

@@ -1,22 +1,4 @@
 //! The idempotency key of an event: what makes two deliveries "the same event".
-//!
-//! One credential request can produce many events with the same `requestId`: a request names a
-//! list of contacts, and each contact's decision on each credential arrives as its own
-//! `credential` event (likewise `identity` and `otp.failed` per user). The official README's
-//! advice, `requestId` + `eventType`, would therefore answer the second user's accepted mandate
-//! as a duplicate. The key here identifies one event, and stays the same across Humanos's
-//! retries of it (a retry carries the same payload; only the envelope's IV and the
-//! timestamp/signature headers change):
-//!
-//! | `eventType` | key |
-//! | --- | --- |
-//! | `credential` | `eventType`, `requestId`, `user.id`, `credential.id` (one decision per credential and user) |
-//! | `identity` | `eventType`, `requestId`, `user.id`, `decision.date` (one outcome per identity check) |
-//! | `otp.failed`, `test`, any other | `eventType`, `requestId`, `user.id`, SHA-256 of the payload's RFC 8785 canonical form (the payload carries no id or time of its own) |
-//!
-//! A member that is absent counts as empty, so an event whose shape this SDK does not accept
-//! (delivered as [`WebhookEvent::Undecoded`](crate::WebhookEvent::Undecoded)) gets the same key as
-//! it would once decodable: the key is computed from the decrypted JSON, never from our types.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -26,8 +8,25 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-/// The key under which an event is handled at most once (see the [module docs](self) for the
-/// rule per event type).
+/// The key under which an event is handled at most once.
+///
+/// One credential request can produce many events with the same `requestId`: a request names a
+/// list of contacts, and each contact's decision on each credential arrives as its own
+/// `credential` event (likewise `identity` and `otp.failed` per user). The official README's
+/// advice, `requestId` + `eventType`, would therefore answer the second user's accepted mandate
+/// as a duplicate. The key here identifies one event, and stays the same across Humanos's
+/// retries of it (a retry carries the same payload; only the envelope's IV and the
+/// timestamp/signature headers change):
+///
+/// | `eventType` | key |
+/// | --- | --- |
+/// | `credential` | `eventType`, `requestId`, `user.id`, `credential.id` (one decision per credential and user) |
+/// | `identity` | `eventType`, `requestId`, `user.id`, `decision.date` (one outcome per identity check) |
+/// | `otp.failed`, `test`, any other | `eventType`, `requestId`, `user.id`, SHA-256 of the payload's RFC 8785 canonical form (the payload carries no id or time of its own) |
+///
+/// A member that is absent counts as empty, so an event whose shape this SDK does not accept
+/// (delivered as [`WebhookEvent::Undecoded`](crate::WebhookEvent::Undecoded)) gets the same key as
+/// it would once decodable: the key is computed from the decrypted JSON, never from our types.
 ///
 /// [`as_str`](Self::as_str) is a fixed-length hex digest of the parts, suitable as a store key;
 /// `Display` shows the readable parts for logs (ids only, never payload values).
