@@ -1,14 +1,16 @@
 //! A complete axum server receiving Humanos webhooks with `humanos-axum`.
 //!
-//! Run: `cargo run --example axum_webhook`, then send it a delivery (for instance the body and
-//! headers printed by `cargo run --example webhook_roundtrip`) or point the dashboard's
-//! "Send test event" at it through a tunnel.
+//! Run: `cargo run --example axum_webhook` with the three secrets set (or
+//! `cargo run --example axum_webhook -- --demo` to try it with demo secrets), then send it a
+//! delivery (for instance the body and headers printed by `cargo run --example
+//! webhook_roundtrip`) or point the dashboard's "Send test event" at it through a tunnel.
 //!
 //! Environment:
 //! - `HUMANOS_WEBHOOK_SIGNATURE_SECRET`, `HUMANOS_WEBHOOK_ENCRYPTION_SECRET`,
-//!   `HUMANOS_WEBHOOK_ENCRYPTION_SALT`: the three values of Settings → Webhooks. When unset the
-//!   example warns and uses the demo secrets `whsec_demo` / `ZGVtby1lbmNyeXB0aW9uLXNlY3JldA==` /
-//!   `demo-salt` (never use them in production).
+//!   `HUMANOS_WEBHOOK_ENCRYPTION_SALT`: the three values of Settings → Webhooks. When they are
+//!   unset or invalid the example refuses to start, unless `--demo` is given: then it warns and
+//!   uses the demo secrets `whsec_demo` / `ZGVtby1lbmNyeXB0aW9uLXNlY3JldA==` / `demo-salt`
+//!   (anyone can seal a delivery with those: never in production).
 //! - `PORT`: listen on `127.0.0.1:$PORT` (default 8000).
 //! - `HUMANOS_WEBHOOK_DEDUP=off`: process every delivery, even a retry of one already handled
 //!   (the default deduplicates by `requestId` + `eventType` in memory).
@@ -16,6 +18,10 @@
 //!
 //! Routes: `POST /webhooks/humanos` (the webhook) and `GET|POST /healthz` (a plain 200, for load
 //! balancers and for `bench/webhook_load.sh`'s framework floor; `POST` reads the body).
+//!
+//! Slow clients: the body read timeout is the adapter's (30 s); the request head's is the
+//! server's, and `axum::serve` has none, so [`serve`] uses hyper-util's builder with a
+//! 10 s `header_read_timeout` (see `docs/webhooks-axum-actix.md`).
 //!
 //! To try it against the local sandbox, start `cargo run -p humanos-sandbox -- --webhook-url
 //! http://127.0.0.1:8000/webhooks/humanos`, export the `HUMANOS_WEBHOOK_*` lines it prints here
@@ -26,6 +32,7 @@
 
 use std::error::Error;
 use std::fmt::Display;
+use std::time::Duration;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -34,7 +41,10 @@ use humanos_webhooks::humanos_models::DeliveryActionType;
 use humanos_webhooks::{WebhookConfig, WebhookEvent};
 use tracing_subscriber::EnvFilter;
 
-/// Demo secrets, used (with a warning) when the `HUMANOS_WEBHOOK_*` variables are unset.
+/// How long a client may take to send the request head before the connection is closed.
+pub(crate) const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Demo secrets, used (with a warning) only with `--demo`.
 const DEMO_SECRETS: [&str; 3] = [
     "whsec_demo",
     "ZGVtby1lbmNyeXB0aW9uLXNlY3JldA==",
@@ -77,15 +87,38 @@ pub(crate) async fn on_event(event: WebhookEvent) -> Result<(), Box<dyn Error + 
     Ok(())
 }
 
-fn webhook_config() -> Result<WebhookConfig, Box<dyn Error>> {
-    Ok(match WebhookConfig::from_env() {
-        Ok(config) => config,
-        Err(err) => {
+/// Whether the command line asks for the demo secrets (`--demo`); anything else is refused.
+pub(crate) fn demo_flag(args: impl IntoIterator<Item = String>) -> Result<bool, String> {
+    let mut demo = false;
+    for arg in args {
+        match arg.as_str() {
+            "--demo" => demo = true,
+            other => return Err(format!("unknown argument `{other}` (only --demo is known)")),
+        }
+    }
+    Ok(demo)
+}
+
+/// The configuration read from the environment; without it, the demo secrets only when `demo`
+/// is set, since anyone can seal a delivery with those.
+pub(crate) fn webhook_config(
+    from_env: Result<WebhookConfig, humanos_webhooks::ConfigError>,
+    demo: bool,
+) -> Result<WebhookConfig, Box<dyn Error>> {
+    match from_env {
+        Ok(config) => Ok(config),
+        Err(err) if demo => {
             tracing::warn!("{err}: using the DEMO webhook secrets (never in production)");
             let [signature, encryption, salt] = DEMO_SECRETS;
-            WebhookConfig::new(signature, encryption, salt)?
+            Ok(WebhookConfig::new(signature, encryption, salt)?)
         }
-    })
+        Err(err) => Err(format!(
+            "{err}: set HUMANOS_WEBHOOK_SIGNATURE_SECRET, HUMANOS_WEBHOOK_ENCRYPTION_SECRET and \
+             HUMANOS_WEBHOOK_ENCRYPTION_SALT (Settings -> Webhooks), or pass --demo to try the \
+             example with demo secrets"
+        )
+        .into()),
+    }
 }
 
 /// The receiver's state: `config`, and in-memory dedup by `requestId` + `eventType` (at most
@@ -115,14 +148,54 @@ where
         )
 }
 
+/// Serves `app` on `listener` until `shutdown` resolves, closing any connection whose request
+/// head takes longer than `header_read_timeout` (`axum::serve` has no such timeout).
+pub(crate) async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    header_read_timeout: Duration,
+    shutdown: impl Future<Output = ()>,
+) {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use hyper_util::service::TowerToHyperService;
+
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(err) => {
+                    tracing::warn!("accept failed: {err}");
+                    continue;
+                }
+            },
+            () = &mut shutdown => return,
+        };
+        let service = TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            let mut builder = Builder::new(TokioExecutor::new());
+            builder
+                .http1()
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_read_timeout);
+            let _ = builder
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
 
+    let demo = demo_flag(std::env::args().skip(1))?;
+    let config = webhook_config(WebhookConfig::from_env(), demo)?;
     let dedup = std::env::var("HUMANOS_WEBHOOK_DEDUP").as_deref() != Ok("off");
-    let app = app(webhook_state(webhook_config()?, dedup), on_event);
+    let app = app(webhook_state(config, dedup), on_event);
 
     let port: u16 = std::env::var("PORT")
         .ok()
@@ -133,10 +206,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
         "listening on http://{}/webhooks/humanos",
         listener.local_addr()?
     );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    serve(listener, app, HEADER_READ_TIMEOUT, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
     Ok(())
 }
