@@ -976,7 +976,7 @@ pub(crate) async fn list_workflows(
 
 // ---------------------------------------------------------------- credentials
 
-fn load_credential(s: &AppState, id: &str) -> ApiResult<CredentialRec> {
+pub(crate) fn load_credential(s: &AppState, id: &str) -> ApiResult<CredentialRec> {
     check_urn(id, "credential")?;
     s.store
         .get(CREDENTIAL, id)?
@@ -1225,7 +1225,18 @@ pub(crate) async fn revoke(
         ]));
     }
     let _w = s.write.lock().await;
-    let mut c = load_credential(&s, &id)?;
+    let revoked = revoke_credential(&s, &id, dto.reason.unwrap_or_default())?;
+    Ok(Json(revoked).into_response())
+}
+
+/// Revokes an active credential (the API's revoke and the dashboard's button); the caller
+/// holds the write lock.
+pub(crate) fn revoke_credential(
+    s: &AppState,
+    id: &str,
+    reason: String,
+) -> ApiResult<RevokeCredentialEntity> {
+    let mut c = load_credential(s, id)?;
     match c.status.as_str() {
         "INACTIVE" => {
             return Err(ApiError::new(
@@ -1241,7 +1252,6 @@ pub(crate) async fn revoke(
         _ => {}
     }
     let now = s.now_iso();
-    let reason = dto.reason.clone().unwrap_or_default();
     c.status = "INACTIVE".into();
     c.revoked = true;
     c.inactive_at = Some(now.clone());
@@ -1261,19 +1271,18 @@ pub(crate) async fn revoke(
     }
     s.store.put(CREDENTIAL, &c.id, &c)?;
     mandate::record_event(
-        &s,
+        s,
         &c.id,
         "REVOKE",
         s.issuer.did(),
         json!({"activity": "MANDATE_REVOKED", "reason": reason, "at": now}),
     )?;
     tracing::info!(credential = %c.id, %reason, "MANDATE_REVOKED");
-    Ok(Json(RevokeCredentialEntity {
+    Ok(RevokeCredentialEntity {
         credential_id: c.id.clone(),
         status: CredentialStatus::Inactive,
         revoked_at: now,
     })
-    .into_response())
 }
 
 // ---------------------------------------------------------------- DID, status list

@@ -27,16 +27,23 @@
 //! # Ok(()) }
 //! ```
 //!
-//! See `docs/sandbox.md` for the endpoint table, the admin endpoints and where the sandbox
-//! differs from the real service.
+//! The admin API and a server-rendered dashboard (requests, mandates, the event chain,
+//! presentations, webhook deliveries with every attempt) sit behind a per-run admin token
+//! ([`SandboxHandle::admin_url`], [`SandboxHandle::admin_client`]); every route checks `Host`
+//! and the server binds loopback only unless [`SandboxBuilder::allow_remote`].
+//!
+//! See `docs/sandbox.md` for the endpoint table, the admin endpoints, the dashboard and where
+//! the sandbox differs from the real service.
 
 mod admin;
 mod api;
 pub mod args;
 mod auth;
+mod dashboard;
 pub mod humancode;
 mod mandate;
 mod pages;
+mod router;
 mod state;
 mod store;
 mod util;
@@ -47,8 +54,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use axum::Router;
-use axum::routing::{delete, get, patch, post};
 use base64::Engine;
 use humanos_signing::{BodyRule, Clock, SignatureVerifier, SystemClock};
 use humanos_vc::{Ed25519SigningKey, Signer};
@@ -61,7 +66,7 @@ pub use args::SandboxArgs;
 pub use state::{API_VERSION, KNOWN_API_VERSIONS, WebhookSecrets};
 pub use store::StoreError;
 
-use crate::state::{ApiError, AppState};
+use crate::state::AppState;
 
 /// A failure to start the sandbox.
 #[derive(Debug, thiserror::Error)]
@@ -334,7 +339,7 @@ impl SandboxBuilder {
             admin::define_action(&state, def)
                 .map_err(|e| SandboxError::Action(format!("{:?}", e.message)))?;
         }
-        let app = router(state.clone());
+        let app = router::router(state.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app)
@@ -353,88 +358,6 @@ impl SandboxBuilder {
             worker,
         })
     }
-}
-
-fn router(state: Arc<AppState>) -> Router {
-    let authed = Router::new()
-        .route(
-            "/request",
-            post(api::create_request).get(api::list_requests),
-        )
-        .route(
-            "/request/{requestId}",
-            get(api::get_request).delete(api::cancel_request),
-        )
-        .route("/request/resend/{requestId}", patch(api::resend_otp))
-        .route("/user", post(api::create_users).get(api::get_user))
-        .route("/actions", get(api::list_actions))
-        .route("/actions/version/{id}", get(api::action_versions))
-        .route("/approvals", get(api::list_approvals))
-        .route("/approvals/workflow", get(api::list_workflows))
-        .route("/credential/vp/{vcId}", post(api::issue_vp))
-        .route("/credential/verify", post(api::verify))
-        .route("/credential/revoke/{credentialId}", delete(api::revoke))
-        .route("/credential/evidence/{evidenceId}", get(api::evidence))
-        .route("/credential/{credentialId}", get(api::get_credential))
-        .route(
-            "/credential/{credentialId}/events",
-            get(api::credential_events),
-        )
-        .route("/did/resolve/{did}", get(api::resolve_did))
-        .route("/intelligence/action", get(api::intelligence_action))
-        .route("/intelligence/snapshot", get(api::intelligence_snapshot))
-        .route("/intelligence/window", get(api::intelligence_window))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::authenticate,
-        ));
-    let public = Router::new()
-        .route("/status/1", get(api::status_list))
-        .route(
-            "/approve/{requestId}",
-            get(pages::approval_page).post(pages::approval_submit),
-        );
-    let admin = Router::new()
-        .route("/", get(pages::index))
-        .route("/admin", get(admin::info))
-        .route("/admin/actions", post(admin::define_actions))
-        .route("/admin/requests/{requestId}/otp", get(admin::otp))
-        .route(
-            "/admin/requests/{requestId}/identity",
-            post(admin::identity),
-        )
-        .route(
-            "/admin/requests/{requestId}/{decision}",
-            post(admin::decide),
-        )
-        .route("/admin/webhooks", get(admin::webhooks_list))
-        .route(
-            "/admin/webhooks/endpoints",
-            post(admin::add_endpoint).delete(admin::remove_endpoint),
-        )
-        .route("/admin/webhooks/test", post(admin::test_event))
-        .route("/admin/webhooks/deliveries/{id}", get(admin::delivery))
-        .route(
-            "/admin/webhooks/deliveries/{id}/resend",
-            post(admin::resend),
-        )
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            admin::guard::require_admin,
-        ));
-    authed
-        .merge(public)
-        .merge(admin)
-        .with_state(state.clone())
-        .merge(humancode::router(state.humancode.clone()))
-        .fallback(|uri: axum::http::Uri| async move {
-            ApiError::not_found(format!("Cannot find {}", uri.path()))
-        })
-        .layer(axum::extract::DefaultBodyLimit::max(auth::MAX_BODY))
-        .layer(axum::middleware::from_fn_with_state(
-            state,
-            admin::guard::check_host,
-        ))
 }
 
 /// A running sandbox. Dropping it stops the server.
@@ -512,12 +435,7 @@ impl SandboxHandle {
 
     /// The HumanCode APP_KEY the emulator accepts.
     pub fn humancode_app_key(&self) -> String {
-        self.state
-            .store
-            .meta("humancode_app_key")
-            .ok()
-            .flatten()
-            .unwrap_or_default()
+        self.state.humancode_app_key()
     }
 
     /// The per-run admin token (`HUMANOS_SANDBOX_ADMIN_TOKEN`): send it as the
@@ -546,23 +464,7 @@ impl SandboxHandle {
 
     /// The `export` lines a shell needs to point a client at this sandbox.
     pub fn env_lines(&self) -> String {
-        let w = &self.state.webhook_secrets;
-        format!(
-            "export HUMANOS_BASE_URL={}\nexport HUMANOS_API_KEY={}\nexport HUMANOS_SIGNATURE_SECRET={}\n\
-             export HUMANOS_WEBHOOK_SIGNATURE_SECRET={}\nexport HUMANOS_WEBHOOK_ENCRYPTION_SECRET={}\n\
-             export HUMANOS_WEBHOOK_ENCRYPTION_SALT={}\nexport HUMANCODE_BASE_URL={}\nexport HUMANCODE_APP_ID={}\n\
-             export HUMANCODE_APP_KEY={}\nexport HUMANOS_SANDBOX_ADMIN_TOKEN={}\n",
-            self.base_url(),
-            self.api_key(),
-            self.signature_secret(),
-            w.signature_secret,
-            w.encryption_secret,
-            w.encryption_salt,
-            self.base_url(),
-            self.humancode_app_id(),
-            self.humancode_app_key(),
-            self.admin_token()
-        )
+        self.state.env_lines()
     }
 
     /// Publishes an action (or a new version of the action with the same `id` / `name`).

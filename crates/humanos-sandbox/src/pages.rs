@@ -1,4 +1,4 @@
-//! The hosted approval page (the user's, unauthenticated) and the home page.
+//! The hosted approval page: the user's, unauthenticated.
 
 use std::sync::Arc;
 
@@ -187,40 +187,4 @@ pub(crate) async fn approval_submit(
         }
         Err(e) => error_page(e.status, &format!("{:?}", e.message)),
     }
-}
-
-pub(crate) async fn index(State(s): St) -> Html<String> {
-    let requests: Vec<RequestRec> = s.store.list(REQUEST).unwrap_or_default();
-    let rows: String = requests
-        .iter()
-        .rev()
-        .take(50)
-        .map(|r| {
-            let links: String = r
-                .subjects
-                .iter()
-                .map(|x| {
-                    format!(
-                        "<a href=\"{}\">{}</a> ({}) ",
-                        html(&api::approval_link(&s, &r.id, &x.contact)),
-                        html(&x.contact),
-                        html(x.decision.as_deref().unwrap_or("pending"))
-                    )
-                })
-                .collect();
-            format!(
-                "<tr><td><code>{}</code></td><td>{}</td><td>{links}</td></tr>",
-                html(&r.id),
-                html(&r.created_at)
-            )
-        })
-        .collect();
-    page(
-        "Humanos sandbox",
-        &format!(
-            "<p>API at <code>{}</code>. Issuer <code>{}</code>.</p><table><tr><th>Request</th><th>Created</th><th>Subjects</th></tr>{rows}</table>",
-            html(&s.base_url),
-            html(s.issuer.did())
-        ),
-    )
 }

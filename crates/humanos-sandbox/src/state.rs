@@ -195,6 +195,34 @@ impl AppState {
         Signer::did_key(Ed25519SigningKey::from_bytes(&seed))
     }
 
+    pub(crate) fn humancode_app_key(&self) -> String {
+        self.store
+            .meta("humancode_app_key")
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    }
+
+    /// The `export` lines a shell needs to point a client at this sandbox.
+    pub(crate) fn env_lines(&self) -> String {
+        let w = &self.webhook_secrets;
+        format!(
+            "export HUMANOS_BASE_URL={base}\nexport HUMANOS_API_KEY={}\nexport HUMANOS_SIGNATURE_SECRET={}\n\
+             export HUMANOS_WEBHOOK_SIGNATURE_SECRET={}\nexport HUMANOS_WEBHOOK_ENCRYPTION_SECRET={}\n\
+             export HUMANOS_WEBHOOK_ENCRYPTION_SALT={}\nexport HUMANCODE_BASE_URL={base}\nexport HUMANCODE_APP_ID={}\n\
+             export HUMANCODE_APP_KEY={}\nexport HUMANOS_SANDBOX_ADMIN_TOKEN={}\n",
+            self.api_key,
+            self.signature_secret,
+            w.signature_secret,
+            w.encryption_secret,
+            w.encryption_salt,
+            self.humancode.app_id(),
+            self.humancode_app_key(),
+            self.admin.token(),
+            base = self.base_url,
+        )
+    }
+
     pub(crate) fn status_list_url(&self) -> String {
         format!("{}/status/1", self.base_url)
     }

@@ -114,7 +114,7 @@ async fn attempt(state: &AppState, client: &reqwest::Client, d: &Delivery) {
             .send()
             .await
             .map(|r| r.status())
-            .map_err(|e| format!("transport: {e}")),
+            .map_err(|e| transport_error(&e)),
         Err(e) => Err(e),
     };
     let latency_ms = started.elapsed().as_millis().min(u128::from(u64::MAX)) as u64;
@@ -157,4 +157,17 @@ async fn attempt(state: &AppState, client: &reqwest::Client, d: &Delivery) {
     if let Err(e) = state.store.record_attempt(d.id, &row, outcome) {
         tracing::error!(error = %e, "webhook attempt not recorded");
     }
+}
+
+/// `transport: ` and the error with its causes (reqwest's own message alone does not say
+/// whether the connection was refused, timed out or failed TLS).
+fn transport_error(e: &reqwest::Error) -> String {
+    let mut out = format!("transport: {e}");
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        out.push_str(": ");
+        out.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    out
 }

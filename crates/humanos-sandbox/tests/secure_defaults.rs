@@ -11,7 +11,7 @@ use std::time::Duration;
 use axum::http::{HeaderMap, StatusCode, header};
 use humanos_sandbox::{ADMIN_TOKEN_HEADER, Sandbox, SandboxError, SandboxHandle};
 use serde_json::{Value, json};
-use support::{Client, purchase_action};
+use support::{Client, admin_get, purchase_action};
 
 /// Polls `check` every 50 ms for up to 60 s (a bound against a hang, not a timing claim).
 async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
@@ -226,16 +226,10 @@ fn closed_url() -> String {
 }
 
 async fn deliveries(sb: &SandboxHandle) -> Vec<Value> {
-    let list: Value = sb
-        .admin_client()
-        .get(format!("{}/admin/webhooks", sb.base_url()))
-        .send()
-        .await
+    admin_get(sb, "/admin/webhooks").await["deliveries"]
+        .as_array()
         .unwrap()
-        .json()
-        .await
-        .unwrap();
-    list["deliveries"].as_array().unwrap().clone()
+        .clone()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -281,15 +275,7 @@ async fn deliveries_are_dead_lettered_after_the_last_attempt_and_can_be_resent()
         "{d}"
     );
     let id = d["id"].as_i64().unwrap();
-    let detail: Value = sb
-        .admin_client()
-        .get(format!("{}/admin/webhooks/deliveries/{id}", sb.base_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let detail = admin_get(&sb, &format!("/admin/webhooks/deliveries/{id}")).await;
     let log = detail["attemptLog"].as_array().unwrap();
     assert_eq!(log.len(), 3, "{detail}");
     assert!(log.iter().all(|a| a["status"].is_null()

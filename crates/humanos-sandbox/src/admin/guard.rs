@@ -154,13 +154,6 @@ fn same_origin(guard: &AdminGuard, headers: &HeaderMap) -> bool {
     origin_ok && site_ok
 }
 
-fn wants_html(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/html"))
-}
-
 /// The admin routes and the dashboard: the token as the `X-Sandbox-Admin-Token` header, or the
 /// cookie (same-origin only for unsafe methods). `GET ...?token=<token>` sets the cookie and
 /// redirects to the same page without the token.
@@ -221,7 +214,7 @@ pub(crate) async fn require_admin(
 fn refuse(headers: &HeaderMap, why: &str) -> Response {
     let hint = "send the X-Sandbox-Admin-Token header (the token is printed at start and exported \
                 as HUMANOS_SANDBOX_ADMIN_TOKEN), or open the printed admin link in a browser";
-    if wants_html(headers) {
+    if crate::dashboard::wants_html(headers) {
         let body = format!(
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sandbox admin</title></head>\
              <body><h1>Sandbox admin</h1><p id=\"error\">{}: {}.</p></body></html>",

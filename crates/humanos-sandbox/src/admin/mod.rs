@@ -340,3 +340,28 @@ pub(crate) fn info_json(s: &AppState) -> Value {
 pub(crate) async fn info(State(s): St) -> Json<Value> {
     Json(info_json(&s))
 }
+
+#[derive(Deserialize, Default)]
+pub(crate) struct RevokeBody {
+    reason: Option<String>,
+}
+
+/// `POST /admin/credentials/{id}/revoke`: revokes as `DELETE /credential/revoke/{id}` does
+/// (`{"reason": ...}` optional, default `admin`).
+pub(crate) async fn revoke(
+    State(s): St,
+    Path(id): Path<String>,
+    body: Option<Json<RevokeBody>>,
+) -> ApiResult<Json<humanos_models::RevokeCredentialEntity>> {
+    let reason = body
+        .and_then(|b| b.0.reason)
+        .filter(|r| !r.is_empty())
+        .unwrap_or_else(|| "admin".to_owned());
+    if reason.chars().count() > 200 {
+        return Err(ApiError::validation(vec![
+            "reason must be shorter than or equal to 200 characters".into(),
+        ]));
+    }
+    let _w = s.write.lock().await;
+    Ok(Json(api::revoke_credential(&s, &id, reason)?))
+}

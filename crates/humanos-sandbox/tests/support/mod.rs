@@ -46,6 +46,18 @@ impl Client {
     }
 }
 
+/// `GET path` on the admin API with the sandbox's admin token, decoded as JSON.
+pub async fn admin_get(sb: &SandboxHandle, path: &str) -> Value {
+    sb.admin_client()
+        .get(format!("{}{path}", sb.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 pub fn purchase_action() -> Value {
     serde_json::json!({
         "name": "Purchase",
