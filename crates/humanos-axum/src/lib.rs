@@ -65,14 +65,26 @@
 //! }
 //! ```
 //!
+//! # Mandate enforcement (feature `enforce`)
+//!
+//! [`MandateLayer`] puts a [`humanos::enforce::Enforcer`] in front of the routes agents call:
+//! the agent names its mandate in the `Humanos-Mandate` header, the request is authorized
+//! against the action it describes, and the handler reads the decision with the [`Mandate`]
+//! extractor; denials are answered `403` with the API's deny body, outages `503`. See
+//! `docs/enforcement.md`.
+//!
 //! [`WebhookError::status`]: humanos_webhooks::WebhookError::status
 
+#[cfg(feature = "enforce")]
+mod enforce;
 mod extract;
 mod handler;
 mod layer;
 mod rejection;
 mod verify;
 
+#[cfg(feature = "enforce")]
+pub use enforce::{Mandate, MandateLayer, MandateService};
 pub use extract::{HumanosWebhook, VerifiedWebhook};
 pub use handler::{WebhookHandler, WebhookHandlerMarker, webhook_handler};
 /// The endpoint settings (body limit, read timeout, dedup), shared with every adapter.

@@ -173,17 +173,30 @@
 //! - `vc`: implements `humanos_vc::did::DidResolver` for [`HumanosClient`] and adds
 //!   `HumanosClient::verifier`, a local verifier of mandates and presentations that trusts
 //!   Humanos' issuer (`HUMANOS_ISSUER_DID`).
+//! - `precheck` (implies `vc`): `LocalCheck`, the local pre-check of
+//!   [`authorize`](HumanosClient::authorize) (proofs, validity, status, CEL rules).
+//!
+//! # Agents act only within their mandate
+//!
+//! [`HumanosClient::authorize`] turns a mandate id and the [`Action`] an agent is about to
+//! take into a decision in one call; [`enforce`] is the framework-free enforcement point that
+//! the `humanos-axum` and `humanos-actix` adapters (feature `enforce`) put in front of the
+//! routes agents call. See `docs/enforcement.md`.
 #![cfg_attr(
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
 mod api;
+mod authorize;
 mod call;
 mod client;
 mod config;
+pub mod enforce;
 mod error;
 mod page;
+#[cfg(feature = "precheck")]
+mod precheck;
 mod query;
 #[cfg(feature = "vc")]
 mod vc;
@@ -199,6 +212,7 @@ pub use api::{
     ActionsHandler, ApprovalHandler, CredentialsHandler, DidHandler, Evidence, IntelligenceHandler,
     RequestsHandler, UsersHandler, Verdict,
 };
+pub use authorize::{Action, Authorization, Authorize, AuthorizeError, DecidedBy};
 pub use call::Call;
 pub use client::{
     DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES, ENV_API_KEY, ENV_BASE_URL, ENV_SIGNATURE_SECRET,
@@ -207,6 +221,8 @@ pub use client::{
 pub use config::{RequestOptions, RetryConfig, TimeoutConfig};
 pub use error::{Error, Result};
 pub use page::Page;
+#[cfg(feature = "precheck")]
+pub use precheck::LocalCheck;
 
 /// The typed models of every API schema (`humanos-models`).
 pub use humanos_models as models;
