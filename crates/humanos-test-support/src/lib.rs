@@ -12,6 +12,9 @@
 //! The [`handler`] module holds the handler-factory scenarios both adapters run in their
 //! `tests/http.rs` (one server per scenario, one route, a [`handler::Probe`] the callback records
 //! into).
+//!
+//! The `enforce` module (feature `enforce`) holds the mandate-enforcement scenarios both
+//! adapters run in their `tests/enforce.rs` against an in-process sandbox.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -26,6 +29,8 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::OwnedWriteHalf;
 
+#[cfg(feature = "enforce")]
+pub mod enforce;
 pub mod handler;
 
 /// How long the server may take to answer or close before the test calls it a hang. Generous:

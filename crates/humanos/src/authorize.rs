@@ -242,7 +242,6 @@ impl Authorize {
                 &self.mandate_id,
                 CreatePresentationDto {
                     target_verifier: self.target_verifier.clone(),
-                    ..Default::default()
                 },
             )
             .await

@@ -1,0 +1,69 @@
+//! `MandateMiddleware` and the `Mandate` extractor over real HTTP on 127.0.0.1, against an
+//! in-process sandbox. The scenarios live in humanos-test-support and run against
+//! humanos-axum too (crates/humanos-axum/tests/enforce.rs).
+
+use actix_web::{App, HttpResponse, HttpServer, web};
+use humanos::enforce::Enforcer;
+use humanos_actix::{Mandate, MandateMiddleware};
+use humanos_test_support::enforce::{self as scenario, ROUTE, handler_body};
+
+async fn buy(Mandate(authorized): Mandate) -> HttpResponse {
+    HttpResponse::Ok().json(handler_body(&authorized))
+}
+
+/// Serves the protected route behind `enforcer` (one worker, 127.0.0.1:0); returns its base URL.
+async fn serve(enforcer: Enforcer) -> String {
+    let server = HttpServer::new(move || {
+        App::new().service(
+            web::resource(ROUTE)
+                .wrap(MandateMiddleware::new(enforcer.clone()))
+                .route(web::post().to(buy)),
+        )
+    })
+    .workers(1)
+    .disable_signals()
+    .bind(("127.0.0.1", 0))
+    .expect("bind");
+    let addr = server.addrs()[0];
+    actix_web::rt::spawn(server.run());
+    format!("http://{addr}")
+}
+
+#[actix_web::test]
+async fn allow_deny_by_rule_and_after_revoke() {
+    scenario::allow_deny_by_rule_and_after_revoke(serve).await;
+}
+
+#[actix_web::test]
+async fn local_deny_spends_no_online_verification() {
+    scenario::local_deny_spends_no_online_verification(serve).await;
+}
+
+#[actix_web::test]
+async fn outage_is_503_or_fails_open() {
+    scenario::outage_is_503_or_fails_open(serve).await;
+}
+
+#[actix_web::test]
+async fn a_route_without_the_middleware_refuses() {
+    let server = HttpServer::new(|| App::new().route(ROUTE, web::post().to(buy)))
+        .workers(1)
+        .disable_signals()
+        .bind(("127.0.0.1", 0))
+        .expect("bind");
+    let addr = server.addrs()[0];
+    actix_web::rt::spawn(server.run());
+    let status = reqwest::Client::new()
+        .post(format!("http://{addr}{ROUTE}?price_eur=1"))
+        .header("Humanos-Mandate", "urn:via:credential:x")
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 500);
+}
+
+#[actix_web::test]
+async fn body_over_the_limit_is_413() {
+    scenario::body_over_the_limit_is_413(serve).await;
+}

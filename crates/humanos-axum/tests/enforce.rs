@@ -1,0 +1,61 @@
+//! `MandateLayer` and the `Mandate` extractor over real HTTP on 127.0.0.1, against an
+//! in-process sandbox. The scenarios live in humanos-test-support and run against
+//! humanos-actix too (crates/humanos-actix/tests/enforce.rs).
+
+use axum::routing::post;
+use axum::{Json, Router};
+use humanos::enforce::Enforcer;
+use humanos_axum::{Mandate, MandateLayer};
+use humanos_test_support::enforce::{self as scenario, ROUTE, handler_body};
+use serde_json::Value;
+
+async fn buy(Mandate(authorized): Mandate) -> Json<Value> {
+    Json(handler_body(&authorized))
+}
+
+/// Serves the protected route behind `enforcer` on 127.0.0.1:0; returns its base URL.
+async fn serve(enforcer: Enforcer) -> String {
+    let app = Router::new()
+        .route(ROUTE, post(buy))
+        .layer(MandateLayer::new(enforcer));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn allow_deny_by_rule_and_after_revoke() {
+    scenario::allow_deny_by_rule_and_after_revoke(serve).await;
+}
+
+#[tokio::test]
+async fn local_deny_spends_no_online_verification() {
+    scenario::local_deny_spends_no_online_verification(serve).await;
+}
+
+#[tokio::test]
+async fn outage_is_503_or_fails_open() {
+    scenario::outage_is_503_or_fails_open(serve).await;
+}
+
+#[tokio::test]
+async fn a_route_without_the_layer_refuses() {
+    let app = Router::new().route(ROUTE, post(buy));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let status = reqwest::Client::new()
+        .post(format!("http://{addr}{ROUTE}?price_eur=1"))
+        .header("Humanos-Mandate", "urn:via:credential:x")
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 500);
+}
+
+#[tokio::test]
+async fn body_over_the_limit_is_413() {
+    scenario::body_over_the_limit_is_413(serve).await;
+}
