@@ -64,7 +64,7 @@ pub(crate) fn buy_book_action() -> Value {
 
 /// The bookshop: one protected route. The handler runs only when the mandate allows the
 /// purchase, and acts on the authorized amount.
-pub(crate) fn bookshop(client: &HumanosClient, action_id: &str) -> Router {
+pub(crate) fn bookshop(client: &HumanosClient, action_id: &str, issuer_did: &str) -> Router {
     let action_id = action_id.to_owned();
     let enforcer = Enforcer::new(client.clone(), move |request| {
         let price = request
@@ -73,8 +73,9 @@ pub(crate) fn bookshop(client: &HumanosClient, action_id: &str) -> Router {
             .ok_or_else(|| Unmapped::new("price_eur (whole euros) is required"))?;
         Ok(Action::new(action_id.clone()).param("amount", price))
     })
-    // Out-of-bounds purchases are denied here, without spending a verification.
-    .precheck(LocalCheck::new(client));
+    // Out-of-bounds purchases are denied here, without spending a verification. The local
+    // verifier trusts Humanos' issuer; against the sandbox, the sandbox's too.
+    .precheck(LocalCheck::new(client).with_verifier(client.verifier().trust_issuer(issuer_did)));
     Router::new()
         .route("/books/buy", post(buy))
         .layer(MandateLayer::new(enforcer))
@@ -135,7 +136,7 @@ pub(crate) async fn run() -> Result<Vec<Attempt>> {
     // 2. The bookshop.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let shop = format!("http://{}", listener.local_addr()?);
-    let app = bookshop(&client, &action_id);
+    let app = bookshop(&client, &action_id, sandbox.issuer_did());
     tokio::spawn(async move { axum::serve(listener, app).await });
     println!("Bookshop at {shop}\n");
 

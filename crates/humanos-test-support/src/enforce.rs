@@ -37,6 +37,8 @@ pub struct Fixture {
     pub action_id: String,
     /// The approved mandate's URN.
     pub mandate_id: String,
+    /// The DID the sandbox issues mandates with (the pre-check must trust it).
+    pub issuer_did: String,
 }
 
 impl Fixture {
@@ -80,6 +82,7 @@ impl Fixture {
             .next()
             .expect("a mandate");
         Self {
+            issuer_did: sandbox.issuer_did().to_owned(),
             sandbox: Some(sandbox),
             client,
             action_id,
@@ -242,7 +245,12 @@ where
     F: Future<Output = String>,
 {
     let fixture = Fixture::start().await;
-    let local = LocalCheck::new(&fixture.client);
+    let local = LocalCheck::new(&fixture.client).with_verifier(
+        fixture
+            .client
+            .verifier()
+            .trust_issuer(fixture.issuer_did.clone()),
+    );
     let gateway = serve(fixture.enforcer().precheck(local)).await;
     let mandate = Some(fixture.mandate_id.as_str());
 

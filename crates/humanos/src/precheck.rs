@@ -86,7 +86,9 @@ impl fmt::Debug for LocalCheck {
 }
 
 impl LocalCheck {
-    /// A pre-check resolving keys, status lists and action definitions through `client`.
+    /// A pre-check resolving keys, status lists and action definitions through `client`,
+    /// verifying with [`HumanosClient::verifier`] (Humanos' issuer only, holder binding, a
+    /// status list required: a list out of reach leaves the decision to the API).
     pub fn new(client: &HumanosClient) -> Self {
         let status_lists = Arc::new(StatusLists {
             client: client.clone(),
@@ -95,7 +97,9 @@ impl LocalCheck {
         });
         Self {
             client: client.clone(),
-            verifier: default_verifier().with_status_list_fetcher(status_lists.clone()),
+            verifier: client
+                .verifier()
+                .with_status_list_fetcher(status_lists.clone()),
             resolver: Arc::new(CachingResolver::new(
                 Keys {
                     client: client.clone(),
@@ -107,8 +111,10 @@ impl LocalCheck {
         }
     }
 
-    /// Verifies with `verifier` (clock, skew, trusted issuers, status policy). The status list
-    /// fetcher of this pre-check is attached to it.
+    /// Verifies with `verifier` (clock, skew, trusted issuers, status policy): start from
+    /// [`HumanosClient::verifier`] and add the issuers you rely on, such as a local sandbox's
+    /// (`client.verifier().trust_issuer(sandbox.issuer_did())`). The status list fetcher of
+    /// this pre-check is attached to it.
     pub fn with_verifier(mut self, verifier: Verifier) -> Self {
         self.verifier = verifier.with_status_list_fetcher(self.status_lists.clone());
         self
@@ -210,11 +216,6 @@ impl LocalCheck {
         }
         Some(check)
     }
-}
-
-/// The verifier of the pre-check: `humanos-vc`'s defaults.
-fn default_verifier() -> Verifier {
-    Verifier::new()
 }
 
 /// Whether a local failure may be this process's rather than the presentation's.
