@@ -10,7 +10,7 @@ use tracing::Instrument;
 
 use crate::rejection::WebhookRejection;
 use crate::verify::read_and_verify;
-use humanos_webhooks::lifecycle::{delivery_span, log_refusal};
+use humanos_webhooks::lifecycle::{delivery_span, extracted};
 use humanos_webhooks::{Refusal, WebhookState};
 
 /// Extracts a verified, decrypted and decoded delivery from the request.
@@ -76,17 +76,9 @@ impl<E: WebhookPayload + 'static> FromRequest for HumanosWebhook<E> {
                 }
                 None => Err(Refusal::NotConfigured),
             };
-            match result {
-                Ok((verified, _)) => {
-                    span.record("outcome", "verified");
-                    tracing::debug!(parent: &span, "webhook delivery verified");
-                    Ok(Self(verified.event))
-                }
-                Err(refusal) => {
-                    log_refusal(&span, &refusal);
-                    Err(WebhookRejection(refusal))
-                }
-            }
+            extracted(&span, result.map(|(verified, _)| verified))
+                .map(Self)
+                .map_err(WebhookRejection)
         })
     }
 }

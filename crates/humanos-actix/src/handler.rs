@@ -7,8 +7,8 @@ use std::rc::Rc;
 
 use actix_web::{Handler, HttpRequest, HttpResponse, web};
 use futures_util::future::LocalBoxFuture;
-use humanos_webhooks::lifecycle::{self, DUPLICATE_BODY, Handled, OK_BODY, delivery_span};
-use humanos_webhooks::{Refusal, WebhookEvent, WebhookPayload};
+use humanos_webhooks::lifecycle::{self, delivery_span};
+use humanos_webhooks::{WebhookEvent, WebhookPayload};
 use tracing::Instrument;
 
 use crate::rejection::ok_response;
@@ -109,13 +109,8 @@ where
                 let key = verified.key.as_ref();
                 let callback = (this.callback)(verified.event);
                 let sleep = actix_web::rt::time::sleep;
-                match lifecycle::handle(state, key, &span, sleep, callback, Result::is_ok).await {
-                    Ok(Handled::Ran(Ok(()))) => ok_response(OK_BODY),
-                    Ok(Handled::Ran(Err(err))) => {
-                        tracing::error!(error = %err, "webhook handler failed; answering 500 so Humanos retries");
-                        refuse(&span, Refusal::HandlerFailed)
-                    }
-                    Ok(_) => ok_response(DUPLICATE_BODY),
+                match lifecycle::handle_callback(state, key, &span, sleep, callback).await {
+                    Ok(body) => ok_response(body),
                     Err(refusal) => refuse(&span, refusal),
                 }
             }

@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use humanos_webhooks::{Refusal, WebhookError};
+use humanos_webhooks::Refusal;
 
 /// Why the adapter did not handle a delivery: a [`Refusal`] of the core lifecycle (which holds
 /// the status, code and body of each case) as an actix-web error.
@@ -16,27 +16,9 @@ use humanos_webhooks::{Refusal, WebhookError};
 #[error(transparent)]
 pub struct WebhookRejection(pub Refusal);
 
-impl WebhookRejection {
-    /// The refusal.
-    pub fn refusal(&self) -> &Refusal {
-        &self.0
-    }
-
-    /// A stable machine-readable name (the `error` member of the body).
-    pub fn code(&self) -> &'static str {
-        self.0.code()
-    }
-}
-
 impl From<Refusal> for WebhookRejection {
     fn from(refusal: Refusal) -> Self {
         Self(refusal)
-    }
-}
-
-impl From<WebhookError> for WebhookRejection {
-    fn from(err: WebhookError) -> Self {
-        Self(Refusal::Invalid(err))
     }
 }
 

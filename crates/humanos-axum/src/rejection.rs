@@ -2,7 +2,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use humanos_webhooks::{Refusal, WebhookError};
+use humanos_webhooks::Refusal;
 
 /// Why the adapter did not handle a delivery: a [`Refusal`] of the core lifecycle (which holds
 /// the status, code and body of each case) as an axum rejection.
@@ -16,31 +16,15 @@ use humanos_webhooks::{Refusal, WebhookError};
 pub struct WebhookRejection(pub Refusal);
 
 impl WebhookRejection {
-    /// The refusal.
-    pub fn refusal(&self) -> &Refusal {
-        &self.0
-    }
-
     /// The HTTP status answered.
     pub fn status(&self) -> StatusCode {
         StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-    }
-
-    /// A stable machine-readable name (the `error` member of the body).
-    pub fn code(&self) -> &'static str {
-        self.0.code()
     }
 }
 
 impl From<Refusal> for WebhookRejection {
     fn from(refusal: Refusal) -> Self {
         Self(refusal)
-    }
-}
-
-impl From<WebhookError> for WebhookRejection {
-    fn from(err: WebhookError) -> Self {
-        Self(Refusal::Invalid(err))
     }
 }
 

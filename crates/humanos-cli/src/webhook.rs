@@ -243,7 +243,7 @@ async fn receive(
                 "{} refused {} {}: {rejection}",
                 now_rfc3339(),
                 rejection.status().as_u16(),
-                rejection.code()
+                rejection.0.code()
             );
             return rejection.into_response();
         }

@@ -213,6 +213,22 @@ pub fn verify<E: WebhookPayload>(
     Ok(Verified { event, key })
 }
 
+/// The end of an extractor's work (verify only, no handler to run): records `verified` on the
+/// span, or logs the refusal.
+pub fn extracted<E>(span: &Span, result: Result<Verified<E>, Refusal>) -> Result<E, Refusal> {
+    match result {
+        Ok(verified) => {
+            span.record("outcome", "verified");
+            tracing::debug!(parent: span, "webhook delivery verified");
+            Ok(verified.event)
+        }
+        Err(refusal) => {
+            log_refusal(span, &refusal);
+            Err(refusal)
+        }
+    }
+}
+
 /// What [`admit`] decided.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -342,4 +358,30 @@ where
     let output = run(reservation.as_ref(), sleep, handler).await;
     finish(reservation, succeeded(&output), span).await;
     Ok(Handled::Ran(output))
+}
+
+/// [`handle`] for a callback returning `Result<(), Err>` (the handler factories): the 200 body to
+/// answer ([`OK_BODY`] or [`DUPLICATE_BODY`]), or the refusal (a callback error is logged at
+/// `error` level and answered [`Refusal::HandlerFailed`], so Humanos retries).
+pub async fn handle_callback<Err, F, S, SF>(
+    state: &WebhookState,
+    key: Option<&IdempotencyKey>,
+    span: &Span,
+    sleep: S,
+    callback: F,
+) -> Result<&'static str, Refusal>
+where
+    Err: std::fmt::Display,
+    F: Future<Output = Result<(), Err>>,
+    S: Fn(Duration) -> SF,
+    SF: Future<Output = ()>,
+{
+    match handle(state, key, span, sleep, callback, Result::is_ok).await? {
+        Handled::Ran(Ok(())) => Ok(OK_BODY),
+        Handled::Ran(Err(err)) => {
+            tracing::error!(parent: span, error = %err, "webhook handler failed; answering 500 so Humanos retries");
+            Err(Refusal::HandlerFailed)
+        }
+        Handled::Duplicate => Ok(DUPLICATE_BODY),
+    }
 }
