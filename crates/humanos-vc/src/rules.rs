@@ -10,6 +10,13 @@ use serde_json::{Map, Value};
 /// Longest rule expression evaluated (longer ones are an `error` evaluation).
 pub const MAX_RULE_LEN: usize = 4 * 1024;
 
+/// Deepest rule evaluated, as estimated by [`nesting_estimate`]: deeper ones are an `error`
+/// evaluation. The `cel` crate parses and evaluates recursively, and a stack overflow aborts
+/// the process (it cannot be caught): 64 chained additions (`1+1+…`) or indexes (`[1][0]…`),
+/// or 13 nested parentheses, already overflow a 2 MiB thread stack in a debug build. Real rules
+/// use a handful of operators (`executionParams.amount <= userParams.maxAmount` counts 4).
+pub const MAX_RULE_DEPTH: usize = 40;
+
 /// One CEL rule of an action.
 ///
 /// The expression is compiled on its first evaluation and the program kept with the rule (and
@@ -244,8 +251,11 @@ fn compile(expression: &str) -> Compiled {
     if expression.len() > MAX_RULE_LEN {
         return Err(format!("rule is longer than {MAX_RULE_LEN} bytes"));
     }
-    if nesting_depth(expression) > 64 {
-        return Err("rule nests deeper than 64 levels".into());
+    if nesting_estimate(expression) > MAX_RULE_DEPTH {
+        return Err(format!(
+            "rule nests deeper than {MAX_RULE_DEPTH} levels (brackets, operators and unary \
+             chains counted)"
+        ));
     }
     std::panic::catch_unwind(|| cel::Program::compile(expression))
         .map_err(|_| "the CEL parser failed internally".to_owned())?
@@ -295,21 +305,36 @@ fn evaluate_rule(rule: &Rule, ctx: &cel::Context<'_, '_>) -> VerifyEvaluation {
     }
 }
 
-#[cfg(feature = "cel")]
-fn nesting_depth(expr: &str) -> usize {
-    let (mut depth, mut max) = (0usize, 0usize);
+/// A weighted estimate of how deep the `cel` crate recurses on `expr`: one level per operator
+/// character (`!` and `-` chains, binary operators, `.` member and `[` index chains, `?`
+/// conditionals each add a level in the worst case) and [`BRACKET_WEIGHT`] per level of
+/// bracket nesting (a parenthesis costs the parser several frames: 13 nested ones overflowed a
+/// 2 MiB debug-build stack, against 64 chained additions). String literals are not skipped:
+/// telling them apart would take CEL's full lexer (raw and triple-quoted strings), and counting
+/// their characters only errs on the safe side.
+pub fn nesting_estimate(expr: &str) -> usize {
+    let (mut depth, mut max, mut operators) = (0usize, 0usize, 0usize);
     for c in expr.chars() {
         match c {
             '(' | '[' | '{' => {
                 depth += 1;
                 max = max.max(depth);
+                if c == '[' {
+                    operators += 1;
+                }
             }
             ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            '!' | '-' | '+' | '*' | '/' | '%' | '<' | '>' | '=' | '&' | '|' | '?' | '.' => {
+                operators += 1;
+            }
             _ => {}
         }
     }
-    max
+    max.saturating_mul(BRACKET_WEIGHT).saturating_add(operators)
 }
+
+/// What one level of bracket nesting counts in [`nesting_estimate`].
+pub const BRACKET_WEIGHT: usize = 4;
 
 /// JSON -> CEL with integral numbers as `int` (so `amount <= 10000` and
 /// `amount <= userParams.maxAmount` compare like the API's evaluator), depth-limited.

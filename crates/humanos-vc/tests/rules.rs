@@ -145,3 +145,81 @@ fn a_compiled_rule_is_reused_and_an_edited_expression_recompiled() {
         "{broken:?}"
     );
 }
+
+/// Deep expressions are refused before the recursive `cel` parser and evaluator see them: a
+/// stack overflow aborts the process (it cannot be caught). Chained binary operators and
+/// indexes of 64 levels, and 13 nested parentheses, overflowed a 2 MiB test thread before the
+/// bound; unary chains, member chains and conditionals are bounded the same way.
+#[test]
+fn deep_expressions_are_an_error_not_a_crash() {
+    use humanos_vc::rules::{MAX_RULE_DEPTH, MAX_RULE_LEN, nesting_estimate};
+    type Shape = (&'static str, fn(usize) -> String);
+    let shapes: [Shape; 8] = [
+        ("not", |n| format!("{}true", "!".repeat(n))),
+        ("neg", |n| format!("{}1 == 1", "-".repeat(n))),
+        ("plus", |n| format!("1{} == 1", "+1".repeat(n))),
+        ("and", |n| format!("true{}", " && true".repeat(n))),
+        ("member", |n| format!("executionParams{}", ".a".repeat(n))),
+        ("index", |n| format!("[1]{}", "[0]".repeat(n))),
+        ("ternary", |n| format!("{}1 == 1", "true ? 1 : ".repeat(n))),
+        ("brackets", |n| {
+            format!("{}true{}", "(".repeat(n), ")".repeat(n))
+        }),
+    ];
+    for (name, shape) in shapes {
+        // The deepest accepted expression of each shape is evaluated without overflowing this
+        // test thread's stack (2 MiB, debug build: the worst case).
+        let deepest = (0..MAX_RULE_DEPTH)
+            .map(shape)
+            .take_while(|e| nesting_estimate(e) <= MAX_RULE_DEPTH)
+            .last()
+            .unwrap();
+        let e = eval(&deepest, json!({}));
+        assert!(
+            !e.reason.unwrap_or_default().contains("nests deeper"),
+            "{name}"
+        );
+        for n in [64, 200, 1_000, 4_000] {
+            let expr = shape(n);
+            if expr.len() > MAX_RULE_LEN {
+                continue;
+            }
+            assert!(nesting_estimate(&expr) > MAX_RULE_DEPTH, "{name} {n}");
+            let e = eval(&expr, json!({}));
+            assert_eq!(e.result, EvaluationResult::Error, "{name} {n}");
+            assert!(
+                e.reason
+                    .as_deref()
+                    .unwrap_or_default()
+                    .contains("nests deeper"),
+                "{name} {n}: {e:?}"
+            );
+        }
+    }
+    // Brackets and operators together, at the bound.
+    let mixed = format!(
+        "{}1{}{} == 19",
+        "(".repeat(5),
+        "+1".repeat(18),
+        ")".repeat(5)
+    );
+    assert_eq!(nesting_estimate(&mixed), MAX_RULE_DEPTH);
+    assert!(eval(&mixed, json!({})).passed());
+    // 13 nested parentheses overflowed the stack.
+    let parens = format!("{}true{}", "(".repeat(13), ")".repeat(13));
+    assert_eq!(eval(&parens, json!({})).result, EvaluationResult::Error);
+    // Real rules are far below the bound and still evaluate.
+    let real = "executionParams.amount <= userParams.maxAmount && \
+                executionParams.category in userParams.allowedCategories && \
+                !(executionParams.amount < 0) && executionParams.amount * 2 - 1 <= 20000";
+    assert!(
+        nesting_estimate(real) <= MAX_RULE_DEPTH,
+        "{}",
+        nesting_estimate(real)
+    );
+    assert!(eval(real, json!({"amount": 5000, "category": "BOOKS"})).passed());
+    assert_eq!(
+        nesting_estimate("executionParams.amount <= userParams.maxAmount"),
+        4
+    );
+}
