@@ -35,7 +35,7 @@ pub fn webhook_config() -> &'static WebhookConfig {
 /// `process_webhook` on arbitrary headers and body. The input is split into a header block and a
 /// body; the first byte chooses whether the body is re-signed with the right secret, so the
 /// fuzzer explores the envelope, decryption and decoding paths behind the HMAC too. Every
-/// refusal is a 400 or 401 with a code.
+/// refusal has a code, and is a 400 or 401 unless the delivery was authentic (a 500 then).
 pub fn webhook_process(data: &[u8]) {
     let Some((&mode, rest)) = data.split_first() else { return };
     // Header block up to the first 0xff byte: lines of `name:value` separated by '\n'.
@@ -59,7 +59,15 @@ pub fn webhook_process(data: &[u8]) {
         headers.push(("x-timestamp".into(), NOW.to_string().into_bytes()));
     }
     if let Err(err) = webhook_config().process(&headers, body) {
-        assert!(matches!(err.status(), 400 | 401));
+        // A 5xx (retry me) only for an authentic delivery that cannot be opened: anything else
+        // is refused with a 4xx.
+        let authentic = mode & 1 == 1;
+        assert!(
+            matches!(err.status(), 400 | 401) || (authentic && err.status() == 500),
+            "{} for {}",
+            err.status(),
+            err.code()
+        );
         assert!(!err.code().is_empty());
     }
 }
@@ -220,5 +228,108 @@ pub fn vc_verify(edits: &[u8]) {
             Some(fixture.canonical.as_slice()),
             "accepted a changed presentation"
         );
+    }
+}
+
+/// The HumanCode signer the `humancode_response` target decodes answers for (fixed clock).
+fn humancode_signer() -> &'static humancode::RequestSigner {
+    static SIGNER: OnceLock<humancode::RequestSigner> = OnceLock::new();
+    SIGNER.get_or_init(|| {
+        let credentials = humancode::Credentials::new("a_fuzz", "fuzz-app-key").expect("credentials");
+        humancode::RequestSigner::new(credentials).with_clock(FixedClock(NOW))
+    })
+}
+
+/// An error's text stays bounded whatever the answer was (snippets are capped).
+fn bounded<T>(result: Result<T, humancode::Error>) {
+    if let Err(err) = result {
+        let text = err.to_string();
+        assert!(text.chars().count() <= 4 * humancode::SNIPPET_MAX_CHARS + 256, "{} chars", text.len());
+    }
+}
+
+/// HumanCode's answer decoding (`SignedRequest::decode`) on an arbitrary status and body: the
+/// first byte picks the API (session, vcode, show-id), the second the status (200 when even).
+/// Never panics; an error's message stays bounded.
+pub fn humancode_response(data: &[u8]) {
+    let [which, status, body @ ..] = data else { return };
+    let status = if status % 2 == 0 { 200 } else { 100 + u16::from(*status) * 2 };
+    let signer = humancode_signer();
+    match which % 3 {
+        0 => bounded(signer.session_request().expect("session").decode(status, body)),
+        1 => bounded(signer.vcode_request("s_fuzz", "12345678").expect("vcode").decode(status, body)),
+        _ => bounded(signer.show_id_request("h_fuzz").expect("show id").decode(status, body)),
+    }
+}
+
+/// `Bitstring::decode` on arbitrary text under a 64 KiB cap: never more than the cap; what
+/// decodes encodes to a list that decodes to the same bits; `get` past the end is `None`.
+pub fn bitstring(data: &[u8]) {
+    use humanos_vc::status::Bitstring;
+    const CAP: usize = 64 * 1024;
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    if let Ok(bits) = Bitstring::decode(text, CAP) {
+        assert!(bits.len() <= CAP as u64 * 8);
+        let again = Bitstring::decode(&bits.encode(), CAP).expect("an encoded list decodes");
+        assert_eq!(again, bits);
+        assert_eq!(bits.get(bits.len()), None);
+    }
+}
+
+/// A DID document (`DidDocument::from_json`) from arbitrary JSON, then a lookup of every string
+/// in the input as a verification method, for both proof purposes; the first byte sends the
+/// text to the `did:key` resolver instead. Never panics; a key found is the document's.
+pub fn did_document(data: &[u8]) {
+    use humanos_vc::ProofPurpose;
+    use humanos_vc::did::{DidDocument, DidKeyResolver, KeyLookup};
+    let Some((&mode, data)) = data.split_first() else { return };
+    if mode % 4 == 0 {
+        if let Ok(text) = std::str::from_utf8(data) {
+            for purpose in [ProofPurpose::AssertionMethod, ProofPurpose::Authentication] {
+                let _ = DidKeyResolver.lookup(text, &purpose);
+            }
+        }
+        return;
+    }
+    let Ok(json) = serde_json::from_slice::<Value>(data) else { return };
+    let mut strings = Vec::new();
+    collect_strings(&json, &mut strings, 0);
+    let Ok(doc) = DidDocument::from_json(json) else { return };
+    strings.push(format!("{}#key-1", doc.id));
+    for vm in &strings {
+        for purpose in [ProofPurpose::AssertionMethod, ProofPurpose::Authentication] {
+            if let Ok(key) = doc.lookup(vm, &purpose) {
+                assert_eq!(key.controller, doc.id, "a key of another controller");
+            }
+        }
+    }
+}
+
+fn collect_strings(v: &Value, out: &mut Vec<String>, depth: usize) {
+    if depth > 16 || out.len() > 64 {
+        return;
+    }
+    match v {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(a) => a.iter().for_each(|x| collect_strings(x, out, depth + 1)),
+        Value::Object(o) => o.values().for_each(|x| collect_strings(x, out, depth + 1)),
+        _ => {}
+    }
+}
+
+/// An action rule of arbitrary text, compiled and evaluated with sample parameters: never
+/// panics nor overflows the stack; a rule past `MAX_RULE_DEPTH` is an `error` evaluation.
+pub fn cel_rules(data: &[u8]) {
+    use humanos_vc::rules::{EvaluationResult, MAX_RULE_DEPTH, Rule, evaluate_rules, nesting_estimate};
+    static PARAMS: OnceLock<(serde_json::Map<String, Value>, Value)> = OnceLock::new();
+    let (user, exec) = PARAMS.get_or_init(|| {
+        let user = json!({"maxAmount": 10000, "allowedCategories": ["BOOKS", "OFFICE"], "ratio": 0.5});
+        let exec = json!({"amount": 5000, "category": "BOOKS", "items": [1, 2, 3], "at": "2026-01-01T00:00:00Z"});
+        (user.as_object().cloned().unwrap_or_default(), exec)
+    });
+    let Ok(expr) = std::str::from_utf8(data) else { return };
+    let evaluation = evaluate_rules(&[Rule::new(expr)], user, exec).remove(0);
+    if nesting_estimate(expr) > MAX_RULE_DEPTH {
+        assert_eq!(evaluation.result, EvaluationResult::Error);
     }
 }

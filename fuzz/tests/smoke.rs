@@ -23,11 +23,29 @@ impl Rng {
 
 const JSONISH: &[u8] = b"{}[]\":,.-+0123456789eEtruefalsnl \\/u\nabcxyz\xc3\xa9\xff\x00";
 
+/// The committed seeds (`seeds/TARGET`) and any local corpus (`corpus/TARGET`).
 fn corpus(target: &str) -> Vec<Vec<u8>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(target);
-    std::fs::read_dir(dir)
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    ["seeds", "corpus"]
+        .iter()
+        .flat_map(|dir| {
+            std::fs::read_dir(root.join(dir).join(target))
+                .map(|entries| {
+                    entries.flatten().filter_map(|e| std::fs::read(e.path()).ok()).collect()
+                })
+                .unwrap_or_else(|_| Vec::new())
+        })
+        .collect()
+}
+
+/// The committed seeds of `target`, which must exist: they are mutated like the inline seeds.
+fn seeds(target: &str) -> Vec<Vec<u8>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds").join(target);
+    let seeds: Vec<Vec<u8>> = std::fs::read_dir(&dir)
         .map(|entries| entries.flatten().filter_map(|e| std::fs::read(e.path()).ok()).collect())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    assert!(!seeds.is_empty(), "no seeds in {}", dir.display());
+    seeds
 }
 
 fn run(target: &str, seeds: &[Vec<u8>], alphabet: &[u8], max_len: usize, f: fn(&[u8])) {
@@ -117,4 +135,26 @@ fn humancode_callback() {
 #[test]
 fn vc_verify() {
     run("vc_verify", &[vec![]], &[0, 1, 7, 34, 44, 58, 91, 93, 123, 125, 48, 97, 122, 255], 30, humanos_fuzz::vc_verify);
+}
+
+#[test]
+fn humancode_response() {
+    run("humancode_response", &seeds("humancode_response"), JSONISH, 160, humanos_fuzz::humancode_response);
+}
+
+#[test]
+fn bitstring() {
+    let alphabet = b"uH4sIAAAAAAAA-_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ=";
+    run("bitstring", &seeds("bitstring"), alphabet, 120, humanos_fuzz::bitstring);
+}
+
+#[test]
+fn did_document() {
+    run("did_document", &seeds("did_document"), JSONISH, 200, humanos_fuzz::did_document);
+}
+
+#[test]
+fn cel_rules() {
+    let alphabet = b"()[]{}!-+*/%<>=&|?.:,\"' 0123456789abcxyzinsizetrueexecutionParamsuserParams";
+    run("cel_rules", &seeds("cel_rules"), alphabet, 200, humanos_fuzz::cel_rules);
 }
