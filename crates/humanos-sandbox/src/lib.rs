@@ -281,13 +281,10 @@ impl SandboxBuilder {
         let issuer = Signer::did_key(Ed25519SigningKey::from_bytes(&seed("issuer_seed")?));
         let agent = Signer::did_key(Ed25519SigningKey::from_bytes(&seed("agent_seed")?));
         let user_seed = seed("user_seed")?;
-        let (hc_id, hc_key) = match self.humancode {
-            Some(pair) => pair,
-            None => (
-                remembered("humancode_app_id", None, &|| "a_sandbox".to_owned())?,
-                remembered("humancode_app_key", None, &|| util::random_token(32))?,
-            ),
-        };
+        // Given ones are remembered too: the env lines and the dashboard read the stored key.
+        let (given_id, given_key) = self.humancode.unzip();
+        let hc_id = remembered("humancode_app_id", given_id, &|| "a_sandbox".to_owned())?;
+        let hc_key = remembered("humancode_app_key", given_key, &|| util::random_token(32))?;
         let clock_for_webhooks = clock.clone();
         let webhook_config = WebhookConfig::builder()
             .signature_secret(&webhook_secrets.signature_secret)

@@ -57,6 +57,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             "/admin/credentials/{credentialId}",
             get(dashboard::credential_page),
         )
+        .route("/admin/actions/{actionId}", get(dashboard::action_page))
         .route(
             "/admin/credentials/{credentialId}/revoke",
             post(admin::revoke),

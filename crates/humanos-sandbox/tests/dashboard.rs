@@ -32,22 +32,26 @@ async fn admin_post(sb: &SandboxHandle, path: &str, body: Value) -> (StatusCode,
     (r.status(), r.json().await.unwrap_or(Value::Null))
 }
 
-/// A request whose names are markup, approved: its mandate id.
-async fn hostile_mandate(sb: &SandboxHandle) -> (String, String) {
-    let action = sb.define_action(purchase_action()).await.unwrap();
+/// A request (of an action) whose names are markup, approved: the request, mandate and action
+/// ids.
+async fn hostile_mandate(sb: &SandboxHandle) -> (String, String, String) {
+    let mut definition = purchase_action();
+    definition["name"] = HOSTILE.into();
+    definition["description"] = HOSTILE.into();
+    let action = sb.define_action(definition).await.unwrap();
     let (st, req) = Client::new(sb)
         .call("POST", "/request", Some(&json!({"name": HOSTILE, "internalId": HOSTILE, "users": [{"contact": "ana@example.com"}], "credentials": [{"type": "POLICY", "name": HOSTILE, "description": HOSTILE, "action": {"id": action.id, "userParams": {"maxAmount": 10, "allowedCategories": [HOSTILE]}}}]})))
         .await;
     assert_eq!(st, 201, "{req}");
     let request_id = req["id"].as_str().unwrap().to_owned();
     let ids = sb.approve(&request_id).await.unwrap();
-    (request_id, ids[0].clone())
+    (request_id, ids[0].clone(), action.id)
 }
 
 #[tokio::test]
 async fn every_page_escapes_user_data() {
     let sb = Sandbox::start_ephemeral().await.unwrap();
-    let (request_id, mandate) = hostile_mandate(&sb).await;
+    let (request_id, mandate, action) = hostile_mandate(&sb).await;
     let hostile_url = format!("http://127.0.0.1:9/{HOSTILE}");
     let (st, _) = admin_post(
         &sb,
@@ -62,6 +66,7 @@ async fn every_page_escapes_user_data() {
         "/".to_owned(),
         format!("/admin/requests/{request_id}"),
         format!("/admin/credentials/{mandate}"),
+        format!("/admin/actions/{action}"),
         "/admin/webhooks".to_owned(),
     ] {
         let (st, html) = page(&sb, &path).await;
@@ -102,7 +107,7 @@ async fn admin_answers_a_page_to_browsers_and_json_to_tools() {
 #[tokio::test]
 async fn the_dashboard_buttons_are_admin_api_calls() {
     let sb = Sandbox::start_ephemeral().await.unwrap();
-    let (_, mandate) = hostile_mandate(&sb).await;
+    let (_, mandate, _) = hostile_mandate(&sb).await;
     let live = |sb: &SandboxHandle| {
         let (client, url) = (sb.admin_client(), format!("{}/admin/live", sb.base_url()));
         async move { client.get(url).send().await.unwrap().text().await.unwrap() }

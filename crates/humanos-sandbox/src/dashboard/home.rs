@@ -116,22 +116,17 @@ fn actions_section(s: &AppState) -> String {
     let rows: String = actions
         .iter()
         .map(|a| {
-            let versions: String = a
+            let versions: Vec<String> = a
                 .versions
                 .iter()
-                .map(|v| {
-                    format!(
-                        "<details><summary>v{} <span class=\"muted\">{}</span></summary>{}</details>",
-                        v.version,
-                        html(&v.created_at),
-                        super::pretty(&serde_json::Value::Object(v.content.clone()))
-                    )
-                })
+                .map(|v| format!("v{} ({})", v.version, html(&v.created_at)))
                 .collect();
             format!(
-                "<tr><td><code>{}</code></td><td>{}</td><td>{versions}</td></tr>",
+                "<tr class=\"action\"><td><a href=\"/admin/actions/{}\"><code>{}</code></a></td><td>{}</td><td>{}</td></tr>",
+                seg(&a.id),
                 html(&a.id),
-                html(&a.name)
+                html(&a.name),
+                versions.join(", ")
             )
         })
         .collect();

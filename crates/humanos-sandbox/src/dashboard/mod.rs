@@ -1,5 +1,5 @@
 //! The sandbox dashboard: server-rendered pages over the admin API (home, request, mandate,
-//! webhooks), behind the admin guard like every admin route. Every value rendered goes through
+//! action, webhooks), behind the admin guard like every admin route. Every value rendered goes through
 //! [`html`]; the little JavaScript here posts to the admin API, loads payloads on demand and
 //! refreshes the `data-live` sections when `/admin/live` changes.
 
@@ -18,7 +18,7 @@ use crate::state::AppState;
 use crate::util::{self, html};
 
 pub(crate) use home::home;
-pub(crate) use records::{credential_page, request_page};
+pub(crate) use records::{action_page, credential_page, request_page};
 
 type St = State<Arc<AppState>>;
 

@@ -250,3 +250,40 @@ fn evaluations(content: &Value) -> String {
         .unwrap_or_default();
     format!("<ul>{items}</ul>")
 }
+
+/// `GET /admin/actions/{id}` (the dashboard's action page): every version's definition and the
+/// mandates that pin the action.
+pub(crate) async fn action_page(State(s): St, Path(id): Path<String>) -> Response {
+    let Ok(Some(a)) = s.store.get::<ActionRec>(ACTION, &id) else {
+        return not_found("This action does not exist.");
+    };
+    let versions: String = a
+        .versions
+        .iter()
+        .rev()
+        .map(|v| {
+            format!(
+                "<h3>Version {} <span class=\"muted\">{} · <code>{}</code></span></h3>{}",
+                v.version,
+                html(&v.created_at),
+                html(&v.digest_sri),
+                pretty(&Value::Object(v.content.clone()))
+            )
+        })
+        .collect();
+    let mandates: String = s
+        .store
+        .list::<CredentialRec>(CREDENTIAL)
+        .unwrap_or_default()
+        .iter()
+        .filter(|c| c.action.as_ref().is_some_and(|p| p.id == a.id))
+        .map(mandate_row)
+        .collect();
+    let body = format!(
+        "<p><code id=\"action-id\">{}</code> {}</p><section id=\"action-mandates\" data-live><h2>Mandates</h2>\
+         <table>{MANDATE_HEAD}{mandates}</table></section><section><h2>Versions</h2>{versions}</section>",
+        html(&a.id),
+        html(&a.name),
+    );
+    layout("Action", "", &body).into_response()
+}
