@@ -6,6 +6,8 @@
 
 #![allow(dead_code, unreachable_pub)] // each test file uses a part
 
+pub mod replica;
+
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
