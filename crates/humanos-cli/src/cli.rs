@@ -518,9 +518,13 @@ pub(crate) struct ShowIdArgs {
 /// What the typed API commands need: credentials and the API root.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct ClientArgs {
-    /// API root (default https://api.humanos.id).
+    /// API root (default https://api.humanos.id). Plain http only on a loopback host.
     #[arg(long, env = "HUMANOS_BASE_URL", value_name = "URL")]
     pub(crate) base_url: Option<String>,
+    /// Accept a plain http API root on any host. Insecure: a captured signature can be
+    /// replayed on any body-less request for five minutes.
+    #[arg(long)]
+    pub(crate) allow_insecure_http: bool,
     #[command(flatten)]
     pub(crate) credentials: ApiCredentialArgs,
 }

@@ -22,17 +22,20 @@ pub(crate) fn build(settings: &Settings, args: &ClientArgs) -> Result<HumanosCli
         .filter(|b| !b.is_empty())
         .or(settings.base_url())
         .unwrap_or(humanos::DEFAULT_BASE_URL);
-    HumanosClient::builder()
+    let mut builder = HumanosClient::builder()
         .api_key(api_key.expose_secret())
         .signature_secret(secret.expose_secret())
-        .base_url(base)
-        .build()
-        .map_err(|err| {
-            CliError::usage(
-                format!("cannot configure the client: {err}"),
-                "check --base-url / HUMANOS_BASE_URL (scheme, host, port)",
-            )
-        })
+        .base_url(base);
+    if args.allow_insecure_http {
+        builder = builder.danger_allow_insecure_http();
+    }
+    builder.build().map_err(|err| {
+        CliError::usage(
+            format!("cannot configure the client: {err}"),
+            "check --base-url / HUMANOS_BASE_URL (https, or http on 127.0.0.1 / localhost; \
+             --allow-insecure-http for anything else)",
+        )
+    })
 }
 
 /// Maps a client error to an exit code and a hint. The client's messages never contain the

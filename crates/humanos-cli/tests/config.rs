@@ -280,3 +280,33 @@ fn secrets_from_files_and_stdin() {
         .assert()
         .success();
 }
+
+#[test]
+fn a_plain_http_api_root_off_loopback_is_refused_unless_allowed() {
+    // Refused before anything is sent (nothing listens on 10.255.255.1:9).
+    let out = humanos_api()
+        .args(["requests", "list", "--base-url", "http://10.255.255.1:9"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("plain http"))
+        .stderr(predicate::str::contains("--allow-insecure-http"));
+    assert_no_secret(
+        &String::from_utf8_lossy(&out.get_output().stderr),
+        "http refusal",
+    );
+    // With the flag the client is built and tries to connect (a transport error, exit 3).
+    humanos_api()
+        .args(["requests", "list", "--base-url", "http://127.0.0.1:9"])
+        .assert()
+        .code(3);
+    // 0.0.0.0 is not a loopback name, yet Linux connects it to this machine: refused fast.
+    humanos_api()
+        .args(["requests", "list", "--base-url", "http://0.0.0.0:9"])
+        .assert()
+        .code(2);
+    humanos_api()
+        .args(["requests", "list", "--allow-insecure-http"])
+        .args(["--base-url", "http://0.0.0.0:9"])
+        .assert()
+        .code(3);
+}
