@@ -16,7 +16,7 @@ use humanos::models::{
     SecurityLevel,
 };
 use humanos::{Action, HumanosClient, LocalCheck};
-use humanos_sandbox::{Sandbox, SandboxHandle};
+use humanos_sandbox::{Sandbox, SandboxBuilder, SandboxHandle};
 use serde_json::{Value, json};
 
 /// The protected route: `POST /books/buy?price_eur=<whole euros>`.
@@ -44,9 +44,15 @@ pub struct Fixture {
 impl Fixture {
     /// Starts the sandbox, publishes the action, requests and approves the mandate.
     pub async fn start() -> Self {
-        let sandbox = Sandbox::start_ephemeral().await.expect("sandbox");
+        Self::start_with(Sandbox::builder()).await
+    }
+
+    /// [`start`](Self::start) with a configured sandbox; the client talks to its bound
+    /// address (not to its public URL, when one is set).
+    pub async fn start_with(builder: SandboxBuilder) -> Self {
+        let sandbox = builder.build().await.expect("sandbox");
         let client = HumanosClient::builder()
-            .base_url(sandbox.base_url())
+            .base_url(format!("http://{}", sandbox.addr()))
             .api_key(sandbox.api_key())
             .signature_secret(sandbox.signature_secret())
             .build()
@@ -92,14 +98,44 @@ impl Fixture {
 
     /// An enforcer reading `price_eur` from the query as the action's `amount`.
     pub fn enforcer(&self) -> Enforcer {
+        self.enforcer_for(self.client.clone())
+    }
+
+    /// [`enforcer`](Self::enforcer) calling the API through `client`.
+    pub fn enforcer_for(&self, client: HumanosClient) -> Enforcer {
         let action_id = self.action_id.clone();
-        Enforcer::new(self.client.clone(), move |request| {
+        Enforcer::new(client, move |request| {
             let price = request
                 .query_param("price_eur")
                 .and_then(|p| p.parse::<u64>().ok())
                 .ok_or_else(|| Unmapped::new("price_eur (whole euros) is required"))?;
             Ok(Action::new(action_id.clone()).param("amount", price))
         })
+    }
+
+    /// A pre-check through `client` that trusts the sandbox's issuer.
+    pub fn local_check(&self, client: &HumanosClient) -> LocalCheck {
+        LocalCheck::new(client)
+            .with_verifier(client.verifier().trust_issuer(self.issuer_did.clone()))
+    }
+
+    /// A client of the sandbox at `base_url` (the sandbox's own address, or a proxy).
+    pub fn client_at(&self, base_url: &str) -> HumanosClient {
+        let sandbox = self.sandbox.as_ref().expect("the sandbox is running");
+        HumanosClient::builder()
+            .base_url(base_url)
+            .api_key(sandbox.api_key())
+            .signature_secret(sandbox.signature_secret())
+            .build()
+            .expect("client")
+    }
+
+    /// The sandbox's own address (not its public URL).
+    pub fn sandbox_addr(&self) -> std::net::SocketAddr {
+        self.sandbox
+            .as_ref()
+            .expect("the sandbox is running")
+            .addr()
     }
 
     /// Online verifications the sandbox recorded for the mandate.
@@ -245,12 +281,7 @@ where
     F: Future<Output = String>,
 {
     let fixture = Fixture::start().await;
-    let local = LocalCheck::new(&fixture.client).with_verifier(
-        fixture
-            .client
-            .verifier()
-            .trust_issuer(fixture.issuer_did.clone()),
-    );
+    let local = fixture.local_check(&fixture.client);
     let gateway = serve(fixture.enforcer().precheck(local)).await;
     let mandate = Some(fixture.mandate_id.as_str());
 
