@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use humanos_axum::{HumanosWebhook, WebhookRejection, WebhookState};
+use humanos_signing::wire_json;
 use humanos_webhooks::{WebhookError, WebhookEvent, WebhookPayload, sample};
 use serde_json::{Value, json};
 use tokio::sync::Notify;
@@ -177,7 +178,8 @@ fn http_client() -> Result<reqwest::Client> {
 }
 
 /// A verified delivery as `webhook listen` shows it: typed-checked like a real endpoint
-/// (`WebhookEvent`), printed and forwarded as the original plaintext.
+/// (`WebhookEvent`), printed and forwarded as the plaintext JSON (written as `JSON.stringify`
+/// writes it, which is how Humanos sends it).
 struct Delivery {
     plaintext: Vec<u8>,
     event_type: String,
@@ -185,10 +187,12 @@ struct Delivery {
 }
 
 impl WebhookPayload for Delivery {
-    fn from_plaintext(plaintext: &[u8]) -> std::result::Result<Self, WebhookError> {
-        let event = WebhookEvent::from_plaintext(plaintext)?;
+    fn from_json(payload: Value) -> std::result::Result<Self, WebhookError> {
+        let plaintext =
+            wire_json::value_to_vec(&payload).map_err(|_| WebhookError::PlaintextNotJson)?;
+        let event = WebhookEvent::from_json(payload)?;
         Ok(Self {
-            plaintext: plaintext.to_vec(),
+            plaintext,
             event_type: event.event_type().to_owned(),
             request_id: event.request_id().map(str::to_owned),
         })

@@ -27,66 +27,65 @@ pub use humanos_models::{
 /// ```
 pub type WebhookEvent = humanos_models::WebhookCallEvent;
 
-/// Only the `eventType` of a payload; every other member is skipped without being built.
-#[derive(serde::Deserialize)]
-struct EventTypeOnly<'a> {
-    #[serde(rename = "eventType", borrow, default)]
-    event_type: Option<std::borrow::Cow<'a, str>>,
-}
-
-/// Decodes a plaintext into the variant its `eventType` names, straight from the bytes (no
-/// intermediate `Value`). Any JSON object is an event: one of a known type that does not fit its
-/// struct becomes [`WebhookEvent::Undecoded`], one without a known type [`WebhookEvent::Unknown`].
-fn dispatch(plaintext: &[u8]) -> Result<WebhookEvent, WebhookError> {
-    let peek: EventTypeOnly<'_> = match serde_json::from_slice(plaintext) {
-        Ok(peek) => peek,
-        Err(err) if err.is_data() => EventTypeOnly { event_type: None },
-        Err(_) => return Err(WebhookError::PlaintextNotJson),
+/// Decodes a parsed payload into the variant its `eventType` names. Any JSON object is an event:
+/// one of a known type that does not fit its struct becomes [`WebhookEvent::Undecoded`], one
+/// without a known type [`WebhookEvent::Unknown`].
+fn dispatch(payload: Value) -> Result<WebhookEvent, WebhookError> {
+    let Value::Object(object) = payload else {
+        return Err(WebhookError::PlaintextNotJson);
     };
-    let event_type = peek.event_type.map(|t| WebhookEventType::from(t.as_ref()));
+    let event_type = object
+        .get("eventType")
+        .and_then(Value::as_str)
+        .map(WebhookEventType::from);
     match event_type {
-        Some(t @ WebhookEventType::Credential) => fitted(t, plaintext, WebhookEvent::Credential),
-        Some(t @ WebhookEventType::Identity) => fitted(t, plaintext, WebhookEvent::Identity),
-        Some(t @ WebhookEventType::OtpFailed) => fitted(t, plaintext, WebhookEvent::OtpFailed),
-        Some(t @ WebhookEventType::Test) => fitted(t, plaintext, WebhookEvent::Test),
+        Some(t @ WebhookEventType::Credential) => fitted(t, object, WebhookEvent::Credential),
+        Some(t @ WebhookEventType::Identity) => fitted(t, object, WebhookEvent::Identity),
+        Some(t @ WebhookEventType::OtpFailed) => fitted(t, object, WebhookEvent::OtpFailed),
+        Some(t @ WebhookEventType::Test) => fitted(t, object, WebhookEvent::Test),
         // Not a type this SDK knows, or no string `eventType`: kept whole.
-        _ => object(plaintext).map(WebhookEvent::Unknown),
+        _ => Ok(WebhookEvent::Unknown(object)),
     }
 }
 
 /// The typed variant, or [`WebhookEvent::Undecoded`] with the payload and the reason.
 fn fitted<T: DeserializeOwned>(
     event_type: WebhookEventType,
-    plaintext: &[u8],
+    object: Map<String, Value>,
     variant: fn(T) -> WebhookEvent,
 ) -> Result<WebhookEvent, WebhookError> {
-    match typed::<T>(event_type.as_str(), plaintext) {
+    let payload = Value::Object(object);
+    // Decoding from `&Value` leaves the payload in place for the (rare) event that does not fit.
+    match typed::<T>(event_type.as_str(), &payload) {
         Ok(event) => Ok(variant(event)),
-        Err(err @ WebhookError::PayloadShape { .. }) => {
+        Err(err) => {
+            let Value::Object(payload) = payload else {
+                return Err(err);
+            };
             Ok(WebhookEvent::Undecoded(UndecodedEvent {
                 event_type,
-                payload: object(plaintext)?,
+                payload,
                 error: err.to_string(),
             }))
         }
-        Err(err) => Err(err),
     }
 }
 
-fn object(plaintext: &[u8]) -> Result<Map<String, Value>, WebhookError> {
+/// Parses a decrypted plaintext: the one pass over its bytes.
+pub(crate) fn parse(plaintext: &[u8]) -> Result<Value, WebhookError> {
     serde_json::from_slice(plaintext).map_err(|_| WebhookError::PlaintextNotJson)
 }
 
-/// Decodes a typed payload; `label` names it in a [`WebhookError::PayloadShape`].
-fn typed<T: DeserializeOwned>(label: &str, plaintext: &[u8]) -> Result<T, WebhookError> {
+/// Decodes a typed payload from parsed JSON; `label` names it in a
+/// [`WebhookError::PayloadShape`].
+fn typed<T: DeserializeOwned>(label: &str, payload: &Value) -> Result<T, WebhookError> {
     // Fast path without path tracking; a failure is decoded again to locate it.
-    if let Ok(value) = serde_json::from_slice(plaintext) {
+    if let Ok(value) = T::deserialize(payload) {
         return Ok(value);
     }
-    let mut de = serde_json::Deserializer::from_slice(plaintext);
-    match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Err(err) if err.inner().is_data() => Err(shape_error(label, &err)),
-        _ => Err(WebhookError::PlaintextNotJson),
+    match serde_path_to_error::deserialize::<_, T>(payload) {
+        Ok(value) => Ok(value),
+        Err(err) => Err(shape_error(label, &err)),
     }
 }
 
@@ -114,7 +113,13 @@ fn shape_error<E: fmt::Display>(
 /// Implement it for your own type to have the adapters hand you that type directly.
 pub trait WebhookPayload: Sized {
     /// Decodes the decrypted plaintext.
-    fn from_plaintext(plaintext: &[u8]) -> Result<Self, WebhookError>;
+    fn from_plaintext(plaintext: &[u8]) -> Result<Self, WebhookError> {
+        Self::from_json(parse(plaintext)?)
+    }
+
+    /// Decodes the decrypted payload, already parsed (the lifecycle parses the plaintext once,
+    /// for the idempotency key and for this).
+    fn from_json(payload: Value) -> Result<Self, WebhookError>;
 
     /// The `eventType`, when the payload has one.
     fn event_type(&self) -> Option<&str>;
@@ -124,8 +129,8 @@ pub trait WebhookPayload: Sized {
 }
 
 impl WebhookPayload for WebhookEvent {
-    fn from_plaintext(plaintext: &[u8]) -> Result<Self, WebhookError> {
-        dispatch(plaintext)
+    fn from_json(payload: Value) -> Result<Self, WebhookError> {
+        dispatch(payload)
     }
     fn event_type(&self) -> Option<&str> {
         Some(WebhookEvent::event_type(self))
@@ -136,8 +141,8 @@ impl WebhookPayload for WebhookEvent {
 }
 
 impl WebhookPayload for Value {
-    fn from_plaintext(plaintext: &[u8]) -> Result<Self, WebhookError> {
-        serde_json::from_slice(plaintext).map_err(|_| WebhookError::PlaintextNotJson)
+    fn from_json(payload: Value) -> Result<Self, WebhookError> {
+        Ok(payload)
     }
     fn event_type(&self) -> Option<&str> {
         self.get("eventType").and_then(Value::as_str)
@@ -150,8 +155,8 @@ impl WebhookPayload for Value {
 macro_rules! typed_payload {
     ($($ty:ty),*) => {$(
         impl WebhookPayload for $ty {
-            fn from_plaintext(plaintext: &[u8]) -> Result<Self, WebhookError> {
-                typed(stringify!($ty), plaintext)
+            fn from_json(payload: Value) -> Result<Self, WebhookError> {
+                typed(stringify!($ty), &payload)
             }
             fn event_type(&self) -> Option<&str> {
                 Some(self.event_type.as_str())

@@ -197,13 +197,15 @@ pub fn verify<E: WebhookPayload>(
     span: &Span,
 ) -> Result<Verified<E>, Refusal> {
     let plaintext = state.config().open(headers, body)?;
+    // One parse serves the key and the decoding.
+    let payload = crate::event::parse(&plaintext)?;
     let key = match state.dedup() {
         Some(_) => {
-            Some(IdempotencyKey::from_plaintext(&plaintext).ok_or(WebhookError::PlaintextNotJson)?)
+            Some(IdempotencyKey::from_value(&payload).ok_or(WebhookError::PlaintextNotJson)?)
         }
         None => None,
     };
-    let event = E::from_plaintext(&plaintext)?;
+    let event = E::from_json(payload)?;
     if let Some(event_type) = event.event_type() {
         span.record("event_type", event_type);
     }
