@@ -3,8 +3,9 @@
 //! docs/PERFORMANCE.md.
 //!
 //! 1. **Latency**: the same handler, bare and behind the layer (online verify only, then with
-//!    the local pre-check), `N` sequential in-bounds requests each; the layer's cost is two
-//!    sandbox calls (issue a presentation, verify it) plus its own work.
+//!    the local pre-check), `N` in-bounds requests each, interleaved one per configuration per
+//!    round; the layer's cost is two sandbox calls (issue a presentation, verify it) plus its
+//!    own work.
 //! 2. **Online calls**: a mix of in-bounds and out-of-bounds requests (half and half) through a
 //!    counting proxy in front of the sandbox, without and with the pre-check.
 //!
@@ -109,30 +110,26 @@ async fn gateway(enforcer: Enforcer) -> String {
     .await
 }
 
-/// `n` sequential purchases of `price` through `url`: the median and mean latency.
-async fn time(
-    http: &reqwest::Client,
-    url: &str,
-    mandate: &str,
-    price: u64,
-    n: usize,
-) -> (Duration, Duration) {
-    let mut samples = Vec::with_capacity(n);
-    for _ in 0..n {
-        let started = Instant::now();
-        let status = http
-            .post(format!("{url}{ROUTE}?price_eur={price}"))
-            .header("Humanos-Mandate", mandate)
-            .send()
-            .await
-            .unwrap()
-            .status();
-        samples.push(started.elapsed());
-        assert!(status.is_success(), "{status}");
-    }
+/// One purchase of `price` through `url`: its latency.
+async fn once(http: &reqwest::Client, url: &str, mandate: &str, price: u64) -> Duration {
+    let started = Instant::now();
+    let status = http
+        .post(format!("{url}{ROUTE}?price_eur={price}"))
+        .header("Humanos-Mandate", mandate)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    let elapsed = started.elapsed();
+    assert!(status.is_success(), "{status}");
+    elapsed
+}
+
+/// The median and mean of `samples`.
+fn summary(mut samples: Vec<Duration>) -> (Duration, Duration) {
     samples.sort();
-    let mean = samples.iter().sum::<Duration>() / n as u32;
-    (samples[n / 2], mean)
+    let mean = samples.iter().sum::<Duration>() / samples.len() as u32;
+    (samples[samples.len() / 2], mean)
 }
 
 fn us(d: Duration) -> f64 {
@@ -173,14 +170,22 @@ async fn main() {
             .precheck(fixture.local_check(&proxied)),
     )
     .await;
-    for url in [&bare_url, &online_url, &proxied_url, &precheck_url] {
-        time(&http, url, &mandate, 12, n.min(20)).await; // warm up
+    // Interleaved, one request per configuration per round, so that the machine's load
+    // drifts over all of them alike.
+    let urls = [&bare_url, &online_url, &proxied_url, &precheck_url];
+    let mut samples: [Vec<Duration>; 4] = Default::default();
+    for round in 0..n + n.min(20) {
+        for (i, url) in urls.iter().enumerate() {
+            let took = once(&http, url, &mandate, 12).await;
+            if round >= n.min(20) {
+                samples[i].push(took); // the first rounds warm up
+            }
+        }
     }
-    let (bare_med, bare_mean) = time(&http, &bare_url, &mandate, 12, n).await;
-    let (on_med, on_mean) = time(&http, &online_url, &mandate, 12, n).await;
-    let (px_med, px_mean) = time(&http, &proxied_url, &mandate, 12, n).await;
-    let (pre_med, pre_mean) = time(&http, &precheck_url, &mandate, 12, n).await;
-    println!("latency, {n} sequential in-bounds requests each (median / mean, µs):");
+    let [bare, online, px, pre] = samples.map(summary);
+    let ((bare_med, bare_mean), (on_med, on_mean), (px_med, px_mean), (pre_med, pre_mean)) =
+        (bare, online, px, pre);
+    println!("latency, {n} in-bounds requests each, interleaved (median / mean, µs):");
     println!(
         "  bare route                        {:>8.0} / {:>8.0}",
         us(bare_med),
