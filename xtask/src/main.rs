@@ -7,6 +7,7 @@
 
 mod codegen;
 mod config;
+mod layout;
 
 use std::process::ExitCode;
 

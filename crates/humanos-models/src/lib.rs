@@ -171,6 +171,8 @@
 )]
 
 mod enum_macro;
+// Laid out by the generator (xtask/src/layout.rs), not by the installed rustfmt.
+#[rustfmt::skip]
 mod generated;
 mod helpers;
 mod unions;
