@@ -365,8 +365,11 @@ impl<T: ApiResult> SignedRequest<T> {
                 snippet: snippet(),
             });
         }
+        // serde's messages quote the offending value (`invalid type: string "…"`): bounded
+        // like the snippet, so a huge answer cannot make a huge error.
+        let reason = |r: String| validate::snippet(r.as_bytes(), SNIPPET_MAX_CHARS);
         let envelope: Envelope = serde_json::from_slice(body).map_err(|e| Error::Decode {
-            reason: format!("not the JSON envelope: {e}"),
+            reason: reason(format!("not the JSON envelope: {e}")),
             snippet: snippet(),
         })?;
         let code = ErrorCode::from_code(envelope.code);
@@ -377,12 +380,12 @@ impl<T: ApiResult> SignedRequest<T> {
             }
             return Err(Error::Api { code, msg });
         }
-        T::from_result(envelope.result.unwrap_or(Value::Null), self.timestamp_ms).map_err(
-            |reason| Error::Decode {
-                reason,
+        T::from_result(envelope.result.unwrap_or(Value::Null), self.timestamp_ms).map_err(|r| {
+            Error::Decode {
+                reason: reason(r),
                 snippet: snippet(),
-            },
-        )
+            }
+        })
     }
 }
 
