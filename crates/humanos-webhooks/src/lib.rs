@@ -24,7 +24,6 @@
 //!     "user": {"contact": "ana@example.com", "id": "u1"}, "api_version": "2026-09-01",
 //!     "message": "hello",
 //! }))?;
-//! # let _ = humanos_webhooks::sample::test("req_1");
 //! let headers = delivery.headers();
 //!
 //! // What your endpoint does with the raw body and the headers.
@@ -53,6 +52,7 @@ mod event;
 mod headers;
 mod key;
 pub mod lifecycle;
+#[cfg(feature = "test-util")]
 pub mod sample;
 mod state;
 

@@ -1,5 +1,6 @@
 //! Realistic decrypted payloads of every documented event type, for tests, examples, the CLI's
-//! `webhook trigger` and the local sandbox.
+//! `webhook trigger` and the local sandbox. Compiled only with the `test-util` feature (as
+//! tokio's test utilities are): its secrets are public test values.
 //!
 //! Each function returns the JSON object Humanos would encrypt, with the `eventType`,
 //! `requestId` and the fields the API description requires, filled with plausible values.
