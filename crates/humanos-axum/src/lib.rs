@@ -20,7 +20,7 @@
 //! | same delivery in flight (dedup on) | 409 | `{"error":"delivery_in_flight",..}` |
 //! | handler / callback failed | 500 | `{"error":"handler_failed",..}` |
 //!
-//! Error bodies carry a stable `error` code ([`WebhookRejection::code`]) and a short message;
+//! Error bodies carry a stable `error` code ([`Refusal::code`](humanos_webhooks::Refusal::code)) and a short message;
 //! neither ever contains a secret or a value of the payload.
 //!
 //! # Idempotency
@@ -67,9 +67,9 @@
 //!
 //! # Mandate enforcement (feature `enforce`)
 //!
-//! [`MandateLayer`] puts a [`humanos::enforce::Enforcer`] in front of the routes agents call:
+//! `MandateLayer` puts a `humanos::enforce::Enforcer` in front of the routes agents call:
 //! the agent names its mandate in the `Humanos-Mandate` header, the request is authorized
-//! against the action it describes, and the handler reads the decision with the [`Mandate`]
+//! against the action it describes, and the handler reads the decision with the `Mandate`
 //! extractor; denials are answered `403` with the API's deny body, outages `503`. See
 //! `docs/enforcement.md`.
 //!

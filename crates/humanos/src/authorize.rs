@@ -65,7 +65,7 @@ pub enum DecidedBy {
     /// revoked, expired or not yet valid mandate.
     Api,
     /// This process, without a verification call: the mandate does not pin the action, or the
-    /// local pre-check ([`LocalCheck`](crate::LocalCheck), feature `precheck`) denied.
+    /// local pre-check (`LocalCheck`, feature `precheck`) denied.
     Local,
 }
 
@@ -182,7 +182,7 @@ impl HumanosClient {
     ///    [`Verdict::Deny`] with that reason, not an error.
     /// 2. The mandate must pin `action.id`; otherwise [`Verdict::Deny`] with
     ///    `action_not_found`, decided locally.
-    /// 3. With [`precheck`](Authorize::precheck) (feature `precheck`), the presentation is
+    /// 3. With `precheck` (feature `precheck`), the presentation is
     ///    verified locally (proofs, validity, status list, the action's CEL rules); a local
     ///    denial answers without calling `verify`, so it spends no execution and leaves no
     ///    `VERIFICATION_DENIED` event.
