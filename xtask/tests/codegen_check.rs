@@ -17,5 +17,8 @@ fn check_needs_no_rustfmt() {
     std::fs::remove_dir(&empty).unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("generated files are up to date"), "{stderr}");
+    assert!(
+        stderr.contains("generated files are up to date"),
+        "{stderr}"
+    );
 }
