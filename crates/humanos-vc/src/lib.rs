@@ -98,6 +98,7 @@ pub mod proof;
 pub mod reason;
 pub mod rules;
 pub mod status;
+mod status_check;
 mod time;
 pub mod verify;
 

@@ -1,0 +1,255 @@
+//! The checks every signed document goes through: its one proof (suite, purpose, key,
+//! signature, `created` / `expires`) and its validity window.
+
+use serde_json::{Map, Value};
+
+use super::{Verifier, VerifyFailure};
+use crate::did::{KeyLookup, ResolvedKey, truncate};
+use crate::proof::{ProofError, ProofPurpose, eddsa_jcs_2022, single_proof};
+use crate::reason::Reason;
+use crate::time::parse_datetime_ms;
+
+/// Which document a proof secures.
+pub(super) enum Kind {
+    Presentation,
+    Credential,
+    StatusList,
+}
+
+/// What a proof of one [`Kind`] must be, and the reasons its failures carry.
+struct Expect {
+    purpose: ProofPurpose,
+    sig_invalid: Reason,
+    signer_unknown: Reason,
+    what: &'static str,
+}
+
+impl Kind {
+    fn expect(&self) -> Expect {
+        let (purpose, sig_invalid, signer_unknown, what) = match self {
+            Kind::Presentation => (
+                ProofPurpose::Authentication,
+                Reason::VpSignatureInvalid,
+                Reason::VpSignerUnknown,
+                "presentation",
+            ),
+            Kind::Credential => (
+                ProofPurpose::AssertionMethod,
+                Reason::CredentialSignatureInvalid,
+                Reason::CredentialSignerUnknown,
+                "credential",
+            ),
+            Kind::StatusList => (
+                ProofPurpose::AssertionMethod,
+                Reason::StatusUnavailable,
+                Reason::StatusUnavailable,
+                "status list credential",
+            ),
+        };
+        Expect {
+            purpose,
+            sig_invalid,
+            signer_unknown,
+            what,
+        }
+    }
+
+    /// A status list that fails any check is unavailable, whatever the check.
+    fn or_unavailable(&self, reason: Reason) -> Reason {
+        if matches!(self, Kind::StatusList) {
+            Reason::StatusUnavailable
+        } else {
+            reason
+        }
+    }
+}
+
+fn fail(r: &Reason, m: String) -> VerifyFailure {
+    VerifyFailure::new(r.clone(), m)
+}
+
+fn str_field<'a>(proof: &'a Map<String, Value>, name: &str) -> &'a str {
+    proof.get(name).and_then(Value::as_str).unwrap_or_default()
+}
+
+impl Verifier {
+    /// Checks one proof of `doc`: purpose, key, signature, `created` / `expires`.
+    pub(super) fn check_proof(
+        &self,
+        doc: &Value,
+        keys: &dyn KeyLookup,
+        kind: &Kind,
+    ) -> Result<ResolvedKey, VerifyFailure> {
+        let e = kind.expect();
+        let what = e.what;
+        let obj = doc.as_object().ok_or_else(|| {
+            VerifyFailure::new(
+                Reason::VpMalformed,
+                format!("the {what} is not a JSON object"),
+            )
+        })?;
+        let proof =
+            single_proof(obj).map_err(|err| fail(&e.sig_invalid, format!("{what}: {err}")))?;
+        check_suite_and_purpose(proof, kind, &e)?;
+        let vm = proof
+            .get("verificationMethod")
+            .and_then(Value::as_str)
+            .ok_or_else(|| {
+                fail(
+                    &e.signer_unknown,
+                    format!("{what} proof has no verificationMethod"),
+                )
+            })?;
+        let key = keys
+            .lookup(vm, &e.purpose)
+            .map_err(|err| fail(&e.signer_unknown, format!("{what} signer: {err}")))?;
+        self.check_signature(doc, &key, &e)?;
+        self.check_proof_times(proof, what)?;
+        Ok(key)
+    }
+
+    /// Verifies the Ed25519 signature, unless the verified-signature cache already holds it.
+    fn check_signature(
+        &self,
+        doc: &Value,
+        key: &ResolvedKey,
+        e: &Expect,
+    ) -> Result<(), VerifyFailure> {
+        let what = e.what;
+        let (hash_data, sig) =
+            eddsa_jcs_2022::verification_input(doc).map_err(|err| match err {
+                ProofError::Jcs(_) | ProofError::NotAnObject => {
+                    fail(&Reason::VpMalformed, format!("{what}: {err}"))
+                }
+                _ => fail(&e.sig_invalid, format!("{what}: {err}")),
+            })?;
+        let verify = || eddsa_jcs_2022::verify_hash(&hash_data, &sig, &key.public_key);
+        let ok = match &self.signature_cache {
+            Some(cache) => cache.verifies(key.public_key.as_bytes(), &hash_data, &sig, verify),
+            None => verify(),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(fail(
+                &e.sig_invalid,
+                format!("{what} signature does not verify"),
+            ))
+        }
+    }
+
+    /// Denies a proof created in the future or expired (beyond the skew).
+    fn check_proof_times(
+        &self,
+        proof: &Map<String, Value>,
+        what: &str,
+    ) -> Result<(), VerifyFailure> {
+        let now = self.now_ms();
+        if let Some(created) = proof.get("created").and_then(Value::as_str) {
+            // verification_input already checked that `created` parses.
+            if parse_datetime_ms(created).is_some_and(|c| c > now.saturating_add(self.skew())) {
+                return Err(fail(
+                    &Reason::NotYetValid,
+                    format!("{what} proof was created in the future ({created})"),
+                ));
+            }
+        }
+        if let Some(expires) = proof.get("expires") {
+            match expires.as_str().and_then(parse_datetime_ms) {
+                Some(e) if e < now.saturating_sub(self.skew()) => {
+                    return Err(fail(
+                        &Reason::Expired,
+                        format!(
+                            "{what} proof expired at {}",
+                            truncate(expires.as_str().unwrap_or_default())
+                        ),
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    return Err(fail(
+                        &Reason::VpMalformed,
+                        format!("{what} proof `expires` is not a dateTime"),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn check_validity(
+        &self,
+        cred: &Map<String, Value>,
+        what: &str,
+    ) -> Result<(), VerifyFailure> {
+        let now = self.now_ms();
+        let date = |names: [&str; 2]| -> Result<Option<(i64, &str)>, VerifyFailure> {
+            for n in names {
+                if let Some(v) = cred.get(n) {
+                    if v.is_null() {
+                        continue;
+                    }
+                    let s = v.as_str().unwrap_or_default();
+                    return parse_datetime_ms(s).map(|ms| Some((ms, s))).ok_or_else(|| {
+                        VerifyFailure::new(
+                            Reason::VpMalformed,
+                            format!("{what} `{n}` is not a dateTime"),
+                        )
+                    });
+                }
+            }
+            Ok(None)
+        };
+        if let Some((from, s)) = date(["validFrom", "issuanceDate"])?
+            && from > now.saturating_add(self.skew())
+        {
+            return Err(VerifyFailure::new(
+                Reason::NotYetValid,
+                format!("{what} is not valid before {}", truncate(s)),
+            ));
+        }
+        if let Some((until, s)) = date(["validUntil", "expirationDate"])?
+            && until < now.saturating_sub(self.skew())
+        {
+            return Err(VerifyFailure::new(
+                Reason::Expired,
+                format!("{what} expired at {}", truncate(s)),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Checks the proof's type and cryptosuite (only `DataIntegrityProof` /
+/// `eddsa-jcs-2022`) and its purpose.
+fn check_suite_and_purpose(
+    proof: &Map<String, Value>,
+    kind: &Kind,
+    e: &Expect,
+) -> Result<(), VerifyFailure> {
+    let what = e.what;
+    let ptype = str_field(proof, "type");
+    let suite = str_field(proof, "cryptosuite");
+    if ptype != crate::proof::DATA_INTEGRITY_PROOF || suite != crate::proof::EDDSA_JCS_2022 {
+        return Err(fail(
+            &kind.or_unavailable(Reason::UnsupportedCryptosuite),
+            format!(
+                "{what} proof is `{}`/`{}`, only DataIntegrityProof/eddsa-jcs-2022 is supported",
+                truncate(ptype),
+                truncate(suite)
+            ),
+        ));
+    }
+    let got_purpose = str_field(proof, "proofPurpose");
+    if got_purpose != e.purpose.as_str() {
+        return Err(fail(
+            &kind.or_unavailable(Reason::ProofPurposeMismatch),
+            format!(
+                "{what} proof purpose is `{}`, expected `{}`",
+                truncate(got_purpose),
+                e.purpose.as_str()
+            ),
+        ));
+    }
+    Ok(())
+}
