@@ -27,6 +27,16 @@ pub(crate) async fn run(settings: &Settings, args: &ApiArgs) -> Result<()> {
         .filter(|b| !b.is_empty())
         .or(settings.base_url())
         .unwrap_or(DEFAULT_BASE_URL);
+    // The typed commands' checks of the API root (https, or http on loopback), done by
+    // building the client they use; this command then sends with its own one-shot client.
+    crate::client::build(
+        settings,
+        &crate::cli::ClientArgs {
+            base_url: Some(base.to_owned()),
+            allow_insecure_http: args.allow_insecure_http,
+            credentials: args.credentials.clone(),
+        },
+    )?;
     let joined = format!(
         "{}/{}",
         base.trim_end_matches('/'),

@@ -408,9 +408,13 @@ pub(crate) struct ApiArgs {
     /// Query parameter `NAME=VALUE` (repeatable; percent-encoded for you).
     #[arg(long, value_name = "NAME=VALUE")]
     pub(crate) query: Vec<String>,
-    /// API root (default https://api.humanos.id).
+    /// API root (default https://api.humanos.id). Plain http only on a loopback host.
     #[arg(long, env = "HUMANOS_BASE_URL", value_name = "URL")]
     pub(crate) base_url: Option<String>,
+    /// Accept a plain http API root on any host. Insecure: a captured signature can be
+    /// replayed on any body-less request for five minutes.
+    #[arg(long)]
+    pub(crate) allow_insecure_http: bool,
     /// `api-version` header (default: the version of this SDK's models).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub(crate) api_version: Option<String>,

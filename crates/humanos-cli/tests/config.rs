@@ -309,4 +309,15 @@ fn a_plain_http_api_root_off_loopback_is_refused_unless_allowed() {
         .args(["--base-url", "http://0.0.0.0:9"])
         .assert()
         .code(3);
+    // `humanos api` applies the same check.
+    humanos_api()
+        .args(["api", "GET", "/request", "--base-url", "http://0.0.0.0:9"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("plain http"));
+    humanos_api()
+        .args(["api", "GET", "/request", "--allow-insecure-http"])
+        .args(["--base-url", "http://0.0.0.0:9"])
+        .assert()
+        .code(3);
 }
