@@ -1,9 +1,9 @@
-//! A local HumanCode emulator (the `humanos-sandbox` crate's, as the tests use it), to run the login example without the
-//! real service.
+//! A local HumanCode emulator (this crate's, as the tests use it), to run the login example
+//! without the real service.
 //!
 //! ```sh
 //! HUMANCODE_APP_ID=a_local HUMANCODE_APP_KEY=local-key EMULATOR_PORT=8080 \
-//!     cargo run -p humancode --example humancode_emulator
+//!     cargo run -p humanos-sandbox --example humancode_emulator
 //! ```
 //!
 //! It checks `app_id` and the HMAC of every API call and serves REGISTRATION / VERIFICATION

@@ -1,6 +1,6 @@
-//! Each call runs in a `humancode` span with api, status, code and latency, and nothing
-//! recorded by tracing ever holds the APP_KEY.
-#![cfg(feature = "client")]
+//! Each call of `humancode`'s client runs in a `humancode` span with api, status, code and
+//! latency, and nothing recorded by tracing ever holds the APP_KEY. (Here beside the HumanCode
+//! emulator, which depends on `humancode`, rather than in `humancode`'s tests: no cycle.)
 
 use humanos_sandbox::humancode as emulator;
 
