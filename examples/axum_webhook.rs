@@ -23,7 +23,7 @@
 //! server's, and `axum::serve` has none, so [`serve`] uses hyper-util's builder with a
 //! 10 s `header_read_timeout` (see `docs/webhooks-axum-actix.md`).
 //!
-//! To try it against the local sandbox, start `cargo run -p humanos-sandbox -- --webhook-url
+//! To try it against the local sandbox, start `cargo run -p humanos-sandbox --features cli -- --webhook-url
 //! http://127.0.0.1:8000/webhooks/humanos`, export the `HUMANOS_WEBHOOK_*` lines it prints here
 //! and `curl -X POST -H "X-Sandbox-Admin-Token: $HUMANOS_SANDBOX_ADMIN_TOKEN"
 //! http://127.0.0.1:8787/admin/webhooks/test` (or "Send test event" on its dashboard). This package's

@@ -12,7 +12,7 @@
 //! cargo run -p humanos-examples --example humancode_login
 //! # against the real service
 //! HUMANCODE_APP_ID=a_… HUMANCODE_APP_KEY=… cargo run -p humanos-examples --example humancode_login
-//! # against a sandbox running elsewhere (`cargo run -p humanos-sandbox` prints these values)
+//! # against a sandbox running elsewhere (`humanos sandbox` prints these values)
 //! HUMANCODE_APP_ID=a_sandbox HUMANCODE_APP_KEY=… HUMANCODE_BASE_URL=http://127.0.0.1:8787 \
 //!     cargo run -p humanos-examples --example humancode_login
 //! ```

@@ -2,7 +2,8 @@
 //!
 //! Shared by the `humanos-sandbox` binary and `humanos sandbox` (the `humanos-cli` crate), so
 //! both accept the same flags with the same defaults. Flatten [`SandboxArgs`] into a clap
-//! command and call [`SandboxArgs::builder`].
+//! command and call [`SandboxArgs::builder`]. Behind the `cli` feature: clap is not part of the
+//! library's default API (a test embedding the sandbox uses [`crate::SandboxBuilder`]).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;

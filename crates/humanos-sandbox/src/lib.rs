@@ -35,8 +35,11 @@
 //! See `docs/sandbox.md` for the endpoint table, the admin endpoints, the dashboard and where
 //! the sandbox differs from the real service.
 
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
 mod admin;
 mod api;
+#[cfg(feature = "cli")]
 pub mod args;
 mod auth;
 mod dashboard;
@@ -62,6 +65,7 @@ use serde_json::Value;
 use tokio::task::JoinHandle;
 
 pub use admin::guard::ADMIN_TOKEN_HEADER;
+#[cfg(feature = "cli")]
 pub use args::SandboxArgs;
 pub use state::{API_VERSION, KNOWN_API_VERSIONS, WebhookSecrets};
 pub use store::StoreError;
