@@ -13,37 +13,61 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
     let authed = Router::new()
         .route(
             "/request",
-            post(api::create_request).get(api::list_requests),
+            post(api::requests::create_request).get(api::requests::list_requests),
         )
         .route(
             "/request/{requestId}",
-            get(api::get_request).delete(api::cancel_request),
+            get(api::requests::get_request).delete(api::requests::cancel_request),
         )
-        .route("/request/resend/{requestId}", patch(api::resend_otp))
-        .route("/user", post(api::create_users).get(api::get_user))
-        .route("/actions", get(api::list_actions))
-        .route("/actions/version/{id}", get(api::action_versions))
-        .route("/approvals", get(api::list_approvals))
-        .route("/approvals/workflow", get(api::list_workflows))
-        .route("/credential/vp/{vcId}", post(api::issue_vp))
-        .route("/credential/verify", post(api::verify))
-        .route("/credential/revoke/{credentialId}", delete(api::revoke))
-        .route("/credential/evidence/{evidenceId}", get(api::evidence))
-        .route("/credential/{credentialId}", get(api::get_credential))
+        .route(
+            "/request/resend/{requestId}",
+            patch(api::requests::resend_otp),
+        )
+        .route(
+            "/user",
+            post(api::users::create_users).get(api::users::get_user),
+        )
+        .route("/actions", get(api::actions::list_actions))
+        .route("/actions/version/{id}", get(api::actions::action_versions))
+        .route("/approvals", get(api::approval::list_approvals))
+        .route("/approvals/workflow", get(api::approval::list_workflows))
+        .route("/credential/vp/{vcId}", post(api::credentials::issue_vp))
+        .route("/credential/verify", post(api::credentials::verify))
+        .route(
+            "/credential/revoke/{credentialId}",
+            delete(api::credentials::revoke),
+        )
+        .route(
+            "/credential/evidence/{evidenceId}",
+            get(api::credentials::evidence),
+        )
+        .route(
+            "/credential/{credentialId}",
+            get(api::credentials::get_credential),
+        )
         .route(
             "/credential/{credentialId}/events",
-            get(api::credential_events),
+            get(api::credentials::credential_events),
         )
-        .route("/did/resolve/{did}", get(api::resolve_did))
-        .route("/intelligence/action", get(api::intelligence_action))
-        .route("/intelligence/snapshot", get(api::intelligence_snapshot))
-        .route("/intelligence/window", get(api::intelligence_window))
+        .route("/did/resolve/{did}", get(api::did::resolve_did))
+        .route(
+            "/intelligence/action",
+            get(api::intelligence::intelligence_action),
+        )
+        .route(
+            "/intelligence/snapshot",
+            get(api::intelligence::intelligence_snapshot),
+        )
+        .route(
+            "/intelligence/window",
+            get(api::intelligence::intelligence_window),
+        )
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,
         ));
     let public = Router::new()
-        .route("/status/1", get(api::status_list))
+        .route("/status/1", get(api::did::status_list))
         .route(
             "/approve/{requestId}",
             get(pages::approval_page).post(pages::approval_submit),

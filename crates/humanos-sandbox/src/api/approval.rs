@@ -1,0 +1,93 @@
+//! Approvals and workflows (`GET /approvals`, `GET /approvals/workflow`).
+
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use humanos_models::*;
+use serde_json::{Value, json};
+
+use crate::state::{ACTION, ActionRec, ApiResult, AppState};
+
+use super::*;
+
+/// The id of the sandbox's one workflow (all its actions).
+pub(crate) const SANDBOX_GROUP_ID: &str = "grp_sandbox";
+
+fn resources(s: &AppState, q: &Query) -> ApiResult<Vec<ResourceEntity>> {
+    let types = q.all("types");
+    let active = q.active()?;
+    Ok(s.store
+        .list::<ActionRec>(ACTION)?
+        .into_iter()
+        .filter(|a| q.get("search").is_none_or(|t| contains_ci(&a.name, t)))
+        .filter(|_| types.is_empty() || types.iter().any(|t| t == "POLICY"))
+        .filter(|_| active != Some(false))
+        .filter(|a| q.get("internalId").is_none_or(|i| i == a.id))
+        .map(|a| ResourceEntity {
+            id: a.id.clone(),
+            name: a.name.clone(),
+            r#type: ResourceType::Policy,
+            active: true,
+            internal_id: Some(a.id.clone()),
+            description: a.description.clone(),
+            group_ids: vec![SANDBOX_GROUP_ID.into()],
+            content: a
+                .versions
+                .last()
+                .map(|v| Value::Object(v.content.clone()).to_string()),
+            placements: None,
+            updated_at: a.updated_at.clone(),
+        })
+        .collect())
+}
+
+pub(crate) async fn list_approvals(
+    State(s): St,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<ResourcesEntity>> {
+    let q = Query::new(raw);
+    let page = q.page()?;
+    let (data, total_pages) = paginate(resources(&s, &q)?, page);
+    Ok(Json(ResourcesEntity { data, total_pages }))
+}
+
+pub(crate) async fn list_workflows(
+    State(s): St,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<GroupsEntity>> {
+    let q = Query::new(raw);
+    let page = q.page()?;
+    let res = resources(
+        &s,
+        &Query(q.0.iter().filter(|(k, _)| k != "search").cloned().collect()),
+    )?;
+    let name = "Sandbox actions";
+    let search_hit = q
+        .get("search")
+        .is_none_or(|t| contains_ci(name, t) || res.iter().any(|r| contains_ci(&r.name, t)));
+    let groups = if res.is_empty() || !search_hit {
+        Vec::new()
+    } else {
+        vec![GroupEntity {
+            id: SANDBOX_GROUP_ID.into(),
+            name: name.into(),
+            description: Some("Every action defined in this sandbox".into()),
+            active: true,
+            updated_at: res
+                .iter()
+                .map(|r| r.updated_at.clone())
+                .max()
+                .unwrap_or_default(),
+            resources: res
+                .iter()
+                .filter_map(|r| {
+                    serde_json::from_value(
+                        json!({"id": r.id, "name": r.name, "type": "POLICY", "active": true}),
+                    )
+                    .ok()
+                })
+                .collect(),
+        }]
+    };
+    let (data, total_pages) = paginate(groups, page);
+    Ok(Json(GroupsEntity { data, total_pages }))
+}

@@ -1,0 +1,152 @@
+//! A subject's decision (hosted page, admin API): issue or reject, OTP failures.
+
+use axum::http::StatusCode;
+use humanos_models::*;
+use serde_json::json;
+
+use crate::mandate;
+use crate::state::{
+    ApiError, ApiResult, AppState, CREDENTIAL, CredentialRec, REQUEST, RequestRec, USER, UserRec,
+};
+use crate::util;
+use crate::webhooks;
+
+use super::credentials::credential_entity;
+use super::requests::load_request;
+use super::*;
+
+/// Applies a subject's decision: issues (accept) or rejects its credentials, records the
+/// events and queues the `credential` webhooks.
+pub(crate) fn decide(
+    s: &AppState,
+    request_id: &str,
+    contact: Option<&str>,
+    accept: bool,
+    surface: &str,
+) -> ApiResult<RequestRec> {
+    let mut r = load_request(s, request_id)?;
+    if r.canceled_at.is_some() {
+        return Err(ApiError::bad_request("Request is canceled"));
+    }
+    let idx = match contact {
+        Some(c) => r
+            .subjects
+            .iter()
+            .position(|x| x.contact.eq_ignore_ascii_case(c)),
+        None => r.subjects.iter().position(|x| x.decision.is_none()),
+    }
+    .ok_or_else(|| ApiError::not_found("No undecided subject with that contact in this request"))?;
+    if r.subjects[idx].decision.is_some() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "This subject has already decided",
+        ));
+    }
+    let now = s.now_iso();
+    let action = if accept { "accept" } else { "reject" };
+    let sub = r.subjects[idx].clone();
+    let user: UserRec = s
+        .store
+        .get(USER, &sub.user_id)?
+        .ok_or_else(|| ApiError::not_found("User not found"))?;
+    let grantor = s.user_signer(&user.id);
+    for cid in &sub.credential_ids {
+        let Some(mut c) = s.store.get::<CredentialRec>(CREDENTIAL, cid)? else {
+            continue;
+        };
+        c.decisions.push(vec![
+            grantor.did().into(),
+            action.into(),
+            sub.contact.clone().into(),
+        ]);
+        let evidence_id = format!("urn:via:evidence:{}", util::uuid());
+        s.store.put_evidence(
+            &evidence_id,
+            &json!({
+                "requestId": r.id, "credentialId": c.id, "decision": action, "date": now,
+                "contact": sub.contact, "otpChannel": "sandbox-log", "surface": surface,
+            })
+            .to_string(),
+        )?;
+        c.evidence_id = Some(evidence_id.clone());
+        if accept {
+            mandate::issue_credential(s, &mut c, &user)?;
+            s.store.put(CREDENTIAL, &c.id, &c)?;
+            mandate::record_event(
+                s,
+                &c.id,
+                "ISSUE",
+                s.issuer.did(),
+                json!({"activity": "MANDATE_ISSUE", "action": c.action.as_ref().map(|a| a.id.clone()), "userParams": c.action.as_ref().map(|a| a.user_params.clone())}),
+            )?;
+            mandate::record_event(
+                s,
+                &c.id,
+                "ACCEPT",
+                grantor.did(),
+                json!({"evidence": evidence_id, "surface": surface}),
+            )?;
+        } else {
+            c.status = "INACTIVE".into();
+            c.inactive_at = Some(now.clone());
+            c.inactive_reason = Some("rejected".into());
+            s.store.put(CREDENTIAL, &c.id, &c)?;
+            mandate::record_event(
+                s,
+                &c.id,
+                "REJECT",
+                grantor.did(),
+                json!({"evidence": evidence_id, "surface": surface}),
+            )?;
+        }
+        let event = typed::<CredentialEvent>(json!({
+            "eventType": "credential",
+            "requestId": r.id,
+            "internalId": r.internal_id,
+            "issuerDid": s.issuer.did(),
+            "user": {"contact": user.contact, "id": user.id, "internalId": user.internal_id},
+            "api_version": r.api_version,
+            "credential": credential_entity(&c),
+            "decision": {"action": action, "date": now},
+        }))?;
+        webhooks::emit(s, &event)?;
+        tracing::info!(request_id = %r.id, credential = %c.id, decision = action, "human decision");
+    }
+    r.subjects[idx].decision = Some(action.into());
+    r.subjects[idx].decided_at = Some(now);
+    s.store.put(REQUEST, &r.id, &r)?;
+    Ok(r)
+}
+
+/// Registers a wrong OTP for a subject; the third failure emits `otp.failed`.
+pub(crate) fn otp_failure(s: &AppState, request_id: &str, contact: &str) -> ApiResult<u32> {
+    let mut r = load_request(s, request_id)?;
+    let Some(sub) = r
+        .subjects
+        .iter_mut()
+        .find(|x| x.contact.eq_ignore_ascii_case(contact))
+    else {
+        return Err(ApiError::not_found("Subject not found"));
+    };
+    sub.otp_failures += 1;
+    let failures = sub.otp_failures;
+    let sub = sub.clone();
+    s.store.put(REQUEST, &r.id, &r)?;
+    if failures == 3 {
+        let user: Option<UserRec> = s.store.get(USER, &sub.user_id)?;
+        let event = typed::<OtpFailedEvent>(json!({
+            "eventType": "otp.failed",
+            "requestId": r.id,
+            "internalId": r.internal_id,
+            "issuerDid": s.issuer.did(),
+            "user": {"contact": sub.contact, "id": sub.user_id, "internalId": user.and_then(|u| u.internal_id)},
+            "api_version": r.api_version,
+            "otp": {
+                "resendEndpoint": format!("/request/resend/{}", r.id),
+                "error": {"code": "OTP_MAX_ATTEMPTS", "message": "Maximum number of attempts reached"}
+            }
+        }))?;
+        webhooks::emit(s, &event)?;
+    }
+    Ok(failures)
+}

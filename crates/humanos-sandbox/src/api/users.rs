@@ -1,0 +1,181 @@
+//! Users: `POST /user`, `GET /user`; the user records requests create.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use humanos_models::*;
+
+use crate::state::{ApiError, ApiResult, AppState, USER, UserRec};
+use crate::util;
+
+use super::*;
+
+pub(super) fn find_user(
+    s: &AppState,
+    contact: Option<&str>,
+    id: Option<&str>,
+    internal: Option<&str>,
+) -> ApiResult<Option<UserRec>> {
+    let users: Vec<UserRec> = s.store.list(USER)?;
+    Ok(users.into_iter().find(|u| {
+        contact.is_some_and(|c| {
+            u.contact.eq_ignore_ascii_case(c)
+                || u.extra_contacts.iter().any(|e| e.eq_ignore_ascii_case(c))
+        }) || id.is_some_and(|i| u.id == i)
+            || internal.is_some_and(|i| u.internal_id.as_deref() == Some(i))
+    }))
+}
+
+/// Finds or creates the user with `contact`.
+pub(crate) fn ensure_user(s: &AppState, contact: &str) -> ApiResult<UserRec> {
+    if let Some(u) = find_user(s, Some(contact), None, None)? {
+        return Ok(u);
+    }
+    let u = UserRec {
+        id: format!("usr_{}", util::uuid().replace('-', "")),
+        contact: contact.to_owned(),
+        internal_id: None,
+        extra_contacts: Vec::new(),
+        identity: None,
+        created_at: s.now_iso(),
+    };
+    s.store.put(USER, &u.id, &u)?;
+    Ok(u)
+}
+
+pub(super) fn valid_contact(c: &str) -> bool {
+    let c = c.trim();
+    (c.contains('@') && c.len() >= 3 && !c.starts_with('@') && !c.ends_with('@'))
+        || (c.starts_with('+') && c.len() >= 8 && c[1..].bytes().all(|b| b.is_ascii_digit()))
+}
+
+pub(crate) async fn create_users(State(s): St, bytes: Bytes) -> ApiResult<Response> {
+    let items: Vec<CreateSubjectDto> = body(&bytes)?;
+    if items.is_empty() || items.len() > 100 {
+        return Err(ApiError::validation(vec![
+            "between 1 and 100 users can be created per request".into(),
+        ]));
+    }
+    let _w = s.write.lock().await;
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for item in items {
+        let partial = PartialSubjectEntity {
+            id: None,
+            contact: Some(item.contact.clone()),
+            internal_id: item.internal_id.clone(),
+        };
+        if !valid_contact(&item.contact) {
+            out.push(CreateSubjectEntity {
+                status: CreateSubjectStatus::InvalidPayload,
+                message: "contact must be an email address or an E.164 phone number".into(),
+                user: partial,
+            });
+            continue;
+        }
+        if !seen.insert(item.contact.to_lowercase()) {
+            out.push(CreateSubjectEntity {
+                status: CreateSubjectStatus::DuplicateContact,
+                message: "Duplicate contact within the request body".into(),
+                user: partial,
+            });
+            continue;
+        }
+        let existing = find_user(&s, Some(&item.contact), None, None)?;
+        let created = existing.is_none();
+        let mut u = match existing {
+            Some(u) => u,
+            None => ensure_user(&s, &item.contact)?,
+        };
+        if item.internal_id.is_some() {
+            u.internal_id = item.internal_id.clone();
+        }
+        for c in item.extra_contacts.unwrap_or_default() {
+            if !u.extra_contacts.contains(&c) {
+                u.extra_contacts.push(c);
+            }
+        }
+        if let Some(identity) = item.identity {
+            u.identity = serde_json::to_value(identity).ok();
+        }
+        s.store.put(USER, &u.id, &u)?;
+        out.push(CreateSubjectEntity {
+            status: CreateSubjectStatus::Success,
+            message: if created {
+                "User created"
+            } else {
+                "User updated"
+            }
+            .into(),
+            user: PartialSubjectEntity {
+                id: Some(u.id.clone()),
+                contact: Some(u.contact.clone()),
+                internal_id: u.internal_id.clone(),
+            },
+        });
+    }
+    Ok((StatusCode::CREATED, Json(out)).into_response())
+}
+
+fn user_entity(u: &UserRec) -> SubjectIssuerEntity {
+    let mut contacts = vec![ContactEntity {
+        id: u.id.clone(),
+        contact: u.contact.clone(),
+    }];
+    contacts.extend(
+        u.extra_contacts
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ContactEntity {
+                id: format!("{}_{}", u.id, i + 1),
+                contact: c.clone(),
+            }),
+    );
+    SubjectIssuerEntity {
+        contacts,
+        identity_status: if u.identity.is_some() {
+            IdentityStatus::Kyc
+        } else {
+            IdentityStatus::None
+        },
+        internal_id: u.internal_id.clone(),
+        organization: OrganizationDataEntity {
+            contacts: vec![u.contact.clone()],
+        },
+        created_at: u.created_at.clone(),
+    }
+}
+
+pub(super) fn one_subject_selector(
+    q: &Query,
+) -> ApiResult<(Option<String>, Option<String>, Option<String>)> {
+    let sel = (
+        q.get("contact").map(str::to_owned),
+        q.get("id").map(str::to_owned),
+        q.get("internalId").map(str::to_owned),
+    );
+    let n = [sel.0.is_some(), sel.1.is_some(), sel.2.is_some()]
+        .iter()
+        .filter(|b| **b)
+        .count();
+    if n != 1 {
+        return Err(ApiError::bad_request(
+            "Provide exactly one of the query parameters contact, id or internalId",
+        ));
+    }
+    Ok(sel)
+}
+
+pub(crate) async fn get_user(
+    State(s): St,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<SubjectIssuerEntity>> {
+    let q = Query::new(raw);
+    let (c, i, n) = one_subject_selector(&q)?;
+    match find_user(&s, c.as_deref(), i.as_deref(), n.as_deref())? {
+        Some(u) => Ok(Json(user_entity(&u))),
+        None => Err(ApiError::not_found("User not found")),
+    }
+}
