@@ -8,6 +8,13 @@
 //! cargo run --release -p humanos-sandbox --example webhook_soak
 //! ```
 //!
+//! With `REDIS_URL` set, the replicas share a Redis store instead (`humanos-webhooks-redis`,
+//! one connection per replica, as separate processes would have; use an empty database):
+//!
+//! ```text
+//! REDIS_URL=redis://127.0.0.1:6379/0 cargo run --release -p humanos-sandbox --example webhook_soak
+//! ```
+//!
 //! Env: `SOAK_EVENTS` (10000, rounded up to whole requests of `SOAK_CONTACTS`), `SOAK_CONTACTS`
 //! (3), `SOAK_REPLICAS` (3), `SOAK_DOWN_AT` (fraction handled before replica 0 goes down, 0.3),
 //! `SOAK_DOWN_SECS` (5), `SOAK_ACK_LOSS_EVERY` (every Nth handled delivery is answered 503 after
@@ -33,6 +40,7 @@ use humanos_axum::{WebhookState, webhook_handler};
 use humanos_sandbox::{Sandbox, SandboxHandle};
 use humanos_signing::{RequestSigner, wire_json};
 use humanos_webhooks::{Dedup, WebhookEvent};
+use humanos_webhooks_redis::RedisDedup;
 use serde_json::json;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
@@ -147,17 +155,79 @@ async fn request_accepted_by_all(
     Ok(())
 }
 
+/// The run's parameters: the `SOAK_*` variables and `REDIS_URL`.
+pub(crate) struct Soak {
+    pub(crate) contacts: usize,
+    pub(crate) events: usize,
+    pub(crate) replicas: usize,
+    pub(crate) down_at: f64,
+    pub(crate) down_secs: u64,
+    pub(crate) ack_loss_every: u64,
+    pub(crate) retry_base: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) redis_url: Option<String>,
+}
+
+impl Soak {
+    fn from_env() -> Self {
+        Self {
+            contacts: env("SOAK_CONTACTS", 3).max(1),
+            events: env("SOAK_EVENTS", 10_000),
+            replicas: env("SOAK_REPLICAS", 3).max(1),
+            down_at: env("SOAK_DOWN_AT", 0.3),
+            down_secs: env("SOAK_DOWN_SECS", 5),
+            ack_loss_every: env("SOAK_ACK_LOSS_EVERY", 500),
+            retry_base: Duration::from_millis(env("SOAK_RETRY_BASE_MS", 100)),
+            timeout: Duration::from_secs(env("SOAK_TIMEOUT_SECS", 600)),
+            redis_url: std::env::var("REDIS_URL").ok(),
+        }
+    }
+}
+
+/// What the run counted.
+pub(crate) struct Outcome {
+    pub(crate) sent: usize,
+    pub(crate) delivered: usize,
+    pub(crate) handler_runs: u64,
+    pub(crate) twice: usize,
+    pub(crate) pending: usize,
+    #[allow(dead_code)] // read by tests/webhook_soak_redis.rs
+    pub(crate) acks_lost: u64,
+}
+
+impl Outcome {
+    /// Every event reached a handler exactly once and nothing is left to deliver.
+    pub(crate) fn ok(&self) -> bool {
+        self.delivered == self.sent
+            && self.pending == 0
+            && self.twice == 0
+            && self.handler_runs == self.sent as u64
+    }
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let contacts: usize = env("SOAK_CONTACTS", 3).max(1);
-    let events: usize = env("SOAK_EVENTS", 10_000);
+    if !run(Soak::from_env()).await?.ok() {
+        println!("FAILED: every event must reach a handler exactly once");
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+/// Runs the soak and prints its summary and `RESULT` line.
+pub(crate) async fn run(soak: Soak) -> Result<Outcome, Box<dyn std::error::Error>> {
+    let Soak {
+        contacts,
+        events,
+        replicas,
+        down_at,
+        down_secs,
+        ack_loss_every,
+        retry_base,
+        timeout,
+        redis_url,
+    } = soak;
     let requests = events.div_ceil(contacts);
-    let replicas: usize = env("SOAK_REPLICAS", 3).max(1);
-    let down_at: f64 = env("SOAK_DOWN_AT", 0.3);
-    let down_secs: u64 = env("SOAK_DOWN_SECS", 5);
-    let ack_loss_every: u64 = env("SOAK_ACK_LOSS_EVERY", 500);
-    let retry_base = Duration::from_millis(env("SOAK_RETRY_BASE_MS", 100));
-    let timeout = Duration::from_secs(env("SOAK_TIMEOUT_SECS", 600));
 
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
@@ -173,16 +243,27 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "rules": [{"name": "within", "expression": "executionParams.amount <= userParams.maxAmount"}]}))
         .await?;
 
-    // One dedup store shared by every replica, as Redis would be (humanos-webhooks-redis).
-    let dedup = Dedup::in_memory(events.max(1) * 2);
-    let state = WebhookState::new(sandbox.webhook_secrets().config()?).with_shared_dedup(dedup);
+    // One dedup store shared by every replica: Redis with REDIS_URL (a connection per replica),
+    // else one in-memory store.
+    let memory = Dedup::in_memory(events.max(1) * 2);
+    let config = sandbox.webhook_secrets().config()?;
     let handled: Handled = Arc::default();
+    let mut routers = Vec::with_capacity(replicas);
+    for _ in 0..replicas {
+        let dedup = match &redis_url {
+            Some(url) => Dedup::new(RedisDedup::builder(url)?.connect().await?),
+            None => memory.clone(),
+        };
+        let state = WebhookState::new(config.clone()).with_shared_dedup(dedup);
+        routers.push(replica(state, handled.clone()));
+    }
+    let store = if redis_url.is_some() {
+        "redis"
+    } else {
+        "memory"
+    };
     let balancer = Balancer {
-        replicas: Arc::new(
-            (0..replicas)
-                .map(|_| replica(state.clone(), handled.clone()))
-                .collect(),
-        ),
+        replicas: Arc::new(routers),
         next: Arc::default(),
         down: Arc::default(),
         answered: Arc::default(),
@@ -243,6 +324,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     server.abort();
     sandbox.shutdown().await;
 
+    println!("dedup store shared by the replicas    {store}");
     println!("events (credential, one per contact)  {sent}");
     println!("handled (distinct events)             {delivered}");
     println!("handler runs                          {handler_runs}");
@@ -260,15 +342,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("RSS start / end / peak (KiB)          {rss_start} / {rss_end} / {rss_peak}");
     println!(
-        "RESULT sent={sent} delivered={delivered} handler_runs={handler_runs} twice={twice} pending={pending} \
+        "RESULT redis={} sent={sent} delivered={delivered} handler_runs={handler_runs} twice={twice} pending={pending} \
          answered={answered} acks_lost={acks_lost} replicas={replicas} down_s={:.2} seconds={:.2} \
          rss_start_kib={rss_start} rss_end_kib={rss_end} rss_peak_kib={rss_peak}",
+        u8::from(redis_url.is_some()),
         down_for.as_secs_f64(),
         took.as_secs_f64()
     );
-    if !(delivered == sent && pending == 0 && handler_runs == sent as u64) {
-        println!("FAILED: every event must reach a handler exactly once");
-        std::process::exit(1);
-    }
-    Ok(())
+    Ok(Outcome {
+        sent,
+        delivered,
+        handler_runs,
+        twice,
+        pending,
+        acks_lost,
+    })
 }

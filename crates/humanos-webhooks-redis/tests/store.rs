@@ -40,7 +40,7 @@ async fn reserve_complete_duplicate_release() {
     let Some(server) = RedisServer::start() else {
         return;
     };
-    let store = server.store().await;
+    let store = common::store(&server).await;
     let (a, b) = (LeaseToken::generate(), LeaseToken::generate());
     assert_eq!(
         store.reserve(&key(1), &a, LEASE).await,
@@ -85,7 +85,7 @@ async fn an_expired_lease_is_taken_and_the_old_token_cannot_touch_the_new_one() 
     let Some(server) = RedisServer::start() else {
         return;
     };
-    let store = server.store().await;
+    let store = common::store(&server).await;
     let (dead, next) = (LeaseToken::generate(), LeaseToken::generate());
     let short = Duration::from_millis(200);
     assert_eq!(
@@ -112,7 +112,7 @@ async fn a_lapsed_lease_nobody_took_can_still_be_completed() {
     let Some(server) = RedisServer::start() else {
         return;
     };
-    let store = server.store().await;
+    let store = common::store(&server).await;
     let token = LeaseToken::generate();
     assert_eq!(
         store
@@ -122,13 +122,13 @@ async fn a_lapsed_lease_nobody_took_can_still_be_completed() {
     );
     let redis_key = store.redis_key(&key(1));
     for _ in 0..500 {
-        if server.command(&["EXISTS", &redis_key]).await == redis::Value::Int(0) {
+        if common::command(&server, &["EXISTS", &redis_key]).await == redis::Value::Int(0) {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(
-        server.command(&["EXISTS", &redis_key]).await,
+        common::command(&server, &["EXISTS", &redis_key]).await,
         redis::Value::Int(0)
     );
     assert_eq!(store.complete(&key(1), &token, KEEP).await, Ok(true));
@@ -150,7 +150,7 @@ async fn keys_in_redis_prefix_token_marker_and_expiries() {
         .connect()
         .await
         .expect("connect");
-    let default = server.store().await;
+    let default = common::store(&server).await;
     assert_eq!(default.key_prefix(), DEFAULT_KEY_PREFIX);
     let k = key(7);
     let redis_key = format!("app1:{}", k.as_str());
@@ -163,10 +163,10 @@ async fn keys_in_redis_prefix_token_marker_and_expiries() {
         Ok(ReserveOutcome::Reserved)
     );
     assert_eq!(
-        server.command(&["GET", &redis_key]).await,
+        common::command(&server, &["GET", &redis_key]).await,
         redis::Value::BulkString(token.as_str().as_bytes().to_vec())
     );
-    let redis::Value::Int(pttl) = server.command(&["PTTL", &redis_key]).await else {
+    let redis::Value::Int(pttl) = common::command(&server, &["PTTL", &redis_key]).await else {
         panic!("PTTL")
     };
     assert!(pttl > 0 && pttl <= 30_000, "lease PTTL {pttl}");
@@ -179,10 +179,10 @@ async fn keys_in_redis_prefix_token_marker_and_expiries() {
     let week = Dedup::DEFAULT_RETENTION;
     assert_eq!(store.complete(&k, &token, week).await, Ok(true));
     assert_eq!(
-        server.command(&["GET", &redis_key]).await,
+        common::command(&server, &["GET", &redis_key]).await,
         redis::Value::BulkString(b"done".to_vec())
     );
-    let redis::Value::Int(pttl) = server.command(&["PTTL", &redis_key]).await else {
+    let redis::Value::Int(pttl) = common::command(&server, &["PTTL", &redis_key]).await else {
         panic!("PTTL")
     };
     let week_ms = i64::try_from(week.as_millis()).expect("ms");
@@ -197,16 +197,16 @@ async fn the_scripts_are_loaded_again_after_a_script_flush() {
     let Some(server) = RedisServer::start() else {
         return;
     };
-    let store = server.store().await;
+    let store = common::store(&server).await;
     let t = LeaseToken::generate();
     assert_eq!(
         store.reserve(&key(1), &t, LEASE).await,
         Ok(ReserveOutcome::Reserved)
     );
     // EVALSHA now answers NOSCRIPT: the store falls back to EVAL.
-    server.command(&["SCRIPT", "FLUSH"]).await;
+    common::command(&server, &["SCRIPT", "FLUSH"]).await;
     assert_eq!(store.complete(&key(1), &t, KEEP).await, Ok(true));
-    server.command(&["SCRIPT", "FLUSH"]).await;
+    common::command(&server, &["SCRIPT", "FLUSH"]).await;
     assert_eq!(
         store.reserve(&key(1), &t, LEASE).await,
         Ok(ReserveOutcome::Completed)
@@ -219,9 +219,9 @@ async fn concurrent_reserves_reserve_once() {
         return;
     };
     let stores = [
-        server.store().await,
-        server.store().await,
-        server.store().await,
+        common::store(&server).await,
+        common::store(&server).await,
+        common::store(&server).await,
     ];
     for n in 0..50 {
         let tasks: Vec<_> = (0..9)
@@ -249,7 +249,7 @@ async fn the_dedup_handle_runs_the_protocol_on_redis() {
     let Some(server) = RedisServer::start() else {
         return;
     };
-    let dedup = Dedup::new(server.store().await).with_lease(Duration::from_secs(5));
+    let dedup = Dedup::new(common::store(&server).await).with_lease(Duration::from_secs(5));
     let k = key(1);
     let DedupOutcome::Process(r) = dedup.begin(&k).await.expect("begin") else {
         panic!("the first delivery runs")
@@ -269,7 +269,7 @@ async fn a_dead_redis_is_a_store_error_and_the_store_reconnects() {
     let Some(mut server) = RedisServer::start() else {
         return;
     };
-    let store = server.store().await;
+    let store = common::store(&server).await;
     let t = LeaseToken::generate();
     assert_eq!(
         store.reserve(&key(1), &t, LEASE).await,
