@@ -277,6 +277,28 @@ pub(crate) async fn run(soak: Soak) -> Result<Outcome, Box<dyn std::error::Error
     let rss_start = rss_kib("VmRSS:");
 
     let started = Instant::now();
+    let sent = requests * contacts;
+    // Replica 0 goes down once `down_at` of the events are handled, while requests are still
+    // being created and delivered (deliveries start as soon as the first request is accepted).
+    let outage = {
+        let (down, handled) = (balancer.down.clone(), handled.clone());
+        tokio::spawn(async move {
+            let threshold = down_at * sent as f64;
+            loop {
+                let done = handled.lock().unwrap_or_else(|p| p.into_inner()).len();
+                if done as f64 >= threshold {
+                    println!("replica 0 down after {done} events, for {down_secs} s");
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            down.store(true, Ordering::Relaxed);
+            let since = Instant::now();
+            tokio::time::sleep(Duration::from_secs(down_secs)).await;
+            down.store(false, Ordering::Relaxed);
+            since.elapsed()
+        })
+    };
     let (http, signer) = (
         reqwest::Client::new(),
         RequestSigner::new(sandbox.api_key(), sandbox.signature_secret()),
@@ -284,26 +306,13 @@ pub(crate) async fn run(soak: Soak) -> Result<Outcome, Box<dyn std::error::Error
     for n in 0..requests {
         request_accepted_by_all(&sandbox, &http, &signer, &action.id, n, contacts).await?;
     }
-    let sent = requests * contacts;
     println!(
         "{requests} requests x {contacts} contacts accepted: {sent} events queued in {:.2} s",
         started.elapsed().as_secs_f64()
     );
 
-    let mut went_down = false;
-    let mut down_for = Duration::ZERO;
     loop {
-        let done = distinct();
-        if !went_down && done as f64 >= down_at * sent as f64 {
-            went_down = true;
-            balancer.down.store(true, Ordering::Relaxed);
-            let since = Instant::now();
-            println!("replica 0 down after {done} events, for {down_secs} s");
-            tokio::time::sleep(Duration::from_secs(down_secs)).await;
-            balancer.down.store(false, Ordering::Relaxed);
-            down_for = since.elapsed();
-        }
-        if done >= sent && sandbox.pending_deliveries()? == 0 {
+        if distinct() >= sent && outage.is_finished() && sandbox.pending_deliveries()? == 0 {
             break;
         }
         if started.elapsed() > timeout {
@@ -312,6 +321,12 @@ pub(crate) async fn run(soak: Soak) -> Result<Outcome, Box<dyn std::error::Error
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let down_for = if outage.is_finished() {
+        outage.await?
+    } else {
+        outage.abort();
+        Duration::ZERO
+    };
     let took = started.elapsed();
     let (rss_end, rss_peak) = (rss_kib("VmRSS:"), rss_kib("VmHWM:"));
     let pending = sandbox.pending_deliveries()?;

@@ -10,7 +10,7 @@ mod webhook_soak;
 
 use std::time::Duration;
 
-use humanos_test_support::redis::RedisServer;
+use humanos_webhooks_redis::test_util::RedisServer;
 use webhook_soak::{Soak, run};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

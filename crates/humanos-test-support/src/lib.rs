@@ -32,7 +32,6 @@ use tokio::net::tcp::OwnedWriteHalf;
 #[cfg(feature = "enforce")]
 pub mod enforce;
 pub mod handler;
-pub mod redis;
 
 /// How long the server may take to answer or close before the test calls it a hang. Generous:
 /// the tests never assert on timings, only that the server does not wait forever.

@@ -48,6 +48,9 @@ use std::fmt;
 use std::time::Duration;
 
 use humanos_webhooks::IdempotencyKey;
+#[cfg(feature = "test-util")]
+pub mod test_util;
+
 use humanos_webhooks::dedup::{DedupStore, LeaseToken, ReserveOutcome, StoreError, StoreFuture};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Client, Script};

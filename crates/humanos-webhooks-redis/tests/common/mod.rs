@@ -1,11 +1,11 @@
-//! The tests' Redis: [`RedisServer`] (humanos-test-support) and what these tests add to it.
+//! The tests' Redis: [`RedisServer`] (feature `test-util`) and what these tests add to it.
 
 #![allow(dead_code, unreachable_pub)] // each test file uses a part
 
 pub mod replica;
 
-pub use humanos_test_support::redis::RedisServer;
 use humanos_webhooks_redis::RedisDedup;
+pub use humanos_webhooks_redis::test_util::RedisServer;
 
 /// A store on `server` with the default settings.
 pub async fn store(server: &RedisServer) -> RedisDedup {

@@ -1,9 +1,10 @@
-//! A throwaway `redis-server` for the tests of the Redis dedup store (humanos-webhooks-redis,
-//! and the sandbox soak with Redis): Debian's, on a free port of 127.0.0.1, in a temporary
-//! directory, without persistence; killed (and its directory removed) on drop.
+//! A throwaway `redis-server` for tests (feature `test-util`; this crate's tests and the
+//! sandbox soak's): Debian's, on a free port of 127.0.0.1, in a temporary directory, without
+//! persistence; killed (and its directory removed) on drop. For tests only: it panics when it
+//! cannot start the server.
 //!
-//! Without `redis-server` on the PATH the tests fail, unless `HUMANOS_SKIP_REDIS_TESTS=1`
-//! turns that into a printed skip. `scripts/test` and `.ci/run` install it when run as root.
+//! Without `redis-server` on the PATH it panics, unless `HUMANOS_SKIP_REDIS_TESTS=1` turns
+//! that into a printed skip. `scripts/test` and `.ci/run` install it when run as root.
 
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
