@@ -114,7 +114,7 @@ where
                     .into_response(refusal_response(refusal))
                     .map_into_right_body())
             };
-            let limit = enforcer.get_body_limit();
+            let limit = enforcer.body_limit();
             let bytes = match read_body(req.take_payload(), limit).await {
                 Ok(bytes) => bytes,
                 Err(refusal) => return refuse(req, refusal),

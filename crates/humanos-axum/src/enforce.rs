@@ -105,14 +105,11 @@ where
         let enforcer = self.enforcer.clone();
         Box::pin(async move {
             let (parts, body) = req.into_parts();
-            let bytes = match Limited::new(body, enforcer.get_body_limit())
-                .collect()
-                .await
-            {
+            let bytes = match Limited::new(body, enforcer.body_limit()).collect().await {
                 Ok(collected) => collected.to_bytes(),
                 Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
                     return Ok(refusal_response(Refusal::payload_too_large(
-                        enforcer.get_body_limit(),
+                        enforcer.body_limit(),
                     )));
                 }
                 Err(_) => return Ok(refusal_response(Refusal::unreadable_body())),

@@ -336,7 +336,7 @@ where
     F: Future<Output = String>,
 {
     let fixture = Fixture::start().await;
-    let gateway = serve(fixture.enforcer().body_limit(16)).await;
+    let gateway = serve(fixture.enforcer().with_body_limit(16)).await;
     let response = reqwest::Client::new()
         .post(format!("{gateway}{ROUTE}?price_eur=1"))
         .header("Humanos-Mandate", &fixture.mandate_id)

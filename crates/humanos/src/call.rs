@@ -278,7 +278,7 @@ impl<T> Call<T> {
         }
         let inner = &self.client.inner;
         let retry = self.options.retry.unwrap_or(inner.retry);
-        let attempt_timeout = self.options.timeout.unwrap_or(inner.timeouts.get_attempt());
+        let attempt_timeout = self.options.timeout.unwrap_or(inner.timeouts.attempt());
         if attempt_timeout.is_zero() {
             return Err(Error::Config(
                 "the timeout must be greater than zero".into(),
@@ -329,7 +329,7 @@ impl<T> Call<T> {
             let mut attempt: u32 = 0;
             loop {
                 attempt += 1;
-                let remaining = retry.get_max_elapsed().saturating_sub(started.elapsed());
+                let remaining = retry.max_elapsed().saturating_sub(started.elapsed());
                 let timeout = attempt_timeout.min(remaining.max(Duration::from_millis(1)));
                 let attempt_span = tracing::debug_span!(
                     "humanos.attempt",
@@ -361,8 +361,8 @@ impl<T> Call<T> {
                     Err(_) => (false, None),
                 };
                 let delay = server_delay.unwrap_or_else(|| jitter(retry.backoff_ceiling(attempt)));
-                let within_budget = started.elapsed() + delay < retry.get_max_elapsed();
-                if retryable && attempt < retry.get_max_attempts() && within_budget {
+                let within_budget = started.elapsed() + delay < retry.max_elapsed();
+                if retryable && attempt < retry.max_attempts() && within_budget {
                     match &outcome {
                         Ok((status, _, _)) => tracing::warn!(
                             attempt,
@@ -380,7 +380,7 @@ impl<T> Call<T> {
                     tokio::time::sleep(delay).await;
                     continue;
                 }
-                if retryable && attempt < retry.get_max_attempts() {
+                if retryable && attempt < retry.max_attempts() {
                     tracing::warn!(
                         attempt,
                         delay_ms = millis(delay),

@@ -181,7 +181,7 @@ impl HumanosClient {
 ///     .base_url("https://api.humanos.id")
 ///     .api_version("2026-09-01")
 ///     .timeout(Duration::from_secs(15))
-///     .retry(RetryConfig::default().max_attempts(4))
+///     .retry(RetryConfig::default().with_max_attempts(4))
 ///     .user_agent("my-agent/1.2")
 ///     .build()?;
 /// assert!(!format!("{client:?}").contains("shh"));
@@ -285,20 +285,20 @@ impl HumanosClientBuilder {
 
     /// The timeout of each attempt (default 30 s).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.timeouts = self.timeouts.attempt(timeout);
+        self.timeouts = self.timeouts.with_attempt(timeout);
         self
     }
 
     /// The connect timeout (default 10 s).
     pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.timeouts = self.timeouts.connect(timeout);
+        self.timeouts = self.timeouts.with_connect(timeout);
         self.connect_timeout_set = true;
         self
     }
 
     /// Both timeouts at once.
     pub fn timeouts(mut self, timeouts: TimeoutConfig) -> Self {
-        self.connect_timeout_set |= timeouts.get_connect() != TimeoutConfig::DEFAULT_CONNECT;
+        self.connect_timeout_set |= timeouts.connect() != TimeoutConfig::DEFAULT_CONNECT;
         self.timeouts = timeouts;
         self
     }
@@ -387,7 +387,7 @@ impl HumanosClientBuilder {
                 None => USER_AGENT.to_owned(),
             },
         )?;
-        if self.timeouts.get_attempt().is_zero() || self.timeouts.get_connect().is_zero() {
+        if self.timeouts.attempt().is_zero() || self.timeouts.connect().is_zero() {
             return Err(Error::Config("timeouts must be greater than zero".into()));
         }
 
@@ -410,7 +410,7 @@ impl HumanosClientBuilder {
             None => {
                 let mut builder = reqwest::Client::builder()
                     .redirect(reqwest::redirect::Policy::none())
-                    .connect_timeout(self.timeouts.get_connect());
+                    .connect_timeout(self.timeouts.connect());
                 for proxy in self.proxies {
                     builder = builder.proxy(proxy);
                 }

@@ -23,11 +23,11 @@ use std::time::Duration;
 /// use humanos::RetryConfig;
 ///
 /// let retry = RetryConfig::default()
-///     .max_attempts(5)
-///     .initial_backoff(Duration::from_millis(200))
-///     .max_elapsed(Duration::from_secs(20));
-/// assert_eq!(retry.get_max_attempts(), 5);
-/// assert_eq!(RetryConfig::disabled().get_max_attempts(), 1);
+///     .with_max_attempts(5)
+///     .with_initial_backoff(Duration::from_millis(200))
+///     .with_max_elapsed(Duration::from_secs(20));
+/// assert_eq!(retry.max_attempts(), 5);
+/// assert_eq!(RetryConfig::disabled().max_attempts(), 1);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryConfig {
@@ -49,12 +49,12 @@ impl RetryConfig {
 
     /// One attempt only: never retry.
     pub fn disabled() -> Self {
-        Self::default().max_attempts(1)
+        Self::default().with_max_attempts(1)
     }
 
     /// Attempts in total, the first one included (at least 1; 1 disables retries).
     #[must_use]
-    pub fn max_attempts(mut self, attempts: u32) -> Self {
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = attempts.max(1);
         self
     }
@@ -62,7 +62,7 @@ impl RetryConfig {
     /// Upper bound of the first backoff; it doubles with every retry up to
     /// [`max_backoff`](Self::max_backoff).
     #[must_use]
-    pub fn initial_backoff(mut self, backoff: Duration) -> Self {
+    pub fn with_initial_backoff(mut self, backoff: Duration) -> Self {
         self.initial_backoff = backoff;
         self
     }
@@ -70,7 +70,7 @@ impl RetryConfig {
     /// Cap of one jittered backoff (a server's `Retry-After` is honoured beyond it, within
     /// [`max_elapsed`](Self::max_elapsed)).
     #[must_use]
-    pub fn max_backoff(mut self, backoff: Duration) -> Self {
+    pub fn with_max_backoff(mut self, backoff: Duration) -> Self {
         self.max_backoff = backoff;
         self
     }
@@ -78,28 +78,28 @@ impl RetryConfig {
     /// Time budget of the whole call, attempts and sleeps included. A retry that would exceed it
     /// is not made.
     #[must_use]
-    pub fn max_elapsed(mut self, budget: Duration) -> Self {
+    pub fn with_max_elapsed(mut self, budget: Duration) -> Self {
         self.max_elapsed = budget;
         self
     }
 
     /// Attempts in total.
-    pub fn get_max_attempts(&self) -> u32 {
+    pub fn max_attempts(&self) -> u32 {
         self.max_attempts
     }
 
     /// Upper bound of the first backoff.
-    pub fn get_initial_backoff(&self) -> Duration {
+    pub fn initial_backoff(&self) -> Duration {
         self.initial_backoff
     }
 
     /// Cap of one jittered backoff.
-    pub fn get_max_backoff(&self) -> Duration {
+    pub fn max_backoff(&self) -> Duration {
         self.max_backoff
     }
 
     /// Time budget of a call.
-    pub fn get_max_elapsed(&self) -> Duration {
+    pub fn max_elapsed(&self) -> Duration {
         self.max_elapsed
     }
 
@@ -132,9 +132,9 @@ impl Default for RetryConfig {
 /// use std::time::Duration;
 /// use humanos::TimeoutConfig;
 ///
-/// let timeouts = TimeoutConfig::default().attempt(Duration::from_secs(10));
-/// assert_eq!(timeouts.get_attempt(), Duration::from_secs(10));
-/// assert_eq!(timeouts.get_connect(), Duration::from_secs(10));
+/// let timeouts = TimeoutConfig::default().with_attempt(Duration::from_secs(10));
+/// assert_eq!(timeouts.attempt(), Duration::from_secs(10));
+/// assert_eq!(timeouts.connect(), Duration::from_secs(10));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TimeoutConfig {
@@ -151,25 +151,25 @@ impl TimeoutConfig {
     /// Time allowed to open a connection (TCP and TLS). Applies to the client the builder
     /// creates; a caller-supplied `reqwest::Client` keeps its own.
     #[must_use]
-    pub fn connect(mut self, timeout: Duration) -> Self {
+    pub fn with_connect(mut self, timeout: Duration) -> Self {
         self.connect = timeout;
         self
     }
 
     /// Time allowed for one attempt, connection, request and the whole answer included.
     #[must_use]
-    pub fn attempt(mut self, timeout: Duration) -> Self {
+    pub fn with_attempt(mut self, timeout: Duration) -> Self {
         self.attempt = timeout;
         self
     }
 
     /// The connect timeout.
-    pub fn get_connect(&self) -> Duration {
+    pub fn connect(&self) -> Duration {
         self.connect
     }
 
     /// The timeout of one attempt.
-    pub fn get_attempt(&self) -> Duration {
+    pub fn attempt(&self) -> Duration {
         self.attempt
     }
 }
@@ -195,9 +195,9 @@ impl Default for TimeoutConfig {
 /// use humanos::RequestOptions;
 ///
 /// let options = RequestOptions::new()
-///     .api_version("2025-12-01")
-///     .timeout(Duration::from_secs(5));
-/// assert_eq!(options.get_api_version(), Some("2025-12-01"));
+///     .with_api_version("2025-12-01")
+///     .with_timeout(Duration::from_secs(5));
+/// assert_eq!(options.api_version(), Some("2025-12-01"));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -217,21 +217,21 @@ impl RequestOptions {
     /// The dated API version (`YYYY-MM-DD`) of this call. It replaces the client's
     /// `api-version` header: exactly one `api-version` header is sent.
     #[must_use]
-    pub fn api_version(mut self, version: impl Into<String>) -> Self {
+    pub fn with_api_version(mut self, version: impl Into<String>) -> Self {
         self.api_version = Some(version.into());
         self
     }
 
     /// The timeout of each attempt of this call.
     #[must_use]
-    pub fn timeout(mut self, timeout: Duration) -> Self {
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
     /// The retry policy of this call.
     #[must_use]
-    pub fn retry(mut self, retry: RetryConfig) -> Self {
+    pub fn with_retry(mut self, retry: RetryConfig) -> Self {
         self.retry = Some(retry);
         self
     }
@@ -241,28 +241,28 @@ impl RequestOptions {
     /// key those calls are retried like `GET`s. Any other call carrying a key fails with
     /// [`Error::Config`](crate::Error::Config) before it is sent.
     #[must_use]
-    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+    pub fn with_idempotency_key(mut self, key: impl Into<String>) -> Self {
         self.idempotency_key = Some(key.into());
         self
     }
 
     /// The API version override, if any.
-    pub fn get_api_version(&self) -> Option<&str> {
+    pub fn api_version(&self) -> Option<&str> {
         self.api_version.as_deref()
     }
 
     /// The timeout override, if any.
-    pub fn get_timeout(&self) -> Option<Duration> {
+    pub fn timeout(&self) -> Option<Duration> {
         self.timeout
     }
 
     /// The retry override, if any.
-    pub fn get_retry(&self) -> Option<&RetryConfig> {
+    pub fn retry(&self) -> Option<&RetryConfig> {
         self.retry.as_ref()
     }
 
     /// The idempotency key, if any.
-    pub fn get_idempotency_key(&self) -> Option<&str> {
+    pub fn idempotency_key(&self) -> Option<&str> {
         self.idempotency_key.as_deref()
     }
 
@@ -295,6 +295,9 @@ mod tests {
         assert_eq!(r.backoff_ceiling(3), Duration::from_millis(400));
         assert_eq!(r.backoff_ceiling(10), Duration::from_secs(5));
         assert_eq!(r.backoff_ceiling(200), Duration::from_secs(5));
-        assert_eq!(RetryConfig::default().max_attempts(0).get_max_attempts(), 1);
+        assert_eq!(
+            RetryConfig::default().with_max_attempts(0).max_attempts(),
+            1
+        );
     }
 }

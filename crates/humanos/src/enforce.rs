@@ -323,13 +323,13 @@ impl Enforcer {
 
     /// The largest body the adapters read for the action function (default 64 KiB); larger
     /// requests are answered `413`.
-    pub fn body_limit(mut self, bytes: usize) -> Self {
+    pub fn with_body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
         self
     }
 
     /// The configured body limit.
-    pub fn get_body_limit(&self) -> usize {
+    pub fn body_limit(&self) -> usize {
         self.body_limit
     }
 

@@ -48,7 +48,7 @@
 //!     .api_key("<your-api-key>")
 //!     .signature_secret("<your-signature-secret>")
 //!     .timeout(Duration::from_secs(10))
-//!     .retry(RetryConfig::default().max_attempts(5))
+//!     .retry(RetryConfig::default().with_max_attempts(5))
 //!     .build()?;
 //! # let _ = client; Ok(()) }
 //! ```

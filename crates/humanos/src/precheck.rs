@@ -285,7 +285,7 @@ impl StatusLists {
         let mut response = inner
             .http
             .get(url)
-            .timeout(inner.timeouts.get_attempt())
+            .timeout(inner.timeouts.attempt())
             .send()
             .await
             .map_err(|e| unreachable(&e.without_url()))?;

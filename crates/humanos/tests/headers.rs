@@ -87,8 +87,8 @@ async fn client_wide_version_user_agent_and_options() {
         .await
         .unwrap();
     let options = RequestOptions::new()
-        .api_version("2025-12-01")
-        .timeout(Duration::from_secs(5));
+        .with_api_version("2025-12-01")
+        .with_timeout(Duration::from_secs(5));
     client
         .credentials()
         .verify(VerifyPresentationDto::new().presentation_encoded("e30="))

@@ -172,7 +172,7 @@ async fn retry_after_beyond_the_time_budget_is_not_waited_for() {
         .push(success());
     let client = server
         .builder()
-        .retry(fast_retry().max_elapsed(Duration::from_secs(5)))
+        .retry(fast_retry().with_max_elapsed(Duration::from_secs(5)))
         .build()
         .unwrap();
     let e = client.requests().detail("r1").await.unwrap_err();

@@ -74,7 +74,7 @@ async fn an_idempotency_key_is_refused_where_the_api_ignores_it() {
         client
             .requests()
             .detail("r1")
-            .options(RequestOptions::new().idempotency_key("k-4"))
+            .options(RequestOptions::new().with_idempotency_key("k-4"))
             .await
             .map(drop),
     ];

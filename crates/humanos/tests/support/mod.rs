@@ -199,8 +199,8 @@ impl TestServer {
 /// Retries fast enough for tests.
 pub fn fast_retry() -> RetryConfig {
     RetryConfig::default()
-        .initial_backoff(Duration::from_millis(5))
-        .max_backoff(Duration::from_millis(20))
+        .with_initial_backoff(Duration::from_millis(5))
+        .with_max_backoff(Duration::from_millis(20))
 }
 
 /// A local port with nothing listening on it.
