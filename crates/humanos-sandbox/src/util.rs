@@ -1,73 +1,45 @@
 //! Small helpers: time formatting, ids, HTML escaping, query strings.
 
+use std::num::NonZeroU8;
+
 use percent_encoding::percent_decode_str;
+use time::OffsetDateTime;
+use time::format_description::well_known::iso8601::{Config, EncodedConfig, TimePrecision};
+use time::format_description::well_known::{Iso8601, Rfc3339};
 
-/// `2026-01-01T00:00:00.000Z` for Unix milliseconds.
+/// RFC 3339 with milliseconds and `Z`, as JavaScript's `Date.prototype.toISOString` writes.
+const ISO_MS: EncodedConfig = Config::DEFAULT
+    .set_time_precision(TimePrecision::Second {
+        decimal_digits: NonZeroU8::new(3),
+    })
+    .encode();
+
+/// `2026-01-01T00:00:00.000Z` for Unix milliseconds (the last millisecond of 9999 past it).
 pub(crate) fn iso(ms: u64) -> String {
-    let secs = ms / 1000;
-    let millis = ms % 1000;
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|dt| dt.format(&Iso8601::<ISO_MS>).ok())
+        .unwrap_or_else(|| "9999-12-31T23:59:59.999Z".to_owned())
 }
 
-/// Parses the `YYYY-MM-DD[THH:MM[:SS[.fff]]][Z]` subset into Unix milliseconds.
+/// Parses RFC 3339 into Unix milliseconds, also accepting the shorter forms the API's
+/// examples use: a date alone (`YYYY-MM-DD`, midnight), no seconds (`YYYY-MM-DDTHH:MM`), no
+/// zone (UTC).
 pub(crate) fn parse_iso(s: &str) -> Option<u64> {
-    let b = s.as_bytes();
-    let num = |r: std::ops::Range<usize>| -> Option<i64> { s.get(r)?.parse().ok() };
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
-        return None;
-    }
-    let (mut h, mut mi, mut sec, mut ms) = (0, 0, 0, 0);
-    if b.len() > 10 {
-        h = num(11..13)?;
-        mi = num(14..16)?;
-        if b.get(16) == Some(&b':') {
-            sec = num(17..19)?;
-            if b.get(19) == Some(&b'.') {
-                let frac: String = s
-                    .get(20..)?
-                    .chars()
-                    .take_while(char::is_ascii_digit)
-                    .take(3)
-                    .collect();
-                ms = format!("{frac:0<3}").parse().ok()?;
-            }
-        }
-    }
-    let days = days_from_civil(y, mo as u32, d as u32);
-    let total = days * 86_400_000 + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms;
-    u64::try_from(total).ok()
-}
-
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    let (body, zone) = match s.len().checked_sub(1).and_then(|i| s.get(i..)) {
+        Some("Z" | "z") => (s.get(..s.len() - 1)?, "Z"),
+        _ => match s.get(19..).and_then(|t| t.find(['+', '-'])) {
+            Some(i) => s.split_at(19 + i),
+            None => (s, "Z"),
+        },
+    };
+    let full = match body.len() {
+        10 => format!("{body}T00:00:00{zone}"),
+        16 => format!("{body}:00{zone}"),
+        _ => format!("{body}{zone}"),
+    };
+    let dt = OffsetDateTime::parse(&full, &Rfc3339).ok()?;
+    u64::try_from(dt.unix_timestamp_nanos().div_euclid(1_000_000)).ok()
 }
 
 /// A random RFC 4122 version 4 UUID.
