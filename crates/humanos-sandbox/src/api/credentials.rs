@@ -166,32 +166,8 @@ pub(crate) async fn issue_vp(
 
 pub(crate) async fn verify(State(s): St, bytes: Bytes) -> ApiResult<Response> {
     let dto: VerifyPresentationDto = body(&bytes)?;
-    let vp = match (&dto.presentation_encoded, &dto.presentation) {
-        (Some(enc), _) => mandate::decode_presentation(enc).ok_or_else(|| {
-            ApiError::bad_request("presentationEncoded is not valid base64-encoded JSON")
-        })?,
-        (None, Some(p)) => Value::Object(p.clone()),
-        (None, None) => {
-            return Err(ApiError::bad_request(
-                "presentation or presentationEncoded is required",
-            ));
-        }
-    };
-    let credential_id = vp
-        .pointer("/verifiableCredential/0/id")
-        .or_else(|| vp.pointer("/verifiableCredential/id"))
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "presentation must be a VP with a verifiableCredential carrying an id",
-            )
-        })?;
-    if credential_id.strip_prefix("urn:via:credential:").is_none() {
-        return Err(ApiError::bad_request(
-            "the presentation's credential id is not a credential URN",
-        ));
-    }
+    let vp = presentation_of(&dto)?;
+    let credential_id = presented_credential_id(&vp)?;
     let exec = Value::Object(dto.execution_params.clone().unwrap_or_default());
     let _w = s.write.lock().await;
     let Some(mut c) = s.store.get::<CredentialRec>(CREDENTIAL, &credential_id)? else {
@@ -199,12 +175,9 @@ pub(crate) async fn verify(State(s): St, bytes: Bytes) -> ApiResult<Response> {
             "Credential `{credential_id}` not found"
         )));
     };
-    let outcome = mandate::verify(&s, &c, &vp, exec.clone())?;
-    match outcome {
+    match mandate::verify(&s, &c, &vp, exec.clone())? {
         Outcome::Allow(evaluations) => {
-            let evaluations: Vec<VerifyEvaluationEntity> =
-                serde_json::from_value(serde_json::to_value(&evaluations).unwrap_or_default())
-                    .unwrap_or_default();
+            let evaluations = evaluation_entities(&evaluations);
             mandate::record_event(
                 &s,
                 &c.id,
@@ -212,24 +185,7 @@ pub(crate) async fn verify(State(s): St, bytes: Bytes) -> ApiResult<Response> {
                 s.agent.did(),
                 json!({"executionParams": exec, "evaluations": evaluations}),
             )?;
-            if let Some(left) = c.executions_remaining {
-                let left = left.saturating_sub(1);
-                c.executions_remaining = Some(left);
-                if left == 0 {
-                    c.status = "INACTIVE".into();
-                    c.revoked = true;
-                    c.inactive_at = Some(s.now_iso());
-                    c.inactive_reason = Some("exhausted:maxExecutions".into());
-                    mandate::record_event(
-                        &s,
-                        &c.id,
-                        "EXHAUST",
-                        s.issuer.did(),
-                        json!({"maxExecutions": c.max_executions}),
-                    )?;
-                }
-                s.store.put(CREDENTIAL, &c.id, &c)?;
-            }
+            count_execution(&s, &mut c)?;
             Ok((
                 StatusCode::CREATED,
                 Json(VerifyAllowResponseEntity {
@@ -245,9 +201,7 @@ pub(crate) async fn verify(State(s): St, bytes: Bytes) -> ApiResult<Response> {
             d.message
         ))),
         Outcome::Deny(d) => {
-            let evaluations: Vec<VerifyEvaluationEntity> =
-                serde_json::from_value(serde_json::to_value(&d.evaluations).unwrap_or_default())
-                    .unwrap_or_default();
+            let evaluations = evaluation_entities(&d.evaluations);
             mandate::record_event(
                 &s,
                 &c.id,
@@ -266,6 +220,70 @@ pub(crate) async fn verify(State(s): St, bytes: Bytes) -> ApiResult<Response> {
             Ok((StatusCode::FORBIDDEN, Json(body)).into_response())
         }
     }
+}
+
+/// The VP of a verify body: `presentationEncoded` (base64 JSON) first, else `presentation`.
+fn presentation_of(dto: &VerifyPresentationDto) -> ApiResult<Value> {
+    match (&dto.presentation_encoded, &dto.presentation) {
+        (Some(enc), _) => mandate::decode_presentation(enc).ok_or_else(|| {
+            ApiError::bad_request("presentationEncoded is not valid base64-encoded JSON")
+        }),
+        (None, Some(p)) => Ok(Value::Object(p.clone())),
+        (None, None) => Err(ApiError::bad_request(
+            "presentation or presentationEncoded is required",
+        )),
+    }
+}
+
+/// The id of the (first) credential the VP carries, which must be a credential URN.
+fn presented_credential_id(vp: &Value) -> ApiResult<String> {
+    let credential_id = vp
+        .pointer("/verifiableCredential/0/id")
+        .or_else(|| vp.pointer("/verifiableCredential/id"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "presentation must be a VP with a verifiableCredential carrying an id",
+            )
+        })?;
+    if credential_id.strip_prefix("urn:via:credential:").is_none() {
+        return Err(ApiError::bad_request(
+            "the presentation's credential id is not a credential URN",
+        ));
+    }
+    Ok(credential_id)
+}
+
+/// The verifier's rule evaluations as the API's entities.
+fn evaluation_entities<T: serde::Serialize>(evaluations: &T) -> Vec<VerifyEvaluationEntity> {
+    serde_json::from_value(serde_json::to_value(evaluations).unwrap_or_default())
+        .unwrap_or_default()
+}
+
+/// Counts one allowed execution of an execution-bounded credential; the last one makes it
+/// inactive (`EXHAUST`).
+fn count_execution(s: &AppState, c: &mut CredentialRec) -> ApiResult<()> {
+    let Some(left) = c.executions_remaining else {
+        return Ok(());
+    };
+    let left = left.saturating_sub(1);
+    c.executions_remaining = Some(left);
+    if left == 0 {
+        c.status = "INACTIVE".into();
+        c.revoked = true;
+        c.inactive_at = Some(s.now_iso());
+        c.inactive_reason = Some("exhausted:maxExecutions".into());
+        mandate::record_event(
+            s,
+            &c.id,
+            "EXHAUST",
+            s.issuer.did(),
+            json!({"maxExecutions": c.max_executions}),
+        )?;
+    }
+    s.store.put(CREDENTIAL, &c.id, c)?;
+    Ok(())
 }
 
 pub(crate) async fn revoke(

@@ -50,27 +50,61 @@ pub(crate) fn decide(
         .get(USER, &sub.user_id)?
         .ok_or_else(|| ApiError::not_found("User not found"))?;
     let grantor = s.user_signer(&user.id);
+    let decision = Decision {
+        request: &r,
+        contact: &sub.contact,
+        user: &user,
+        grantor: grantor.did(),
+        accept,
+        action,
+        now: &now,
+        surface,
+    };
     for cid in &sub.credential_ids {
-        let Some(mut c) = s.store.get::<CredentialRec>(CREDENTIAL, cid)? else {
-            continue;
-        };
+        if let Some(c) = s.store.get::<CredentialRec>(CREDENTIAL, cid)? {
+            decision.apply(s, c)?;
+        }
+    }
+    r.subjects[idx].decision = Some(action.into());
+    r.subjects[idx].decided_at = Some(now);
+    s.store.put(REQUEST, &r.id, &r)?;
+    Ok(r)
+}
+
+/// One subject's decision, applied to each of its credentials.
+struct Decision<'a> {
+    request: &'a RequestRec,
+    contact: &'a str,
+    user: &'a UserRec,
+    grantor: &'a str,
+    accept: bool,
+    action: &'a str,
+    now: &'a str,
+    surface: &'a str,
+}
+
+impl Decision<'_> {
+    /// Records the decision and its evidence on `c`, issues or rejects it, and queues its
+    /// `credential` webhook.
+    fn apply(&self, s: &AppState, mut c: CredentialRec) -> ApiResult<()> {
+        let (r, action, now, surface) = (self.request, self.action, self.now, self.surface);
         c.decisions.push(vec![
-            grantor.did().into(),
+            self.grantor.into(),
             action.into(),
-            sub.contact.clone().into(),
+            self.contact.into(),
         ]);
         let evidence_id = format!("urn:via:evidence:{}", util::uuid());
         s.store.put_evidence(
             &evidence_id,
             &json!({
                 "requestId": r.id, "credentialId": c.id, "decision": action, "date": now,
-                "contact": sub.contact, "otpChannel": "sandbox-log", "surface": surface,
+                "contact": self.contact, "otpChannel": "sandbox-log", "surface": surface,
             })
             .to_string(),
         )?;
         c.evidence_id = Some(evidence_id.clone());
-        if accept {
-            mandate::issue_credential(s, &mut c, &user)?;
+        if self.accept {
+            mandate::issue_credential(s, &mut c, self.user)?;
             s.store.put(CREDENTIAL, &c.id, &c)?;
             mandate::record_event(
                 s,
@@ -79,26 +113,20 @@ pub(crate) fn decide(
                 s.issuer.did(),
                 json!({"activity": "MANDATE_ISSUE", "action": c.action.as_ref().map(|a| a.id.clone()), "userParams": c.action.as_ref().map(|a| a.user_params.clone())}),
             )?;
-            mandate::record_event(
-                s,
-                &c.id,
-                "ACCEPT",
-                grantor.did(),
-                json!({"evidence": evidence_id, "surface": surface}),
-            )?;
         } else {
             c.status = "INACTIVE".into();
-            c.inactive_at = Some(now.clone());
+            c.inactive_at = Some(now.to_owned());
             c.inactive_reason = Some("rejected".into());
             s.store.put(CREDENTIAL, &c.id, &c)?;
-            mandate::record_event(
-                s,
-                &c.id,
-                "REJECT",
-                grantor.did(),
-                json!({"evidence": evidence_id, "surface": surface}),
-            )?;
         }
+        mandate::record_event(
+            s,
+            &c.id,
+            if self.accept { "ACCEPT" } else { "REJECT" },
+            self.grantor,
+            json!({"evidence": evidence_id, "surface": surface}),
+        )?;
+        let user = self.user;
         let event = typed::<CredentialEvent>(json!({
             "eventType": "credential",
             "requestId": r.id,
@@ -111,11 +139,8 @@ pub(crate) fn decide(
         }))?;
         webhooks::emit(s, &event)?;
         tracing::info!(request_id = %r.id, credential = %c.id, decision = action, "human decision");
+        Ok(())
     }
-    r.subjects[idx].decision = Some(action.into());
-    r.subjects[idx].decided_at = Some(now);
-    s.store.put(REQUEST, &r.id, &r)?;
-    Ok(r)
 }
 
 /// Registers a wrong OTP for a subject; the third failure emits `otp.failed`.

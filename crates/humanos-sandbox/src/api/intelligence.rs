@@ -192,6 +192,68 @@ pub(crate) async fn intelligence_snapshot(
     }))
 }
 
+/// Counts derived from the audit events of agent `did`'s mandates in `[from, to)`.
+#[derive(Default)]
+struct WindowCounts {
+    approved: u64,
+    denied: u64,
+    vps: u64,
+    issued: u64,
+    rejected: u64,
+    by_rule: serde_json::Map<String, Value>,
+    revocations: serde_json::Map<String, Value>,
+}
+
+impl WindowCounts {
+    fn of(s: &AppState, did: &str, from: u64, to: u64) -> ApiResult<Self> {
+        let reason = |row: &Value| {
+            row.pointer("/content/reason")
+                .and_then(Value::as_str)
+                .filter(|r| !r.is_empty())
+                .unwrap_or("unknown")
+                .to_owned()
+        };
+        // Only the events of this agent's mandates count.
+        let mut own = std::collections::HashSet::new();
+        for c in s.store.list::<CredentialRec>(CREDENTIAL)? {
+            if serves_agent(s, &c, did)? {
+                own.insert(c.id);
+            }
+        }
+        let mut n = Self::default();
+        for row in s.store.all_events()? {
+            let Ok(row) = serde_json::from_str::<Value>(&row) else {
+                continue;
+            };
+            let at = row.get("at").and_then(Value::as_u64).unwrap_or(0);
+            let credential = row
+                .pointer("/signed/credentialSubject/id")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            if at < from || at >= to || !own.contains(credential) {
+                continue;
+            }
+            match row
+                .pointer("/signed/credentialSubject/event")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+            {
+                "VERIFICATION_APPROVED" => n.approved += 1,
+                "VERIFICATION_DENIED" => {
+                    n.denied += 1;
+                    bump(&mut n.by_rule, reason(&row));
+                }
+                "VP_CREATED" => n.vps += 1,
+                "ISSUE" => n.issued += 1,
+                "REJECT" => n.rejected += 1,
+                "REVOKE" => bump(&mut n.revocations, reason(&row)),
+                _ => {}
+            }
+        }
+        Ok(n)
+    }
+}
+
 pub(crate) async fn intelligence_window(
     State(s): St,
     RawQuery(raw): RawQuery,
@@ -213,53 +275,15 @@ pub(crate) async fn intelligence_window(
             "the window must run forward and cover at most 366 days",
         ));
     }
-    // Counts derived from the audit events in the window.
-    let (mut approved, mut denied, mut vps, mut issued, mut rejected) =
-        (0u64, 0u64, 0u64, 0u64, 0u64);
-    let (mut by_rule, mut revocations) = (serde_json::Map::new(), serde_json::Map::new());
-    let reason = |row: &Value| {
-        row.pointer("/content/reason")
-            .and_then(Value::as_str)
-            .filter(|r| !r.is_empty())
-            .unwrap_or("unknown")
-            .to_owned()
-    };
-    // Only the events of this agent's mandates count.
-    let mut own = std::collections::HashSet::new();
-    for c in s.store.list::<CredentialRec>(CREDENTIAL)? {
-        if serves_agent(&s, &c, &did)? {
-            own.insert(c.id);
-        }
-    }
-    for row in s.store.all_events()? {
-        let Ok(row) = serde_json::from_str::<Value>(&row) else {
-            continue;
-        };
-        let at = row.get("at").and_then(Value::as_u64).unwrap_or(0);
-        let credential = row
-            .pointer("/signed/credentialSubject/id")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        if at < from || at >= to || !own.contains(credential) {
-            continue;
-        }
-        match row
-            .pointer("/signed/credentialSubject/event")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-        {
-            "VERIFICATION_APPROVED" => approved += 1,
-            "VERIFICATION_DENIED" => {
-                denied += 1;
-                bump(&mut by_rule, reason(&row));
-            }
-            "VP_CREATED" => vps += 1,
-            "ISSUE" => issued += 1,
-            "REJECT" => rejected += 1,
-            "REVOKE" => bump(&mut revocations, reason(&row)),
-            _ => {}
-        }
-    }
+    let WindowCounts {
+        approved,
+        denied,
+        vps,
+        issued,
+        rejected,
+        by_rule,
+        revocations,
+    } = WindowCounts::of(&s, &did, from, to)?;
     let verifications = approved + denied;
     let distinct = u64::from(verifications > 0);
     let per_day = approved as f64 * 86_400_000.0 / (to - from) as f64;
