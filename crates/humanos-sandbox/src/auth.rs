@@ -18,12 +18,11 @@ pub(crate) const MAX_BODY: usize = 4 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub(crate) struct ApiVersion(pub(crate) String);
 
-fn unauthorized(message: impl Into<String>) -> Response {
-    ApiError::new(StatusCode::UNAUTHORIZED, message).into_response()
+fn unauthorized(message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, message)
 }
 
-#[allow(clippy::result_large_err)]
-fn single_header<'a>(req: &'a Request, name: &str) -> Result<Option<&'a str>, Response> {
+fn single_header<'a>(req: &'a Request, name: &str) -> Result<Option<&'a str>, ApiError> {
     let mut values = req.headers().get_all(name).iter();
     let Some(first) = values.next() else {
         return Ok(None);
@@ -45,7 +44,38 @@ pub(crate) async fn authenticate(
     req: Request,
     next: Next,
 ) -> Response {
-    // api-version: several conflicting values (the official SDK's per-call override bug).
+    let checked = api_version(&req).and_then(|version| {
+        check_api_key(&req, &state)?;
+        let (timestamp, signature) = signature_headers(&req)?;
+        Ok((version, timestamp, signature))
+    });
+    let (version, timestamp, signature) = match checked {
+        Ok(v) => v,
+        Err(e) => return e.into_response(),
+    };
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
+        return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large")
+            .into_response();
+    };
+    let signed = match signed_form(&bytes) {
+        Ok(signed) => signed,
+        Err(e) => return e.into_response(),
+    };
+    let verifier: &SignatureVerifier = &state.request_verifier;
+    if let Err(e) = verifier.verify(timestamp.as_bytes(), signature.as_bytes(), &signed) {
+        return unauthorized(describe(&e)).into_response();
+    }
+    let mut req = Request::from_parts(parts, Body::from(bytes));
+    req.extensions_mut().insert(ApiVersion(version.clone()));
+    let mut response = next.run(req).await;
+    stamp_version(&mut response, &version);
+    response
+}
+
+/// The `api-version` asked for (default [`API_VERSION`]); several conflicting values (the
+/// official SDK's per-call override bug) are a 400.
+fn api_version(req: &Request) -> Result<String, ApiError> {
     let versions: Vec<String> = req
         .headers()
         .get_all("api-version")
@@ -55,87 +85,73 @@ pub(crate) async fn authenticate(
         .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty())
         .collect();
-    let mut distinct = versions.clone();
+    let mut distinct = versions;
     distinct.dedup();
     if distinct.len() > 1 {
-        return ApiError::bad_request(format!(
+        return Err(ApiError::bad_request(format!(
             "Conflicting api-version headers: {}. Send exactly one api-version header \
              (a per-call override must replace the default, not be added beside it)",
             distinct.join(", ")
-        ))
-        .into_response();
+        )));
     }
-    let version = distinct
+    Ok(distinct
         .into_iter()
         .next()
-        .unwrap_or_else(|| API_VERSION.to_owned());
+        .unwrap_or_else(|| API_VERSION.to_owned()))
+}
 
-    let auth = match single_header(&req, "authorization") {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let Some(auth) = auth else {
-        return unauthorized(
+/// `Authorization: Bearer <api key>`, compared in constant time.
+fn check_api_key(req: &Request, state: &AppState) -> Result<(), ApiError> {
+    let Some(auth) = single_header(req, "authorization")? else {
+        return Err(unauthorized(
             "Missing Authorization header: send `Authorization: Bearer <api key>`",
-        );
+        ));
     };
     let Some(key) = auth.strip_prefix("Bearer ") else {
-        return unauthorized("Authorization header must use the Bearer scheme: `Bearer <api key>`");
+        return Err(unauthorized(
+            "Authorization header must use the Bearer scheme: `Bearer <api key>`",
+        ));
     };
     if !constant_time_eq(key.trim().as_bytes(), state.api_key.as_bytes()) {
-        return unauthorized("Invalid API key");
+        return Err(unauthorized("Invalid API key"));
     }
-    let timestamp = match single_header(&req, "x-timestamp") {
-        Ok(Some(v)) => v.to_owned(),
-        Ok(None) => {
-            return unauthorized("Missing X-Timestamp header: send the Unix time in milliseconds");
-        }
-        Err(r) => return r,
-    };
-    let signature = match single_header(&req, "x-signature") {
-        Ok(Some(v)) => v.to_owned(),
-        Ok(None) => {
-            return unauthorized(
-                "Missing X-Signature header: send hex(HMAC-SHA256(signature secret, \"<timestamp>.<body>\"))",
-            );
-        }
-        Err(r) => return r,
-    };
+    Ok(())
+}
 
-    let (parts, body) = req.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
-        return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large")
-            .into_response();
+/// `X-Timestamp` and `X-Signature`, each present exactly once.
+fn signature_headers(req: &Request) -> Result<(String, String), ApiError> {
+    let Some(timestamp) = single_header(req, "x-timestamp")? else {
+        return Err(unauthorized(
+            "Missing X-Timestamp header: send the Unix time in milliseconds",
+        ));
     };
+    let Some(signature) = single_header(req, "x-signature")? else {
+        return Err(unauthorized(
+            "Missing X-Signature header: send hex(HMAC-SHA256(signature secret, \"<timestamp>.<body>\"))",
+        ));
+    };
+    Ok((timestamp.to_owned(), signature.to_owned()))
+}
 
-    // The service checks the signature over JSON.stringify(JSON.parse(body)) and over nothing
-    // else: a client that signs bytes which re-serialize differently (spaces, `5000.0`, member
-    // order) is refused there, so it is refused here too.
-    let signed = if bytes.is_empty() {
-        Vec::new()
-    } else {
-        match wire_json::reencode(&bytes) {
-            Ok(reencoded) => reencoded,
-            Err(_) => {
-                return ApiError::bad_request(
-                    "Request body is not valid JSON: send a JSON document, or no body",
-                )
-                .into_response();
-            }
-        }
-    };
-    let verifier: &SignatureVerifier = &state.request_verifier;
-    if let Err(e) = verifier.verify(timestamp.as_bytes(), signature.as_bytes(), &signed) {
-        return unauthorized(describe(&e));
+/// The bytes the signature covers. The service checks it over
+/// JSON.stringify(JSON.parse(body)) and over nothing else: a client that signs bytes which
+/// re-serialize differently (spaces, `5000.0`, member order) is refused there, so it is
+/// refused here too.
+fn signed_form(bytes: &[u8]) -> Result<Vec<u8>, ApiError> {
+    if bytes.is_empty() {
+        return Ok(Vec::new());
     }
+    wire_json::reencode(bytes).map_err(|_| {
+        ApiError::bad_request("Request body is not valid JSON: send a JSON document, or no body")
+    })
+}
 
-    let mut req = Request::from_parts(parts, Body::from(bytes));
-    req.extensions_mut().insert(ApiVersion(version.clone()));
-    let mut response = next.run(req).await;
-    if let Ok(v) = HeaderValue::from_str(&version) {
+/// Echoes the version answered, with a `Warning` when it is not one the sandbox knows.
+fn stamp_version(response: &mut Response, version: &str) {
+    if let Ok(v) = HeaderValue::from_str(version) {
         response.headers_mut().insert("api-version", v);
     }
-    if !KNOWN_API_VERSIONS.contains(&version.as_str()) {
+    if !KNOWN_API_VERSIONS.contains(&version) {
         let warning = format!(
             "299 humanos-sandbox \"Unknown api-version {version}; answering as {API_VERSION}\""
         );
@@ -143,7 +159,6 @@ pub(crate) async fn authenticate(
             response.headers_mut().insert(header::WARNING, v);
         }
     }
-    response
 }
 
 fn describe(e: &VerifyError) -> String {
