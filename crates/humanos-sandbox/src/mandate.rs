@@ -15,7 +15,8 @@ use serde_json::{Value, json};
 use sha2::Digest;
 
 use crate::state::{
-    ACTION, ActionRec, AppState, CREDENTIAL, CredentialRec, REQUEST, RequestRec, USER, UserRec,
+    ACTION, ActionPin, ActionRec, AppState, CREDENTIAL, CredentialRec, REQUEST, RequestRec, USER,
+    UserRec,
 };
 use crate::store::StoreError;
 use crate::util;
@@ -56,49 +57,10 @@ pub(crate) fn issue_credential(
     let index = state.store.next_counter("status_index")?;
     let list = state.status_list_url();
     let mut subject = JsonObject::new();
-    let mut authorized = vec![Value::from(state.agent.did())];
-    if let Some(req) = state.store.get::<RequestRec>(REQUEST, &rec.request_id)? {
-        for did in req.authorized_dids {
-            if !authorized.iter().any(|d| d.as_str() == Some(did.as_str())) {
-                authorized.push(did.into());
-            }
-        }
-    }
     if let Some(pin) = &rec.action {
         subject.insert("id".into(), state.agent.did().into());
-        let action: Option<ActionRec> = state.store.get(ACTION, &pin.id)?;
-        let version = action
-            .as_ref()
-            .and_then(|a| a.versions.iter().find(|v| v.version == pin.version));
-        let declared = version
-            .and_then(|v| v.content.get("userParams"))
-            .and_then(Value::as_object);
-        let mut user_params = JsonObject::new();
-        for (name, value) in &pin.user_params {
-            let description = declared
-                .and_then(|d| d.get(name))
-                .and_then(|d| d.get("description"))
-                .and_then(Value::as_str)
-                .unwrap_or(name);
-            user_params.insert(
-                name.clone(),
-                json!({"description": description, "value": value}),
-            );
-        }
-        let mut mandate = json!({
-            "grantor": grantor.did(),
-            "scope": rec.scope.clone().unwrap_or_else(|| "agent.execute".into()),
-            "context": {"authorizedDIDs": authorized},
-            "action": {
-                "id": pin.id,
-                "digestSRI": version.map(|v| v.digest_sri.clone()).unwrap_or_default(),
-                "location": format!("{}/actions/version/{}", state.base_url, pin.id),
-            },
-            "userParams": user_params,
-        });
-        if let (Some(max), Some(m)) = (rec.max_executions, mandate.as_object_mut()) {
-            m.insert("maxExecutions".into(), max.into());
-        }
+        let authorized = authorized_dids(state, rec)?;
+        let mandate = mandate_claim(state, rec, pin, grantor.did(), authorized)?;
         subject.insert("mandate".into(), mandate);
     } else {
         subject.insert("id".into(), grantor.did().into());
@@ -128,18 +90,7 @@ pub(crate) fn issue_credential(
     // The decision evidence, bound by digest as Humanos binds it, and fetchable with
     // `GET /credential/evidence/{id}`.
     if let (Some(id), Some(o)) = (&rec.evidence_id, vc.as_object_mut()) {
-        let content: Value = match state.store.evidence(id)? {
-            Some(text) => serde_json::from_str(&text).unwrap_or(Value::String(text)),
-            None => Value::Null,
-        };
-        o.insert(
-            "evidence".into(),
-            json!([{
-                "id": id,
-                "digestSRI": digest_sri(&content),
-                "location": format!("{}/credential/evidence/{id}", state.base_url),
-            }]),
-        );
+        o.insert("evidence".into(), evidence_claim(state, id)?);
     }
     let signed = state.issuer.sign_credential(&vc, now).unwrap_or(vc);
     rec.w3c = signed.as_object().cloned();
@@ -147,6 +98,78 @@ pub(crate) fn issue_credential(
     rec.status = "ACTIVE".into();
     rec.executions_remaining = rec.max_executions;
     Ok(())
+}
+
+/// The DIDs a mandate authorizes: the sandbox's agent, then the request's `authorizedDIDs`.
+fn authorized_dids(state: &AppState, rec: &CredentialRec) -> Result<Vec<Value>, StoreError> {
+    let mut authorized = vec![Value::from(state.agent.did())];
+    if let Some(req) = state.store.get::<RequestRec>(REQUEST, &rec.request_id)? {
+        for did in req.authorized_dids {
+            if !authorized.iter().any(|d| d.as_str() == Some(did.as_str())) {
+                authorized.push(did.into());
+            }
+        }
+    }
+    Ok(authorized)
+}
+
+/// The `mandate` claim: grantor, scope, authorized DIDs, the pinned action version (by
+/// digest), the user's parameters with the action's descriptions, `maxExecutions`.
+fn mandate_claim(
+    state: &AppState,
+    rec: &CredentialRec,
+    pin: &ActionPin,
+    grantor: &str,
+    authorized: Vec<Value>,
+) -> Result<Value, StoreError> {
+    let action: Option<ActionRec> = state.store.get(ACTION, &pin.id)?;
+    let version = action
+        .as_ref()
+        .and_then(|a| a.versions.iter().find(|v| v.version == pin.version));
+    let declared = version
+        .and_then(|v| v.content.get("userParams"))
+        .and_then(Value::as_object);
+    let mut user_params = JsonObject::new();
+    for (name, value) in &pin.user_params {
+        let description = declared
+            .and_then(|d| d.get(name))
+            .and_then(|d| d.get("description"))
+            .and_then(Value::as_str)
+            .unwrap_or(name);
+        user_params.insert(
+            name.clone(),
+            json!({"description": description, "value": value}),
+        );
+    }
+    let mut mandate = json!({
+        "grantor": grantor,
+        "scope": rec.scope.clone().unwrap_or_else(|| "agent.execute".into()),
+        "context": {"authorizedDIDs": authorized},
+        "action": {
+            "id": pin.id,
+            "digestSRI": version.map(|v| v.digest_sri.clone()).unwrap_or_default(),
+            "location": format!("{}/actions/version/{}", state.base_url, pin.id),
+        },
+        "userParams": user_params,
+    });
+    if let (Some(max), Some(m)) = (rec.max_executions, mandate.as_object_mut()) {
+        m.insert("maxExecutions".into(), max.into());
+    }
+    Ok(mandate)
+}
+
+/// The decision evidence, bound by digest as Humanos binds it, and fetchable with
+/// `GET /credential/evidence/{id}`.
+fn evidence_claim(state: &AppState, id: &str) -> Result<Value, StoreError> {
+    let content: Value = match state.store.evidence(id)? {
+        Some(text) => serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        None => Value::Null,
+    };
+    Ok(json!([{
+        "id": id,
+        "digestSRI": digest_sri(&content),
+        "location": format!("{}/credential/evidence/{id}", state.base_url),
+    }]))
 }
 
 /// The signed status list credential, built from the stored revocations.
