@@ -232,11 +232,11 @@ pub fn vc_verify(edits: &[u8]) {
 }
 
 /// The HumanCode signer the `humancode_response` target decodes answers for (fixed clock).
-fn humancode_signer() -> &'static humancode::RequestSigner {
-    static SIGNER: OnceLock<humancode::RequestSigner> = OnceLock::new();
+fn humancode_signer() -> &'static humancode::AppSigner {
+    static SIGNER: OnceLock<humancode::AppSigner> = OnceLock::new();
     SIGNER.get_or_init(|| {
         let credentials = humancode::Credentials::new("a_fuzz", "fuzz-app-key").expect("credentials");
-        humancode::RequestSigner::new(credentials).with_clock(FixedClock(NOW))
+        humancode::AppSigner::new(credentials).with_clock(FixedClock(NOW))
     })
 }
 

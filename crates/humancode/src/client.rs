@@ -7,12 +7,12 @@ use std::time::{Duration, Instant};
 use humanos_signing::Clock;
 use tracing::Instrument;
 
-use crate::Error;
 use crate::pages::{self, BaseUrl, CallbackUrl};
 use crate::request::{
-    ApiResult, Credentials, HumanId, MAX_RESPONSE_BYTES, NonceSource, RequestSigner, Session,
-    ShowId, SignedRequest,
+    ApiResult, AppSigner, Credentials, HumanId, MAX_RESPONSE_BYTES, NonceSource, Session, ShowId,
+    SignedRequest,
 };
+use crate::{ConfigError, Error};
 
 /// Environment variable holding the APP_ID, read by [`HumanCodeClient::from_env`].
 pub const ENV_APP_ID: &str = "HUMANCODE_APP_ID";
@@ -46,7 +46,7 @@ pub struct HumanCodeClient {
 
 struct Inner {
     http: reqwest::Client,
-    signer: RequestSigner,
+    signer: AppSigner,
     base: BaseUrl,
     timeout: Duration,
 }
@@ -72,12 +72,8 @@ impl HumanCodeClient {
     /// it is set and not empty.
     pub fn from_env() -> Result<Self, Error> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        let app_id = var(ENV_APP_ID).ok_or_else(|| {
-            Error::Config(format!("environment variable {ENV_APP_ID} is not set"))
-        })?;
-        let app_key = var(ENV_APP_KEY).ok_or_else(|| {
-            Error::Config(format!("environment variable {ENV_APP_KEY} is not set"))
-        })?;
+        let app_id = var(ENV_APP_ID).ok_or(ConfigError::MissingEnv(ENV_APP_ID))?;
+        let app_key = var(ENV_APP_KEY).ok_or(ConfigError::MissingEnv(ENV_APP_KEY))?;
         let mut builder = Self::builder().app_id(app_id).app_key(app_key);
         if let Some(base) = var(ENV_BASE_URL) {
             builder = builder.base_url(base);
@@ -106,7 +102,7 @@ impl HumanCodeClient {
     }
 
     /// The request signer, to build requests without sending them.
-    pub fn signer(&self) -> &RequestSigner {
+    pub fn signer(&self) -> &AppSigner {
         &self.inner.signer
     }
 
@@ -320,13 +316,9 @@ impl HumanCodeClientBuilder {
 
     /// Validates the configuration and builds the client.
     pub fn build(self) -> Result<HumanCodeClient, Error> {
-        let app_id = self
-            .app_id
-            .ok_or_else(|| Error::Config("APP_ID is required".into()))?;
-        let app_key = self
-            .app_key
-            .ok_or_else(|| Error::Config("APP_KEY is required".into()))?;
-        let mut signer = RequestSigner::new(Credentials::new(app_id, app_key)?);
+        let app_id = self.app_id.ok_or(ConfigError::Missing("APP_ID"))?;
+        let app_key = self.app_key.ok_or(ConfigError::Missing("APP_KEY"))?;
+        let mut signer = AppSigner::new(Credentials::new(app_id, app_key)?);
         if let Some(clock) = self.clock {
             signer = signer.with_shared_clock(clock);
         }
@@ -339,7 +331,7 @@ impl HumanCodeClientBuilder {
         };
         let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
         if timeout.is_zero() {
-            return Err(Error::Config("timeout must be greater than zero".into()));
+            return Err(ConfigError::ZeroTimeout.into());
         }
         let http = match self.http {
             Some(http) => http,
@@ -347,7 +339,7 @@ impl HumanCodeClientBuilder {
                 .redirect(reqwest::redirect::Policy::none())
                 .user_agent(concat!("humancode-rust/", env!("CARGO_PKG_VERSION")))
                 .build()
-                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
+                .map_err(|e| ConfigError::HttpClient(e.to_string()))?,
         };
         Ok(HumanCodeClient {
             inner: Arc::new(Inner {

@@ -58,7 +58,7 @@ pub enum Error {
     },
     /// The client configuration is invalid or incomplete (missing APP_ID, bad base URL, ...).
     #[error("invalid HumanCode configuration: {0}")]
-    Config(String),
+    Config(#[from] ConfigError),
     /// A callback URL that HumanCode would not accept: it must be an absolute `http` or `https`
     /// URL with a host and without query string or fragment.
     #[error("invalid callback URL: {0}")]
@@ -105,3 +105,55 @@ impl Error {
 
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What is wrong with a HumanCode configuration (inside [`Error::Config`]). Never echoes the
+/// APP_KEY.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// An environment variable the client reads is not set (or not UTF-8).
+    #[error("environment variable {0} is not set")]
+    MissingEnv(&'static str),
+    /// A required setting (`APP_ID`, `APP_KEY`) was not given.
+    #[error("{0} is required")]
+    Missing(&'static str),
+    /// The APP_ID is empty or has whitespace or non-ASCII characters.
+    #[error("APP_ID is empty or contains whitespace or non-ASCII characters")]
+    InvalidAppId,
+    /// The APP_KEY is empty.
+    #[error("APP_KEY is empty")]
+    EmptyAppKey,
+    /// A timeout of zero.
+    #[error("timeout must be greater than zero")]
+    ZeroTimeout,
+    /// The HTTP client could not be built.
+    #[error("cannot build the HTTP client: {0}")]
+    HttpClient(String),
+    /// A custom nonce source produced something else than 16 ASCII letters or digits.
+    #[error("the nonce source must produce 16 ASCII letters or digits")]
+    InvalidNonce,
+    /// The base URL is not usable.
+    #[error("base URL {0}")]
+    BaseUrl(BaseUrlProblem),
+}
+
+/// Why a HumanCode base URL was refused (inside [`ConfigError::BaseUrl`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BaseUrlProblem {
+    /// It does not parse as an absolute URL.
+    #[error("is not an absolute URL: {0}")]
+    NotAbsolute(String),
+    /// Its scheme is neither `http` nor `https`.
+    #[error("must use http or https")]
+    Scheme,
+    /// It has no host.
+    #[error("has no host")]
+    NoHost,
+    /// It has a query string or a fragment.
+    #[error("must not have a query string or fragment")]
+    QueryOrFragment,
+    /// It carries a user name or password.
+    #[error("must not contain credentials")]
+    Credentials,
+}

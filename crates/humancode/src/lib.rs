@@ -54,7 +54,7 @@
 //!
 //! # Layers and features
 //!
-//! Everything but [`HumanCodeClient`] is pure (no HTTP client, no runtime): [`RequestSigner`]
+//! Everything but [`HumanCodeClient`] is pure (no HTTP client, no runtime): [`AppSigner`]
 //! and [`SignedRequest`] build, sign and decode the API calls for any HTTP client; the page URL
 //! builders, [`Callback`] and [`ErrorCode`] need nothing else.
 //!
@@ -85,14 +85,14 @@ pub use callback::{Callback, CallbackError, CallbackOutcome, MAX_CALLBACK_QUERY_
 pub use client::{
     DEFAULT_TIMEOUT, ENV_APP_ID, ENV_APP_KEY, ENV_BASE_URL, HumanCodeClient, HumanCodeClientBuilder,
 };
-pub use error::{Error, Result};
+pub use error::{BaseUrlProblem, ConfigError, Error, Result};
 pub use error_code::ErrorCode;
 pub use pages::{
     BaseUrl, CallbackUrl, DEFAULT_BASE_URL, REGISTRATION_PATH, VERIFICATION_PATH,
     encode_uri_component, registration_url, verification_url,
 };
 pub use request::{
-    Api, ApiResult, Credentials, HumanId, MAX_RESPONSE_BYTES, NONCE_LEN, NonceSource, RandomNonce,
-    RequestSigner, SESSION_LIFETIME, SNIPPET_MAX_CHARS, Session, ShowId, SignedRequest,
+    Api, ApiResult, AppSigner, Credentials, HumanId, MAX_RESPONSE_BYTES, NONCE_LEN, NonceSource,
+    RandomNonce, SESSION_LIFETIME, SNIPPET_MAX_CHARS, Session, ShowId, SignedRequest,
     VCODE_LIFETIME,
 };

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use url::Url;
 
-use crate::{Error, validate};
+use crate::{BaseUrlProblem, ConfigError, Error, validate};
 
 /// The production HumanCode host.
 pub const DEFAULT_BASE_URL: &str = "https://humancodeai.com";
@@ -54,22 +54,18 @@ impl BaseUrl {
     /// Validates a base URL.
     pub fn parse(value: &str) -> Result<Self, Error> {
         let url = Url::parse(value.trim())
-            .map_err(|e| Error::Config(format!("base URL is not an absolute URL: {e}")))?;
+            .map_err(|e| ConfigError::BaseUrl(BaseUrlProblem::NotAbsolute(e.to_string())))?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(Error::Config("base URL must use http or https".into()));
+            return Err(ConfigError::BaseUrl(BaseUrlProblem::Scheme).into());
         }
         if url.host_str().is_none_or(str::is_empty) {
-            return Err(Error::Config("base URL has no host".into()));
+            return Err(ConfigError::BaseUrl(BaseUrlProblem::NoHost).into());
         }
         if url.query().is_some() || url.fragment().is_some() {
-            return Err(Error::Config(
-                "base URL must not have a query string or fragment".into(),
-            ));
+            return Err(ConfigError::BaseUrl(BaseUrlProblem::QueryOrFragment).into());
         }
         if !url.username().is_empty() || url.password().is_some() {
-            return Err(Error::Config(
-                "base URL must not contain credentials".into(),
-            ));
+            return Err(ConfigError::BaseUrl(BaseUrlProblem::Credentials).into());
         }
         Ok(BaseUrl {
             root: url.as_str().trim_end_matches('/').to_owned(),

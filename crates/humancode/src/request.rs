@@ -1,21 +1,21 @@
 //! Signed request bodies and response decoding, without any HTTP client.
 //!
-//! [`RequestSigner`] builds the body of each API call (timestamp in ms as a string, a 16-char
+//! [`AppSigner`] builds the body of each API call (timestamp in ms as a string, a 16-char
 //! nonce), turns it into compact JSON once with `humanos_signing::wire_json`, signs those very
 //! bytes and hands back a [`SignedRequest`]: the URL (with `app_id` and `sign`), the bytes to
 //! POST and, once the answer is in, [`SignedRequest::decode`] for the typed result. Use it
 //! directly to drive HumanCode with another HTTP client.
 //!
 //! ```
-//! use humancode::{BaseUrl, Credentials, RequestSigner};
+//! use humancode::{BaseUrl, Credentials, AppSigner};
 //! use humanos_signing::FixedClock;
 //!
-//! let signer = RequestSigner::new(Credentials::new("a_8dcee8bb7963e46c", "app-key")?)
+//! let signer = AppSigner::new(Credentials::new("a_8dcee8bb7963e46c", "app-key")?)
 //!     .with_clock(FixedClock(1706096769589))
 //!     .with_nonce_source(|| "ibuaiVcKdpRxkhJA".to_owned());
 //! let request = signer.session_request()?;
 //! assert_eq!(request.body(), br#"{"timestamp":"1706096769589","nonce_str":"ibuaiVcKdpRxkhJA"}"#);
-//! assert_eq!(request.sign(), humanos_signing::humancode::sign(b"app-key", request.body()));
+//! assert_eq!(request.sign(), humanos_signing::app_signature::sign(b"app-key", request.body()));
 //! assert!(request.url(&BaseUrl::default()).starts_with(
 //!     "https://humancodeai.com/api/session/v2/get_id?app_id=a_8dcee8bb7963e46c&sign="
 //! ));
@@ -38,7 +38,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 use crate::pages::{BaseUrl, encode_uri_component};
-use crate::{Error, ErrorCode, validate};
+use crate::{ConfigError, Error, ErrorCode, validate};
 
 /// How long a session_id lives after the SESSION_ID API created it: 10 minutes. It also ends
 /// 30 s after a vcode was issued for it, and at once when an authentication fails.
@@ -125,12 +125,10 @@ impl Credentials {
         let app_key = SecretString::from(app_key.into());
         let printable = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_graphic());
         if !printable(&app_id) {
-            return Err(Error::Config(
-                "APP_ID is empty or contains whitespace or non-ASCII characters".into(),
-            ));
+            return Err(ConfigError::InvalidAppId.into());
         }
         if app_key.expose_secret().trim().is_empty() {
-            return Err(Error::Config("APP_KEY is empty".into()));
+            return Err(ConfigError::EmptyAppKey.into());
         }
         Ok(Credentials { app_id, app_key })
     }
@@ -157,15 +155,15 @@ impl fmt::Debug for Credentials {
 
 /// Builds and signs HumanCode request bodies. Cheap to clone.
 #[derive(Clone)]
-pub struct RequestSigner {
+pub struct AppSigner {
     credentials: Credentials,
     clock: Arc<dyn Clock>,
     nonce: Arc<dyn NonceSource>,
 }
 
-impl fmt::Debug for RequestSigner {
+impl fmt::Debug for AppSigner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RequestSigner")
+        f.debug_struct("AppSigner")
             .field("credentials", &self.credentials)
             .finish_non_exhaustive()
     }
@@ -192,10 +190,10 @@ struct ShowIdBody<'a> {
     human_id: &'a str,
 }
 
-impl RequestSigner {
+impl AppSigner {
     /// A signer on the system clock with random nonces.
     pub fn new(credentials: Credentials) -> Self {
-        RequestSigner {
+        AppSigner {
             credentials,
             clock: Arc::new(SystemClock),
             nonce: Arc::new(RandomNonce),
@@ -233,15 +231,13 @@ impl RequestSigner {
     fn stamp(&self) -> Result<(u64, String), Error> {
         let nonce = self.nonce.nonce_str();
         if nonce.len() != NONCE_LEN || !nonce.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(Error::Config(
-                "the nonce source must produce 16 ASCII letters or digits".into(),
-            ));
+            return Err(ConfigError::InvalidNonce.into());
         }
         Ok((self.clock.now_unix_ms(), nonce))
     }
 
     fn finish<T>(&self, api: Api, timestamp_ms: u64, body: Vec<u8>) -> SignedRequest<T> {
-        let sign = humanos_signing::humancode::sign(
+        let sign = humanos_signing::app_signature::sign(
             self.credentials.app_key.expose_secret().as_bytes(),
             &body,
         );
@@ -537,8 +533,8 @@ mod tests {
     use super::*;
     use humanos_signing::FixedClock;
 
-    fn signer() -> RequestSigner {
-        RequestSigner::new(Credentials::new("a_8dcee8bb7963e46c", "k").unwrap())
+    fn signer() -> AppSigner {
+        AppSigner::new(Credentials::new("a_8dcee8bb7963e46c", "k").unwrap())
             .with_clock(FixedClock(1706096769589))
             .with_nonce_source(|| "ibuaiVcKdpRxkhJA".to_owned())
     }
@@ -551,7 +547,9 @@ mod tests {
             v.body(),
             br#"{"session_id":"sid","vcode":"879453","timestamp":"1706096769589","nonce_str":"ibuaiVcKdpRxkhJA"}"#
         );
-        assert!(humanos_signing::humancode::verify(b"k", v.body(), v.sign().as_bytes()).is_ok());
+        assert!(
+            humanos_signing::app_signature::verify(b"k", v.body(), v.sign().as_bytes()).is_ok()
+        );
         let sh = s.show_id_request("u_1").unwrap();
         assert_eq!(
             sh.body(),
@@ -599,7 +597,7 @@ mod tests {
     #[test]
     fn debug_redacts_the_key() {
         let c = Credentials::new("app", "super-secret-key").unwrap();
-        let dbg = format!("{:?} {:?}", c, RequestSigner::new(c.clone()));
+        let dbg = format!("{:?} {:?}", c, AppSigner::new(c.clone()));
         assert!(!dbg.contains("super-secret-key"));
         assert!(dbg.contains("REDACTED"));
     }

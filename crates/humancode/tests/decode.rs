@@ -2,12 +2,12 @@
 //! refused (`invalid type: string "…"`), so a huge value in the envelope or the `result` must
 //! not reach the message whole (found by the `humancode_response` fuzz target, issue 15).
 
-use humancode::{Credentials, Error, RequestSigner, SNIPPET_MAX_CHARS};
+use humancode::{AppSigner, Credentials, Error, SNIPPET_MAX_CHARS};
 use humanos_signing::FixedClock;
 
 #[test]
 fn a_huge_refused_value_is_not_quoted_whole() {
-    let signer = RequestSigner::new(Credentials::new("a_1", "key").unwrap())
+    let signer = AppSigner::new(Credentials::new("a_1", "key").unwrap())
         .with_clock(FixedClock(1_767_225_600_000));
     let huge = "x".repeat(100_000);
     for body in [

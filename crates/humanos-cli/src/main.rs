@@ -12,8 +12,8 @@ mod client;
 mod config;
 mod credentials;
 mod error;
-mod humancode_cmd;
 mod output;
+mod palm;
 mod requests;
 mod sandbox;
 mod sign;
@@ -65,7 +65,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Webhook(WebhookCommand::Trigger(args)) => webhook::trigger(&settings, args).await,
         Command::Sign(args) => sign::run(&settings, args),
         Command::Api(args) => api::run(&settings, args).await,
-        Command::Humancode(command) => humancode_cmd::run(&settings, command).await,
+        Command::Humancode(command) => palm::run(&settings, command).await,
         Command::Requests(command) => requests::run(&settings, command, cli.table).await,
         Command::Credentials(command) => credentials::run(&settings, command, cli.table).await,
         Command::Actions(command) => actions::run(&settings, command, cli.table).await,

@@ -323,7 +323,7 @@ async fn api(
     let Some(sign) = query.get("sign") else {
         return error(10001, "signature verification failed");
     };
-    if humanos_signing::humancode::verify(&shared.app_key, &body, sign.as_bytes()).is_err() {
+    if humanos_signing::app_signature::verify(&shared.app_key, &body, sign.as_bytes()).is_err() {
         return error(10001, "signature verification failed");
     }
     let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(&body) else {

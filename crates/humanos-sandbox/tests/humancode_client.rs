@@ -103,7 +103,7 @@ async fn create_session_signs_and_sends_the_same_bytes() {
     assert_eq!(request.query["app_id"], APP_ID);
     assert_eq!(
         request.query["sign"],
-        humanos_signing::humancode::sign(APP_KEY.as_bytes(), &request.body)
+        humanos_signing::app_signature::sign(APP_KEY.as_bytes(), &request.body)
     );
 }
 

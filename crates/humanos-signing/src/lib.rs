@@ -9,7 +9,7 @@
 //! | Verify a timestamped HMAC (webhooks, server side of requests), constant time, with a tolerance window | [`SignatureVerifier`] |
 //! | Turn a value into the exact bytes to send *and* sign | [`wire_json`] |
 //! | The RFC 8785 canonical bytes a Data Integrity proof signs (JCS) | [`jcs`] |
-//! | HumanCode's `sign` query parameter | [`humancode`] |
+//! | HumanCode's `sign` query parameter | [`app_signature`] |
 //! | Injectable time for tests | [`Clock`], [`FixedClock`] |
 //!
 //! # The signing rule
@@ -44,8 +44,8 @@
 )]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
+pub mod app_signature;
 mod clock;
-pub mod humancode;
 pub mod jcs;
 mod mac;
 mod request;

@@ -14,7 +14,7 @@ use tracing::Instrument;
 
 use crate::client::{HumanosClient, header_value};
 use crate::config::{RequestOptions, RetryConfig};
-use crate::error::retryable_status;
+use crate::error::{ConfigError, retryable_status};
 use crate::{Error, Result, query};
 
 /// The `api-version` header.
@@ -280,9 +280,7 @@ impl<T> Call<T> {
         let retry = self.options.retry.unwrap_or(inner.retry);
         let attempt_timeout = self.options.timeout.unwrap_or(inner.timeouts.attempt());
         if attempt_timeout.is_zero() {
-            return Err(Error::Config(
-                "the timeout must be greater than zero".into(),
-            ));
+            return Err(ConfigError::ZeroTimeout.into());
         }
         let api_version = match &self.options.api_version {
             Some(v) => header_value("API version", v)?,
@@ -290,12 +288,11 @@ impl<T> Call<T> {
         };
         let idempotency_key = match &self.options.idempotency_key {
             Some(_) if !IDEMPOTENT_ENDPOINTS.contains(&self.endpoint) => {
-                return Err(Error::Config(format!(
-                    "`{}` takes no idempotency key: the API honours one only on {}, and a key \
-                     would make the client retry a call the API does not deduplicate",
-                    self.endpoint,
-                    IDEMPOTENT_ENDPOINTS.join(", ")
-                )));
+                return Err(ConfigError::IdempotencyKeyNotHonoured {
+                    endpoint: self.endpoint,
+                    honoured: IDEMPOTENT_ENDPOINTS.join(", "),
+                }
+                .into());
             }
             Some(k) => Some(header_value("idempotency key", k)?),
             None => None,
@@ -419,8 +416,7 @@ impl<T> Call<T> {
 
     fn url(&self) -> Result<url::Url> {
         let raw = format!("{}{}", self.client.inner.base, self.path);
-        let mut url = url::Url::parse(&raw)
-            .map_err(|e| Error::Config(format!("cannot build the request URL: {e}")))?;
+        let mut url = url::Url::parse(&raw).map_err(|e| ConfigError::RequestUrl(e.to_string()))?;
         if !self.query.is_empty() {
             url.query_pairs_mut().extend_pairs(&self.query);
         }

@@ -12,7 +12,7 @@ use crate::api::{
     RequestsHandler, UsersHandler,
 };
 use crate::config::{RetryConfig, TimeoutConfig};
-use crate::error::Redacted;
+use crate::error::{BaseUrlProblem, ConfigError, Redacted};
 use crate::{Error, Result};
 
 /// Environment variable holding the API key, read by [`HumanosClient::from_env`].
@@ -246,7 +246,7 @@ impl HumanosClientBuilder {
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
         };
-        let missing = |name: &str| Error::Config(format!("environment variable {name} is not set"));
+        let missing = |name: &'static str| Error::from(ConfigError::MissingEnv(name));
         self.api_key = Some(var(ENV_API_KEY).ok_or_else(|| missing(ENV_API_KEY))?);
         self.signature_secret =
             Some(var(ENV_SIGNATURE_SECRET).ok_or_else(|| missing(ENV_SIGNATURE_SECRET))?);
@@ -358,15 +358,13 @@ impl HumanosClientBuilder {
         let api_key = self
             .api_key
             .filter(|k| !k.is_empty())
-            .ok_or_else(|| Error::Config("the API key is required".into()))?;
+            .ok_or(ConfigError::Missing("API key"))?;
         let secret = self
             .signature_secret
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| Error::Config("the signature secret is required".into()))?;
-        let mut authorization =
-            HeaderValue::try_from(format!("Bearer {api_key}")).map_err(|_| {
-                Error::Config("the API key contains characters not allowed in a header".into())
-            })?;
+            .ok_or(ConfigError::Missing("signature secret"))?;
+        let mut authorization = HeaderValue::try_from(format!("Bearer {api_key}"))
+            .map_err(|_| ConfigError::InvalidHeaderValue("API key"))?;
         authorization.set_sensitive(true);
         let signer = RequestSigner::new(api_key, secret);
 
@@ -388,7 +386,7 @@ impl HumanosClientBuilder {
             },
         )?;
         if self.timeouts.attempt().is_zero() || self.timeouts.connect().is_zero() {
-            return Err(Error::Config("timeouts must be greater than zero".into()));
+            return Err(ConfigError::ZeroTimeout.into());
         }
 
         #[cfg(any(feature = "rustls", feature = "native-tls"))]
@@ -399,11 +397,7 @@ impl HumanosClientBuilder {
         let http = match self.http {
             Some(http) => {
                 if !self.proxies.is_empty() || has_roots || self.connect_timeout_set {
-                    return Err(Error::Config(
-                        "proxy, root certificates and connect timeout cannot be applied to a \
-                         caller-supplied reqwest::Client: configure them on that client"
-                            .into(),
-                    ));
+                    return Err(Error::Config(ConfigError::SettingsOnSuppliedClient));
                 }
                 http
             }
@@ -420,7 +414,7 @@ impl HumanosClientBuilder {
                 }
                 builder
                     .build()
-                    .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?
+                    .map_err(|e| ConfigError::HttpClient(e.to_string()))?
             }
         };
 
@@ -443,35 +437,27 @@ impl HumanosClientBuilder {
     }
 }
 
-pub(crate) fn header_value(what: &str, value: &str) -> Result<HeaderValue> {
-    HeaderValue::from_str(value)
-        .map_err(|_| Error::Config(format!("the {what} `{value}` is not a valid header value")))
+pub(crate) fn header_value(what: &'static str, value: &str) -> Result<HeaderValue> {
+    HeaderValue::from_str(value).map_err(|_| ConfigError::InvalidHeaderValue(what).into())
 }
 
 fn parse_base_url(raw: &str, allow_insecure_http: bool) -> Result<String> {
-    let url = Url::parse(raw)
-        .map_err(|e| Error::Config(format!("the base URL `{raw}` is not a valid URL: {e}")))?;
+    let refuse = |problem| ConfigError::BaseUrl {
+        url: raw.to_owned(),
+        problem,
+    };
+    let url = Url::parse(raw).map_err(|e| refuse(BaseUrlProblem::Invalid(e.to_string())))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(ConfigError::BaseUrlWithCredentials.into());
+    }
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::Config(format!(
-            "the base URL `{raw}` must use http or https"
-        )));
+        return Err(refuse(BaseUrlProblem::Scheme).into());
     }
     if url.scheme() == "http" && !allow_insecure_http && !is_loopback(&url) {
-        return Err(Error::Config(format!(
-            "the base URL `{raw}` uses plain http on a non-loopback host: a captured request \
-             signature could be replayed for five minutes; use https (or \
-             danger_allow_insecure_http)"
-        )));
+        return Err(refuse(BaseUrlProblem::InsecureHttp).into());
     }
     if url.query().is_some() || url.fragment().is_some() || url.cannot_be_a_base() {
-        return Err(Error::Config(format!(
-            "the base URL `{raw}` must not have a query or fragment"
-        )));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::Config(
-            "the base URL must not carry credentials".into(),
-        ));
+        return Err(refuse(BaseUrlProblem::QueryOrFragment).into());
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }

@@ -96,9 +96,85 @@ pub enum Error {
     #[error("cannot encode the request body: {0}")]
     Encode(#[from] humanos_signing::wire_json::WireJsonError),
     /// The client or a call is misconfigured: a missing credential, a bad URL, an invalid header
-    /// value.
+    /// value. Nothing was sent.
     #[error("configuration error: {0}")]
-    Config(String),
+    Config(#[from] ConfigError),
+}
+
+/// What is wrong with the client's or a call's configuration (inside [`Error::Config`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// An environment variable the client reads is not set (or not UTF-8).
+    #[error("environment variable {0} is not set")]
+    MissingEnv(&'static str),
+    /// A required setting was not given or is empty.
+    #[error("the {0} is required")]
+    Missing(&'static str),
+    /// A value that travels in a header (named here, not echoed) has characters a header cannot
+    /// carry.
+    #[error("the {0} contains characters not allowed in a header")]
+    InvalidHeaderValue(&'static str),
+    /// A timeout of zero.
+    #[error("timeouts must be greater than zero")]
+    ZeroTimeout,
+    /// Settings that only apply to a client the builder creates were given with a
+    /// caller-supplied `reqwest::Client`.
+    #[error(
+        "proxy, root certificates and connect timeout cannot be applied to a caller-supplied reqwest::Client: configure them on that client"
+    )]
+    SettingsOnSuppliedClient,
+    /// The HTTP client could not be built (TLS backend, proxy, certificates).
+    #[error("cannot build the HTTP client: {0}")]
+    HttpClient(String),
+    /// The base URL is not usable.
+    #[error("the base URL `{url}` {problem}")]
+    BaseUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        problem: BaseUrlProblem,
+    },
+    /// The base URL carries a user name or password (not echoed: it may be a secret).
+    #[error("the base URL must not carry credentials")]
+    BaseUrlWithCredentials,
+    /// An idempotency key on a call the API does not deduplicate: with a key the client would
+    /// retry a call whose repetition the API does not recognise.
+    #[error(
+        "`{endpoint}` takes no idempotency key: the API honours one only on {honoured}, and a key would make the client retry a call the API does not deduplicate"
+    )]
+    IdempotencyKeyNotHonoured {
+        /// The call (`credentials.verify`, ...).
+        endpoint: &'static str,
+        /// The calls that take one, comma-separated.
+        honoured: String,
+    },
+    /// The request URL could not be built from the base URL and the path.
+    #[error("cannot build the request URL: {0}")]
+    RequestUrl(String),
+    /// A query could not be encoded (it must be a struct or a map of scalars).
+    #[error("cannot encode the query: {0}")]
+    Query(String),
+}
+
+/// Why a base URL was refused (inside [`ConfigError::BaseUrl`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BaseUrlProblem {
+    /// It does not parse as a URL.
+    #[error("is not a valid URL: {0}")]
+    Invalid(String),
+    /// Its scheme is neither `http` nor `https`.
+    #[error("must use http or https")]
+    Scheme,
+    /// Plain `http` on a host that is not loopback.
+    #[error(
+        "uses plain http on a non-loopback host: a captured request signature could be replayed for five minutes; use https (or danger_allow_insecure_http)"
+    )]
+    InsecureHttp,
+    /// It has a query or a fragment.
+    #[error("must not have a query or fragment")]
+    QueryOrFragment,
 }
 
 fn api_message(status: u16, code: Option<&str>, message: Option<&str>) -> String {

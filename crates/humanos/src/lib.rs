@@ -219,7 +219,7 @@ pub use client::{
     HumanosClient, HumanosClientBuilder, USER_AGENT,
 };
 pub use config::{RequestOptions, RetryConfig, TimeoutConfig};
-pub use error::{Error, Result};
+pub use error::{BaseUrlProblem, ConfigError, Error, Result};
 pub use page::Page;
 #[cfg(feature = "precheck")]
 pub use precheck::LocalCheck;

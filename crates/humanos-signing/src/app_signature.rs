@@ -4,11 +4,11 @@
 //! `sign = hex(HMAC-SHA256(APP_KEY, body))`. `app_id` and `sign` travel as query parameters.
 //!
 //! ```
-//! use humanos_signing::humancode;
+//! use humanos_signing::app_signature;
 //! let body = br#"{"timestamp":"1700000000000","nonce_str":"abcdefgh12345678"}"#;
-//! let sign = humancode::sign(b"app-key", body);
-//! assert!(humancode::verify(b"app-key", body, sign.as_bytes()).is_ok());
-//! assert!(humancode::verify(b"app-key", b"{}", sign.as_bytes()).is_err());
+//! let sign = app_signature::sign(b"app-key", body);
+//! assert!(app_signature::verify(b"app-key", body, sign.as_bytes()).is_ok());
+//! assert!(app_signature::verify(b"app-key", b"{}", sign.as_bytes()).is_err());
 //! ```
 
 use crate::mac::{hmac_sha256_hex, hmac_sha256_matches};
