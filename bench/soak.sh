@@ -96,7 +96,7 @@ echo "==> $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 load axum axum_webhook 18000
 load actix actix_webhook 18001
 
-echo "==> sandbox soak: ${SOAK_EVENTS:-10000} webhooks to a receiver that goes down"
+echo "==> sandbox soak: ${SOAK_EVENTS:-10000} credential events of multi-contact requests to three replicas, one down for a while"
 "$target_dir/release/examples/webhook_soak" | tee "$work/soak.log"
 
 "$python" - "$work/results" "$work/soak.log" <<'PY'
@@ -115,9 +115,9 @@ for line in open(sys.argv[1]):
           f"{(r['rss_end_kib'] / r['rss_warm_kib'] - 1) * 100:+.1f} % | {r['rss_peak_kib'] / 1024:.1f} |")
 s = fields(next(l for l in open(sys.argv[2]) if l.startswith("RESULT")))
 print()
-print("| sent | delivered | duplicates reaching the handler | redeliveries absorbed by dedup | receiver down (s) | time (s) | RSS start (MiB) | RSS end (MiB) | RSS peak (MiB) |")
-print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-print(f"| {s['sent']:,.0f} | {s['delivered']:,.0f} | {s['duplicates_to_handler']:.0f} | {s['deduplicated']:.0f} | "
-      f"{s['down_s']:.1f} | {s['seconds']:.2f} | {s['rss_start_kib'] / 1024:.1f} | {s['rss_end_kib'] / 1024:.1f} | "
-      f"{s['rss_peak_kib'] / 1024:.1f} |")
+print("| sent | delivered | handler runs | handled twice | 200 answers (ok + duplicate) | acks lost | replica down (s) | time (s) | RSS start (MiB) | RSS end (MiB) | RSS peak (MiB) |")
+print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+print(f"| {s['sent']:,.0f} | {s['delivered']:,.0f} | {s['handler_runs']:,.0f} | {s['twice']:.0f} | {s['answered']:,.0f} | "
+      f"{s['acks_lost']:.0f} | {s['down_s']:.1f} | {s['seconds']:.2f} | {s['rss_start_kib'] / 1024:.1f} | "
+      f"{s['rss_end_kib'] / 1024:.1f} | {s['rss_peak_kib'] / 1024:.1f} |")
 PY
