@@ -239,56 +239,26 @@ impl SandboxBuilder {
     pub async fn build(self) -> Result<SandboxHandle, SandboxError> {
         let store = store::Store::open(self.database.as_deref())?;
         let clock: Arc<dyn Clock> = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
-        let remembered = |key: &str,
-                          given: Option<String>,
-                          make: &dyn Fn() -> String|
-         -> Result<String, StoreError> {
-            let value = match (given, store.meta(key)?) {
-                (Some(v), _) => v,
-                (None, Some(v)) => v,
-                (None, None) => make(),
-            };
-            store.set_meta(key, &value)?;
-            Ok(value)
-        };
-        let api_key = remembered("api_key", self.api_key, &|| {
+        let remembered = Remembered(&store);
+        let api_key = remembered.get("api_key", self.api_key, &|| {
             format!("sk_sandbox_{}", util::random_token(24))
         })?;
-        let signature_secret = remembered("signature_secret", self.signature_secret, &|| {
-            format!("ss_sandbox_{}", util::random_token(32))
-        })?;
-        let b64 = base64::engine::general_purpose::STANDARD;
-        let ws = self.webhook_secrets;
-        let webhook_secrets = WebhookSecrets {
-            signature_secret: remembered(
-                "webhook_signature_secret",
-                ws.as_ref().map(|w| w.signature_secret.clone()),
-                &|| format!("whsec_{}", util::random_token(32)),
-            )?,
-            encryption_secret: remembered(
-                "webhook_encryption_secret",
-                ws.as_ref().map(|w| w.encryption_secret.clone()),
-                &|| b64.encode(rand::random::<[u8; 32]>()),
-            )?,
-            encryption_salt: remembered(
-                "webhook_encryption_salt",
-                ws.as_ref().map(|w| w.encryption_salt.clone()),
-                &|| util::random_token(16),
-            )?,
-        };
-        let seed = |key: &str| -> Result<[u8; 32], StoreError> {
-            let hex_seed = remembered(key, None, &|| hex::encode(rand::random::<[u8; 32]>()))?;
-            let mut out = [0u8; 32];
-            hex::decode_to_slice(&hex_seed, &mut out).unwrap_or(());
-            Ok(out)
-        };
-        let issuer = Signer::did_key(Ed25519SigningKey::from_bytes(&seed("issuer_seed")?));
-        let agent = Signer::did_key(Ed25519SigningKey::from_bytes(&seed("agent_seed")?));
-        let user_seed = seed("user_seed")?;
+        let signature_secret =
+            remembered.get("signature_secret", self.signature_secret, &|| {
+                format!("ss_sandbox_{}", util::random_token(32))
+            })?;
+        let webhook_secrets = remembered.webhook_secrets(self.webhook_secrets)?;
+        let issuer = Signer::did_key(Ed25519SigningKey::from_bytes(
+            &remembered.seed("issuer_seed")?,
+        ));
+        let agent = Signer::did_key(Ed25519SigningKey::from_bytes(
+            &remembered.seed("agent_seed")?,
+        ));
+        let user_seed = remembered.seed("user_seed")?;
         // Given ones are remembered too: the env lines and the dashboard read the stored key.
         let (given_id, given_key) = self.humancode.unzip();
-        let hc_id = remembered("humancode_app_id", given_id, &|| "a_sandbox".to_owned())?;
-        let hc_key = remembered("humancode_app_key", given_key, &|| util::random_token(32))?;
+        let hc_id = remembered.get("humancode_app_id", given_id, &|| "a_sandbox".to_owned())?;
+        let hc_key = remembered.get("humancode_app_key", given_key, &|| util::random_token(32))?;
         let clock_for_webhooks = clock.clone();
         let webhook_config = WebhookConfig::builder()
             .signature_secret(&webhook_secrets.signature_secret)
@@ -297,16 +267,7 @@ impl SandboxBuilder {
             .clock(move || clock_for_webhooks.now_unix_ms())
             .build()?;
 
-        let wanted = self
-            .addr
-            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
-        if !wanted.ip().is_loopback() {
-            if !self.allow_remote {
-                return Err(SandboxError::NotLoopback(wanted));
-            }
-            tracing::warn!(addr = %wanted, "listening on a non-loopback address: the API and approval pages are reachable from the network (admin routes still need the admin token)");
-        }
-        let listener = tokio::net::TcpListener::bind(wanted).await?;
+        let listener = bind(self.addr, self.allow_remote).await?;
         let addr = listener.local_addr()?;
         let base_url = self.public_url.unwrap_or_else(|| format!("http://{addr}"));
         let admin = admin::guard::AdminGuard::new(
@@ -357,6 +318,73 @@ impl SandboxBuilder {
             shutdown: Some(tx),
             server: Some(server),
             worker,
+        })
+    }
+}
+
+/// Binds the sandbox's address (an ephemeral loopback port by default); a non-loopback
+/// address only with `allow_remote`.
+async fn bind(
+    addr: Option<SocketAddr>,
+    allow_remote: bool,
+) -> Result<tokio::net::TcpListener, SandboxError> {
+    let wanted = addr.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
+    if !wanted.ip().is_loopback() {
+        if !allow_remote {
+            return Err(SandboxError::NotLoopback(wanted));
+        }
+        tracing::warn!(addr = %wanted, "listening on a non-loopback address: the API and approval pages are reachable from the network (admin routes still need the admin token)");
+    }
+    Ok(tokio::net::TcpListener::bind(wanted).await?)
+}
+
+/// Secrets and keys kept in the database across restarts: a given value replaces (and is
+/// stored), a stored one is reused, otherwise one is made.
+struct Remembered<'a>(&'a store::Store);
+
+impl Remembered<'_> {
+    fn get(
+        &self,
+        key: &str,
+        given: Option<String>,
+        make: &dyn Fn() -> String,
+    ) -> Result<String, StoreError> {
+        let value = match (given, self.0.meta(key)?) {
+            (Some(v), _) => v,
+            (None, Some(v)) => v,
+            (None, None) => make(),
+        };
+        self.0.set_meta(key, &value)?;
+        Ok(value)
+    }
+
+    /// A 32-byte key seed, stored as hex.
+    fn seed(&self, key: &str) -> Result<[u8; 32], StoreError> {
+        let hex_seed = self.get(key, None, &|| hex::encode(rand::random::<[u8; 32]>()))?;
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(&hex_seed, &mut out).unwrap_or(());
+        Ok(out)
+    }
+
+    fn webhook_secrets(&self, given: Option<WebhookSecrets>) -> Result<WebhookSecrets, StoreError> {
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let ws = given.as_ref();
+        Ok(WebhookSecrets {
+            signature_secret: self.get(
+                "webhook_signature_secret",
+                ws.map(|w| w.signature_secret.clone()),
+                &|| format!("whsec_{}", util::random_token(32)),
+            )?,
+            encryption_secret: self.get(
+                "webhook_encryption_secret",
+                ws.map(|w| w.encryption_secret.clone()),
+                &|| b64.encode(rand::random::<[u8; 32]>()),
+            )?,
+            encryption_salt: self.get(
+                "webhook_encryption_salt",
+                ws.map(|w| w.encryption_salt.clone()),
+                &|| util::random_token(16),
+            )?,
         })
     }
 }
