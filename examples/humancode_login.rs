@@ -22,7 +22,7 @@
 //! browser sees, used for the callback URL). The app listens on 127.0.0.1 only.
 //!
 //! With neither `HUMANCODE_APP_ID` nor `HUMANCODE_APP_KEY` set, the app starts the sandbox's
-//! HumanCode emulator (`humanos_sandbox::humancode::Emulator`, see `docs/sandbox.md`) on an
+//! HumanCode emulator (`humanos_sandbox::humancode_emulator::Emulator`, see `docs/sandbox.md`) on an
 //! ephemeral 127.0.0.1 port and says so on start: its pages have no camera and no palm, only
 //! "Scan palm" and "Fail scan" buttons, and its human_ids live as long as the process.
 //!
@@ -41,7 +41,7 @@ use humancode::{
     Callback, CallbackOutcome, CallbackUrl, ENV_APP_ID, ENV_APP_KEY, ENV_BASE_URL, Error,
     HumanCodeClient, HumanId, SESSION_LIFETIME,
 };
-use humanos_sandbox::humancode::{Emulator, PageMode};
+use humanos_sandbox::humancode_emulator::{Emulator, PageMode};
 
 /// The cookie binding a browser to the HumanCode session its server created.
 const SESSION_COOKIE: &str = "hc_session";

@@ -1,10 +1,10 @@
 //! `humanos humancode ...` against the signature-checking HumanCode emulator on 127.0.0.1
-//! (`humanos_sandbox::humancode::Emulator`, the one the `humancode` crate's own tests use).
+//! (`humanos_sandbox::humancode_emulator::Emulator`, the one the `humancode` crate's own tests use).
 
 mod common;
 
 use common::*;
-use humanos_sandbox::humancode as emulator;
+use humanos_sandbox::humancode_emulator as emulator;
 use predicates::prelude::*;
 use serde_json::Value;
 

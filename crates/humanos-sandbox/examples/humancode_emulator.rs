@@ -9,7 +9,7 @@
 //! It checks `app_id` and the HMAC of every API call and serves REGISTRATION / VERIFICATION
 //! pages with a "Scan palm" button that redirect to the callback with a vcode or an error code.
 
-use humanos_sandbox::humancode as emulator;
+use humanos_sandbox::humancode_emulator as emulator;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -43,7 +43,7 @@ mod api;
 pub mod args;
 mod auth;
 mod dashboard;
-pub mod humancode;
+pub mod humancode_emulator;
 mod mandate;
 mod pages;
 mod router;
@@ -291,7 +291,11 @@ impl SandboxBuilder {
             webhook_urls: RwLock::new(self.webhook_urls),
             write: tokio::sync::Mutex::new(()),
             wake_webhooks: tokio::sync::Notify::new(),
-            humancode: humancode::Shared::new(&hc_id, &hc_key, humancode::PageMode::Interactive),
+            humancode: humancode_emulator::Shared::new(
+                &hc_id,
+                &hc_key,
+                humancode_emulator::PageMode::Interactive,
+            ),
             retry_base_ms: self.retry_base.map_or(500, |d| d.as_millis() as u64).max(1),
             webhook_max_attempts: self.max_attempts.unwrap_or(webhooks::DEFAULT_MAX_ATTEMPTS),
             admin,
@@ -458,7 +462,7 @@ impl SandboxHandle {
     }
 
     /// The HumanCode emulator's state (scripting, clock, forced outcomes).
-    pub fn humancode(&self) -> &Arc<humancode::Shared> {
+    pub fn humancode(&self) -> &Arc<humancode_emulator::Shared> {
         &self.state.humancode
     }
 

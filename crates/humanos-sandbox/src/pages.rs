@@ -115,7 +115,7 @@ pub(crate) async fn approval_page(
          <button id=\"accept\" type=\"submit\" name=\"decision\" value=\"accept\">Accept</button>\
          <button id=\"reject\" type=\"submit\" name=\"decision\" value=\"reject\">Reject</button></form>",
         rid = html(&r.id),
-        rid_enc = html(&::humancode::encode_uri_component(&r.id)),
+        rid_enc = html(&humancode::encode_uri_component(&r.id)),
         name = r
             .name
             .as_deref()

@@ -7,7 +7,7 @@ use axum::Router;
 use axum::routing::{delete, get, patch, post};
 
 use crate::state::{ApiError, AppState};
-use crate::{admin, api, auth, dashboard, humancode, pages};
+use crate::{admin, api, auth, dashboard, humancode_emulator, pages};
 
 pub(crate) fn router(state: Arc<AppState>) -> Router {
     let authed = Router::new()
@@ -115,7 +115,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .merge(public)
         .merge(admin)
         .with_state(state.clone())
-        .merge(humancode::router(state.humancode.clone()))
+        .merge(humancode_emulator::router(state.humancode.clone()))
         .fallback(|uri: axum::http::Uri| async move {
             ApiError::not_found(format!("Cannot find {}", uri.path()))
         })

@@ -169,7 +169,7 @@ pub(crate) struct AppState {
     pub(crate) webhook_urls: RwLock<Vec<String>>,
     pub(crate) write: tokio::sync::Mutex<()>,
     pub(crate) wake_webhooks: tokio::sync::Notify,
-    pub(crate) humancode: Arc<crate::humancode::Shared>,
+    pub(crate) humancode: Arc<crate::humancode_emulator::Shared>,
     pub(crate) retry_base_ms: u64,
     pub(crate) webhook_max_attempts: u32,
     pub(crate) admin: crate::admin::guard::AdminGuard,

@@ -2,7 +2,7 @@
 //! app_id and recomputes the HMAC over the raw received body. (These tests live here, not in
 //! `humancode`, because the emulator depends on `humancode`: a test there would make a cycle.)
 
-use humanos_sandbox::humancode as emulator;
+use humanos_sandbox::humancode_emulator as emulator;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! latency, and nothing recorded by tracing ever holds the APP_KEY. (Here beside the HumanCode
 //! emulator, which depends on `humancode`, rather than in `humancode`'s tests: no cycle.)
 
-use humanos_sandbox::humancode as emulator;
+use humanos_sandbox::humancode_emulator as emulator;
 
 use std::fmt::Debug;
 use std::sync::atomic::{AtomicU64, Ordering};

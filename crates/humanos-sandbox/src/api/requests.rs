@@ -79,8 +79,8 @@ pub(crate) fn approval_link(s: &AppState, request_id: &str, contact: &str) -> St
     format!(
         "{}/approve/{}?contact={}",
         s.base_url,
-        ::humancode::encode_uri_component(request_id),
-        ::humancode::encode_uri_component(contact)
+        humancode::encode_uri_component(request_id),
+        humancode::encode_uri_component(contact)
     )
 }
 

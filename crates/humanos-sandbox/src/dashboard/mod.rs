@@ -149,5 +149,5 @@ pub(crate) fn action_button(id: &str, method: &str, url: &str, label: &str) -> S
 
 /// A path segment, percent-encoded (ids are user data).
 pub(crate) fn seg(id: &str) -> String {
-    ::humancode::encode_uri_component(id)
+    humancode::encode_uri_component(id)
 }

@@ -469,7 +469,7 @@ fn finish(shared: &Shared, p: &PageParams, verification: bool, fail: Option<i64>
     tracing::info!(session_id = %p.session_id, error_code = code, "humancode palm scan");
     // Every value encoded: `session_id` comes from the page URL, so unencoded it could add
     // parameters to the callback (or break the Location header).
-    let enc = ::humancode::encode_uri_component;
+    let enc = humancode::encode_uri_component;
     Redirect::to(&format!(
         "{}?session_id={}&vcode={}&error_code={code}",
         p.callback,
