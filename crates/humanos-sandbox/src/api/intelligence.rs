@@ -14,10 +14,14 @@ use crate::util;
 
 use super::*;
 
+/// The query parameter `name`, answered 400 `<name> is required` when absent.
+fn required<'q>(q: &'q Query, name: &str) -> ApiResult<&'q str> {
+    q.get(name)
+        .ok_or_else(|| ApiError::validation(vec![format!("{name} is required")]))
+}
+
 fn check_org(s: &AppState, q: &Query) -> ApiResult<String> {
-    let org = q
-        .get("orgDid")
-        .ok_or_else(|| ApiError::validation(vec!["orgDid is required".into()]))?;
+    let org = required(q, "orgDid")?;
     if org != s.issuer.did() {
         return Err(ApiError::not_found(
             "Organization not found or no active sharing grant",
@@ -121,10 +125,7 @@ pub(crate) async fn intelligence_snapshot(
 ) -> ApiResult<Json<IntelligenceSnapshotEntity>> {
     let q = Query::new(raw);
     let org = check_org(&s, &q)?;
-    let did = q
-        .get("did")
-        .ok_or_else(|| ApiError::validation(vec!["did is required".into()]))?
-        .to_owned();
+    let did = required(&q, "did")?.to_owned();
     let at = match q.get("at") {
         Some(a) => util::parse_iso(a).ok_or_else(|| {
             ApiError::validation(vec!["at must be a valid ISO 8601 date string".into()])
@@ -260,10 +261,7 @@ pub(crate) async fn intelligence_window(
 ) -> ApiResult<Json<IntelligenceWindowEntity>> {
     let q = Query::new(raw);
     let org = check_org(&s, &q)?;
-    let did = q
-        .get("did")
-        .ok_or_else(|| ApiError::validation(vec!["did is required".into()]))?
-        .to_owned();
+    let did = required(&q, "did")?.to_owned();
     let parse = |name: &str| -> ApiResult<u64> {
         q.get(name).and_then(util::parse_iso).ok_or_else(|| {
             ApiError::validation(vec![format!("{name} must be a valid ISO 8601 date string")])
