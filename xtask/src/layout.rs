@@ -3,13 +3,11 @@
 //! toolchains, so `codegen --check` could fail on a new stable with no change to the spec).
 //!
 //! The rules are rustfmt's default style for the few shapes the generator wraps (an argument
-//! list, an attribute's arguments, a tuple, a struct literal), so the files read like formatted
+//! list, an attribute's arguments, a struct literal), so the files read like formatted
 //! code. The generated modules are declared `#[rustfmt::skip]`, so `cargo fmt` never rewrites them.
 
 /// rustfmt's `max_width`: the widest line.
 pub(crate) const MAX_WIDTH: usize = 100;
-/// rustfmt's `fn_call_width`: the widest argument list (or tuple) kept on one line.
-const CALL_WIDTH: usize = 60;
 /// rustfmt's `attr_fn_like_width`: the widest attribute argument list kept on one line.
 const ATTR_WIDTH: usize = 70;
 /// rustfmt's `struct_lit_width`: the widest struct literal body kept on one line.
@@ -79,16 +77,6 @@ pub(crate) fn attribute(indent: &str, name: &str, args: &[String]) -> String {
     list(indent, &format!("#[{name}("), args, ")]", shape)
 }
 
-/// A tuple expression followed by `after` (e.g. the comma of an array element).
-pub(crate) fn tuple(indent: &str, items: &[String], after: &str) -> String {
-    let shape = Shape {
-        width: CALL_WIDTH,
-        trailing_comma: true,
-        padded: false,
-    };
-    list(indent, "(", items, &format!("){after}"), shape)
-}
-
 /// A struct literal: `{indent}{path} { fields }`, each field `name: value` or a shorthand.
 pub(crate) fn struct_literal(indent: &str, path: &str, fields: &[String]) -> String {
     let shape = Shape {
@@ -152,24 +140,6 @@ mod tests {
         assert_eq!(
             struct_literal("", "Self", &strings(&["id: id.into()", "b: None"])),
             "Self {\n    id: id.into(),\n    b: None,\n}\n"
-        );
-        let items = strings(&[
-            "\"ActionDto\"",
-            "\"ActionDto\"",
-            "round_trip::<m::ActionDto>",
-        ]);
-        assert_eq!(
-            tuple("    ", &items, ","),
-            format!("    ({}),\n", items.join(", "))
-        );
-        let items = strings(&[
-            "\"ActionDto\"",
-            "\"ActionDto\"",
-            "round_trip::<humanos_models::ActionDto>",
-        ]);
-        assert_eq!(
-            tuple("    ", &items, ","),
-            "    (\n        \"ActionDto\",\n        \"ActionDto\",\n        round_trip::<humanos_models::ActionDto>,\n    ),\n"
         );
     }
 }
