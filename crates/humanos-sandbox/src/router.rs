@@ -1,5 +1,8 @@
 //! The routes: the authenticated API, the public pages, the admin API and dashboard (behind
 //! the admin guard), the HumanCode emulator; the `Host` check over all of them.
+//!
+//! Each resource has its own short sub-router (mirroring `api/`, `pages`, `admin/` and
+//! `dashboard/`); [`router`] merges them and adds the layers.
 
 use std::sync::Arc;
 
@@ -9,70 +12,115 @@ use axum::routing::{delete, get, patch, post};
 use crate::state::{ApiError, AppState};
 use crate::{admin, api, auth, dashboard, humancode_emulator, pages};
 
+type Routes = Router<Arc<AppState>>;
+
 pub(crate) fn router(state: Arc<AppState>) -> Router {
-    let authed = Router::new()
-        .route(
-            "/request",
-            post(api::requests::create_request).get(api::requests::list_requests),
-        )
-        .route(
-            "/request/{requestId}",
-            get(api::requests::get_request).delete(api::requests::cancel_request),
-        )
-        .route(
-            "/request/resend/{requestId}",
-            patch(api::requests::resend_otp),
-        )
-        .route(
-            "/user",
-            post(api::users::create_users).get(api::users::get_user),
-        )
-        .route("/actions", get(api::actions::list_actions))
-        .route("/actions/version/{id}", get(api::actions::action_versions))
-        .route("/approvals", get(api::approval::list_approvals))
-        .route("/approvals/workflow", get(api::approval::list_workflows))
-        .route("/credential/vp/{vcId}", post(api::credentials::issue_vp))
-        .route("/credential/verify", post(api::credentials::verify))
-        .route(
-            "/credential/revoke/{credentialId}",
-            delete(api::credentials::revoke),
-        )
-        .route(
-            "/credential/evidence/{evidenceId}",
-            get(api::credentials::evidence),
-        )
-        .route(
-            "/credential/{credentialId}",
-            get(api::credentials::get_credential),
-        )
-        .route(
-            "/credential/{credentialId}/events",
-            get(api::credentials::credential_events),
-        )
-        .route("/did/resolve/{did}", get(api::did::resolve_did))
-        .route(
-            "/intelligence/action",
-            get(api::intelligence::intelligence_action),
-        )
-        .route(
-            "/intelligence/snapshot",
-            get(api::intelligence::intelligence_snapshot),
-        )
-        .route(
-            "/intelligence/window",
-            get(api::intelligence::intelligence_window),
-        )
+    authenticated_api(&state)
+        .merge(public_pages())
+        .merge(admin_area(&state))
+        .with_state(state.clone())
+        .merge(humancode_emulator::router(state.humancode.clone()))
+        .fallback(|uri: axum::http::Uri| async move {
+            ApiError::not_found(format!("Cannot find {}", uri.path()))
+        })
+        .layer(axum::extract::DefaultBodyLimit::max(auth::MAX_BODY))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            admin::guard::check_host,
+        ))
+}
+
+/// The Humanos API, every route behind the API key and request signature check.
+fn authenticated_api(state: &Arc<AppState>) -> Routes {
+    requests()
+        .merge(users())
+        .merge(actions())
+        .merge(approval())
+        .merge(credentials())
+        .merge(did())
+        .merge(intelligence())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,
-        ));
-    let public = Router::new()
+        ))
+}
+
+fn requests() -> Routes {
+    use api::requests::{cancel_request, create_request, get_request, list_requests, resend_otp};
+    Router::new()
+        .route("/request", post(create_request).get(list_requests))
+        .route(
+            "/request/{requestId}",
+            get(get_request).delete(cancel_request),
+        )
+        .route("/request/resend/{requestId}", patch(resend_otp))
+}
+
+fn users() -> Routes {
+    Router::new().route(
+        "/user",
+        post(api::users::create_users).get(api::users::get_user),
+    )
+}
+
+fn actions() -> Routes {
+    Router::new()
+        .route("/actions", get(api::actions::list_actions))
+        .route("/actions/version/{id}", get(api::actions::action_versions))
+}
+
+fn approval() -> Routes {
+    Router::new()
+        .route("/approvals", get(api::approval::list_approvals))
+        .route("/approvals/workflow", get(api::approval::list_workflows))
+}
+
+fn credentials() -> Routes {
+    use api::credentials::{credential_events, evidence, get_credential, issue_vp, revoke, verify};
+    Router::new()
+        .route("/credential/vp/{vcId}", post(issue_vp))
+        .route("/credential/verify", post(verify))
+        .route("/credential/revoke/{credentialId}", delete(revoke))
+        .route("/credential/evidence/{evidenceId}", get(evidence))
+        .route("/credential/{credentialId}", get(get_credential))
+        .route("/credential/{credentialId}/events", get(credential_events))
+}
+
+fn did() -> Routes {
+    Router::new().route("/did/resolve/{did}", get(api::did::resolve_did))
+}
+
+fn intelligence() -> Routes {
+    use api::intelligence::{intelligence_action, intelligence_snapshot, intelligence_window};
+    Router::new()
+        .route("/intelligence/action", get(intelligence_action))
+        .route("/intelligence/snapshot", get(intelligence_snapshot))
+        .route("/intelligence/window", get(intelligence_window))
+}
+
+/// Unauthenticated: the status list and the user's hosted approval page.
+fn public_pages() -> Routes {
+    Router::new()
         .route("/status/1", get(api::did::status_list))
         .route(
             "/approve/{requestId}",
             get(pages::approval_page).post(pages::approval_submit),
-        );
-    let admin = Router::new()
+        )
+}
+
+/// The dashboard and the admin API, every route behind the admin guard.
+fn admin_area(state: &Arc<AppState>) -> Routes {
+    dashboard_pages()
+        .merge(admin_requests())
+        .merge(admin_webhooks())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            admin::guard::require_admin,
+        ))
+}
+
+fn dashboard_pages() -> Routes {
+    Router::new()
         .route("/", get(dashboard::home))
         .route("/admin", get(dashboard::admin_root))
         .route("/admin/live", get(dashboard::live))
@@ -82,6 +130,12 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             get(dashboard::credential_page),
         )
         .route("/admin/actions/{actionId}", get(dashboard::action_page))
+        .route("/admin/webhooks", get(dashboard::admin_webhooks))
+}
+
+/// Standing in for users and the issuer: decisions, OTPs, identity, revocation, actions.
+fn admin_requests() -> Routes {
+    Router::new()
         .route(
             "/admin/credentials/{credentialId}/revoke",
             post(admin::revoke),
@@ -96,7 +150,10 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             "/admin/requests/{requestId}/{decision}",
             post(admin::decide),
         )
-        .route("/admin/webhooks", get(dashboard::admin_webhooks))
+}
+
+fn admin_webhooks() -> Routes {
+    Router::new()
         .route(
             "/admin/webhooks/endpoints",
             post(admin::add_endpoint).delete(admin::remove_endpoint),
@@ -107,21 +164,4 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             "/admin/webhooks/deliveries/{id}/resend",
             post(admin::resend),
         )
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            admin::guard::require_admin,
-        ));
-    authed
-        .merge(public)
-        .merge(admin)
-        .with_state(state.clone())
-        .merge(humancode_emulator::router(state.humancode.clone()))
-        .fallback(|uri: axum::http::Uri| async move {
-            ApiError::not_found(format!("Cannot find {}", uri.path()))
-        })
-        .layer(axum::extract::DefaultBodyLimit::max(auth::MAX_BODY))
-        .layer(axum::middleware::from_fn_with_state(
-            state,
-            admin::guard::check_host,
-        ))
 }
