@@ -298,6 +298,8 @@ fn is_timestamp(v: &Value) -> bool {
         .is_some_and(|s| !s.is_empty() && s.len() <= 16 && s.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// The three API endpoints: records the call, checks app_id, signature and the common
+/// fields, serves a scripted answer if one is queued, then answers for real.
 async fn api(
     State(shared): State<Arc<Shared>>,
     uri: Uri,
@@ -305,8 +307,33 @@ async fn api(
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Response {
-    let pairs = util::parse_query(raw.as_deref());
-    let query: HashMap<String, String> = pairs.iter().cloned().collect();
+    let query: HashMap<String, String> = util::parse_query(raw.as_deref()).into_iter().collect();
+    record(&shared, &uri, &headers, &query, &body);
+    let fields = match check_call(&shared, &query, &body) {
+        Ok(fields) => fields,
+        Err(refused) => return refused,
+    };
+    if let Some(scripted) = play_scripted(&shared).await {
+        return scripted;
+    }
+    let field = |name: &str| fields.get(name).cloned().unwrap_or(Value::Null);
+    let now = shared.now_ms();
+    match uri.path() {
+        "/api/session/v2/get_id" => create_session(&shared, now),
+        "/api/vcode/v2/verify" => verify_vcode(&shared, now, &field("session_id"), &field("vcode")),
+        "/api/vcode/v2/get_show_id" => show_id(&shared, &field("human_id")),
+        _ => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+/// Keeps the request for [`Shared::received`].
+fn record(
+    shared: &Shared,
+    uri: &Uri,
+    headers: &axum::http::HeaderMap,
+    query: &HashMap<String, String>,
+    body: &Bytes,
+) {
     lock(&shared.received).push(Received {
         path: uri.path().to_owned(),
         query: query.clone(),
@@ -316,92 +343,108 @@ async fn api(
             .map(str::to_owned),
         body: body.to_vec(),
     });
+}
 
+/// The checks every call passes first, in the real service's order: app_id (10002), the
+/// body signature (10001), then a JSON object with a timestamp and nonce (10006).
+#[allow(clippy::result_large_err)]
+fn check_call(
+    shared: &Shared,
+    query: &HashMap<String, String>,
+    body: &[u8],
+) -> Result<serde_json::Map<String, Value>, Response> {
     if query.get("app_id") != Some(&shared.app_id) {
-        return error(10002, "wrong APP_ID");
+        return Err(error(10002, "wrong APP_ID"));
     }
     let Some(sign) = query.get("sign") else {
-        return error(10001, "signature verification failed");
+        return Err(error(10001, "signature verification failed"));
     };
-    if humanos_signing::app_signature::verify(&shared.app_key, &body, sign.as_bytes()).is_err() {
-        return error(10001, "signature verification failed");
+    if humanos_signing::app_signature::verify(&shared.app_key, body, sign.as_bytes()).is_err() {
+        return Err(error(10001, "signature verification failed"));
     }
-    let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(&body) else {
-        return error(10006, "invalid parameters");
+    let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(body) else {
+        return Err(error(10006, "invalid parameters"));
     };
     let field = |name: &str| fields.get(name).cloned().unwrap_or(Value::Null);
     if !is_timestamp(&field("timestamp")) || !is_nonce(&field("nonce_str")) {
-        return error(10006, "invalid parameters");
+        return Err(error(10006, "invalid parameters"));
     }
+    Ok(fields)
+}
 
+/// The next queued [`Scripted`] answer, if any; a delay waits and answers normally (`None`).
+async fn play_scripted(shared: &Shared) -> Option<Response> {
     let scripted = lock(&shared.scripted).pop_front();
-    match scripted {
-        Some(Scripted::Envelope { code, msg }) => return error(code, &msg),
-        Some(Scripted::Raw { status, body }) => {
+    match scripted? {
+        Scripted::Envelope { code, msg } => Some(error(code, &msg)),
+        Scripted::Raw { status, body } => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            return (status, body).into_response();
+            Some((status, body).into_response())
         }
-        Some(Scripted::Delay(d)) => tokio::time::sleep(d).await,
-        None => {}
+        Scripted::Delay(d) => {
+            tokio::time::sleep(d).await;
+            None
+        }
     }
+}
 
-    let now = shared.now_ms();
-    match uri.path() {
-        "/api/session/v2/get_id" => {
-            let session_id = format!("{:032x}", rand::random::<u128>());
-            lock(&shared.sessions).insert(
-                session_id.clone(),
-                SessionState {
-                    created_ms: now,
-                    closed: false,
-                    vcode: None,
-                },
-            );
-            tracing::info!(%session_id, "humancode session created");
-            envelope(0, "ok", json!({ "session_id": session_id }))
-        }
-        "/api/vcode/v2/verify" => {
-            let (session_id, vcode) = (field("session_id"), field("vcode"));
-            let (Some(session_id), Some(vcode)) = (session_id.as_str(), vcode.as_str()) else {
-                return error(10006, "invalid parameters");
-            };
-            let mut sessions = lock(&shared.sessions);
-            let Some(session) = sessions.get_mut(session_id) else {
-                return error(10010, "session_id does not exist");
-            };
-            if session.closed {
-                return error(10012, "session is closed");
-            }
-            if now >= session.created_ms + SESSION_TTL_MS {
-                return error(10011, "session_id or vcode expired");
-            }
-            let Some((expected, human_id, issued)) = session.vcode.clone() else {
-                return error(10020, "invalid vcode");
-            };
-            if now >= issued + VCODE_TTL_MS {
-                session.closed = true;
-                return error(10011, "session_id or vcode expired");
-            }
-            if expected != vcode {
-                return error(10020, "invalid vcode");
-            }
-            session.closed = true;
-            envelope(0, "ok", json!({ "human_id": human_id }))
-        }
-        "/api/vcode/v2/get_show_id" => {
-            let Some(human_id) = field("human_id").as_str().map(str::to_owned) else {
-                return error(10006, "invalid parameters");
-            };
-            match lock(&shared.humans).get(&human_id) {
-                Some(show_id) => envelope(
-                    0,
-                    "ok",
-                    json!({ "show_id": show_id, "create_time": 1_716_259_499_345_u64 }),
-                ),
-                None => error(10020, "invalid human_id"),
-            }
-        }
-        _ => (StatusCode::NOT_FOUND, "not found").into_response(),
+/// `get_id`: a new open session without a vcode.
+fn create_session(shared: &Shared, now: u64) -> Response {
+    let session_id = format!("{:032x}", rand::random::<u128>());
+    lock(&shared.sessions).insert(
+        session_id.clone(),
+        SessionState {
+            created_ms: now,
+            closed: false,
+            vcode: None,
+        },
+    );
+    tracing::info!(%session_id, "humancode session created");
+    envelope(0, "ok", json!({ "session_id": session_id }))
+}
+
+/// `vcode/verify`: the session must exist, be open and unexpired, and hold this unexpired
+/// vcode; success (and an expired vcode) closes it.
+fn verify_vcode(shared: &Shared, now: u64, session_id: &Value, vcode: &Value) -> Response {
+    let (Some(session_id), Some(vcode)) = (session_id.as_str(), vcode.as_str()) else {
+        return error(10006, "invalid parameters");
+    };
+    let mut sessions = lock(&shared.sessions);
+    let Some(session) = sessions.get_mut(session_id) else {
+        return error(10010, "session_id does not exist");
+    };
+    if session.closed {
+        return error(10012, "session is closed");
+    }
+    if now >= session.created_ms + SESSION_TTL_MS {
+        return error(10011, "session_id or vcode expired");
+    }
+    let Some((expected, human_id, issued)) = session.vcode.clone() else {
+        return error(10020, "invalid vcode");
+    };
+    if now >= issued + VCODE_TTL_MS {
+        session.closed = true;
+        return error(10011, "session_id or vcode expired");
+    }
+    if expected != vcode {
+        return error(10020, "invalid vcode");
+    }
+    session.closed = true;
+    envelope(0, "ok", json!({ "human_id": human_id }))
+}
+
+/// `get_show_id`: the show id of a human who registered.
+fn show_id(shared: &Shared, human_id: &Value) -> Response {
+    let Some(human_id) = human_id.as_str() else {
+        return error(10006, "invalid parameters");
+    };
+    match lock(&shared.humans).get(human_id) {
+        Some(show_id) => envelope(
+            0,
+            "ok",
+            json!({ "show_id": show_id, "create_time": 1_716_259_499_345_u64 }),
+        ),
+        None => error(10020, "invalid human_id"),
     }
 }
 
