@@ -8,7 +8,9 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::api;
-use crate::state::{ACTION, ActionRec, AppState, CREDENTIAL, CredentialRec, REQUEST, RequestRec};
+use crate::state::{
+    ACTION, ActionRec, AppState, CREDENTIAL, CredentialRec, REQUEST, RequestRec, SubjectRec,
+};
 use crate::util::{self, html};
 
 type St = State<Arc<AppState>>;
@@ -50,18 +52,7 @@ pub(crate) async fn approval_page(
     let Ok(Some(r)) = s.store.get::<RequestRec>(REQUEST, &id) else {
         return error_page(StatusCode::NOT_FOUND, "This request does not exist.");
     };
-    let sub = match &contact {
-        Some(c) => r
-            .subjects
-            .iter()
-            .find(|x| x.contact.eq_ignore_ascii_case(c)),
-        None => r
-            .subjects
-            .iter()
-            .find(|x| x.decision.is_none())
-            .or(r.subjects.first()),
-    };
-    let Some(sub) = sub else {
+    let Some(sub) = page_subject(&r, contact.as_deref()) else {
         return error_page(StatusCode::NOT_FOUND, "No such subject in this request.");
     };
     if r.canceled_at.is_some() {
@@ -73,40 +64,66 @@ pub(crate) async fn approval_page(
             &format!("You already answered this request ({d})."),
         );
     }
-    let mut creds = String::new();
-    for cid in &sub.credential_ids {
-        let Ok(Some(c)) = s.store.get::<CredentialRec>(CREDENTIAL, cid) else {
-            continue;
-        };
-        creds += &format!("<h2>{}</h2>", html(&c.name));
-        if let Some(d) = &c.description {
-            creds += &format!("<p>{}</p>", html(d));
-        }
-        if let Some(pin) = &c.action {
-            let action: Option<ActionRec> = s.store.get(ACTION, &pin.id).ok().flatten();
-            let name = action
-                .as_ref()
-                .map(|a| a.name.clone())
-                .unwrap_or_else(|| pin.id.clone());
-            creds += &format!(
-                "<p>Action: <strong>{}</strong> (version {})</p><table><tr><th>Parameter</th><th>Value you approve</th></tr>",
-                html(&name),
-                pin.version
+    let creds: String = sub
+        .credential_ids
+        .iter()
+        .filter_map(|cid| s.store.get::<CredentialRec>(CREDENTIAL, cid).ok().flatten())
+        .map(|c| credential_html(&s, &c))
+        .collect();
+    page("Review and decide", &decision_form(&r, sub, &creds)).into_response()
+}
+
+/// The subject the page is for: the one with `contact`, else the first undecided one, else
+/// the first.
+fn page_subject<'r>(r: &'r RequestRec, contact: Option<&str>) -> Option<&'r SubjectRec> {
+    match contact {
+        Some(c) => r
+            .subjects
+            .iter()
+            .find(|x| x.contact.eq_ignore_ascii_case(c)),
+        None => r
+            .subjects
+            .iter()
+            .find(|x| x.decision.is_none())
+            .or(r.subjects.first()),
+    }
+}
+
+/// One mandate to approve: its name, description, and the action with the user parameters.
+fn credential_html(s: &AppState, c: &CredentialRec) -> String {
+    let mut out = format!("<h2>{}</h2>", html(&c.name));
+    if let Some(d) = &c.description {
+        out += &format!("<p>{}</p>", html(d));
+    }
+    if let Some(pin) = &c.action {
+        let action: Option<ActionRec> = s.store.get(ACTION, &pin.id).ok().flatten();
+        let name = action
+            .as_ref()
+            .map(|a| a.name.clone())
+            .unwrap_or_else(|| pin.id.clone());
+        out += &format!(
+            "<p>Action: <strong>{}</strong> (version {})</p><table><tr><th>Parameter</th><th>Value you approve</th></tr>",
+            html(&name),
+            pin.version
+        );
+        for (k, v) in &pin.user_params {
+            out += &format!(
+                "<tr><td>{}</td><td class=\"user-param\">{}</td></tr>",
+                html(k),
+                html(&v.to_string())
             );
-            for (k, v) in &pin.user_params {
-                creds += &format!(
-                    "<tr><td>{}</td><td class=\"user-param\">{}</td></tr>",
-                    html(k),
-                    html(&v.to_string())
-                );
-            }
-            creds += "</table>";
-            if let Some(max) = c.max_executions {
-                creds += &format!("<p>Usable at most {max} time(s).</p>");
-            }
+        }
+        out += "</table>";
+        if let Some(max) = c.max_executions {
+            out += &format!("<p>Usable at most {max} time(s).</p>");
         }
     }
-    let body = format!(
+    out
+}
+
+/// The page body: what is asked of whom, the mandates, the code field and the two buttons.
+fn decision_form(r: &RequestRec, sub: &SubjectRec, creds: &str) -> String {
+    format!(
         "<p>Request <code>{rid}</code>{name} for <strong>{contact}</strong>.</p>{creds}\
          <form method=\"post\" action=\"/approve/{rid_enc}\">\
          <input type=\"hidden\" name=\"contact\" value=\"{contact}\">\
@@ -122,8 +139,7 @@ pub(crate) async fn approval_page(
             .map(|n| format!(" &ldquo;{}&rdquo;", html(n)))
             .unwrap_or_default(),
         contact = html(&sub.contact),
-    );
-    page("Review and decide", &body).into_response()
+    )
 }
 
 #[derive(Deserialize)]
