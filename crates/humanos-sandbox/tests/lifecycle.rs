@@ -30,7 +30,19 @@ async fn six_steps_allow_deny_revoke() {
     let sb = Sandbox::start_ephemeral().await.unwrap();
     let c = Client::new(&sb);
     let id = mandate(&c, &sb, None).await;
+    assert_issued_and_active(&c, &id).await;
+    let vp = present(&c, &id).await;
+    let encoded = vp["presentationEncoded"].as_str().unwrap().to_owned();
+    verify_allows_within_the_rules(&c, &vp, &encoded).await;
+    verify_denies_outside_the_rules(&c, &encoded).await;
+    verify_denies_undeclared_params_and_tampering(&c, &vp, &encoded).await;
+    revoke_once(&c, &id).await;
+    revoked_mandate_is_refused(&c, &id, &encoded).await;
+    event_chain_records_it_all(&c, &id).await;
+    sb.shutdown().await;
+}
 
+async fn assert_issued_and_active(c: &Client, id: &str) {
     let (st, cred) = c.call("GET", &format!("/credential/{id}"), None).await;
     assert_eq!(st, 200);
     assert_eq!(cred["status"], "ACTIVE");
@@ -38,13 +50,17 @@ async fn six_steps_allow_deny_revoke() {
         cred["w3cCredential"]["proof"]["cryptosuite"],
         "eddsa-jcs-2022"
     );
+}
 
+async fn present(c: &Client, id: &str) -> Value {
     let (st, vp) = c
         .call("POST", &format!("/credential/vp/{id}"), Some(&json!({})))
         .await;
     assert_eq!(st, 201, "{vp}");
-    let encoded = vp["presentationEncoded"].as_str().unwrap().to_owned();
+    vp
+}
 
+async fn verify_allows_within_the_rules(c: &Client, vp: &Value, encoded: &str) {
     let (st, allow) = c
         .call("POST", "/credential/verify", Some(&json!({"presentationEncoded": encoded, "executionParams": {"amount": 5000, "category": "BOOKS"}})))
         .await;
@@ -57,7 +73,9 @@ async fn six_steps_allow_deny_revoke() {
         .call("POST", "/credential/verify", Some(&json!({"presentation": vp["presentation"], "executionParams": {"amount": 1, "category": "OFFICE"}})))
         .await;
     assert_eq!(st, 201);
+}
 
+async fn verify_denies_outside_the_rules(c: &Client, encoded: &str) {
     let (st, deny) = c
         .call("POST", "/credential/verify", Some(&json!({"presentationEncoded": encoded, "executionParams": {"amount": 50000, "category": "FLIGHTS"}})))
         .await;
@@ -72,7 +90,9 @@ async fn six_steps_allow_deny_revoke() {
         .map(|e| e["result"].as_str().unwrap())
         .collect();
     assert_eq!(results, ["fail", "fail"]);
+}
 
+async fn verify_denies_undeclared_params_and_tampering(c: &Client, vp: &Value, encoded: &str) {
     // Undeclared execution params.
     let (st, bad) = c
         .call(
@@ -98,7 +118,10 @@ async fn six_steps_allow_deny_revoke() {
         (403, Some("vp_signature_invalid")),
         "{t}"
     );
+}
 
+/// Revokes, then finds that a second revocation conflicts.
+async fn revoke_once(c: &Client, id: &str) {
     let (st, rev) = c
         .call(
             "DELETE",
@@ -116,7 +139,10 @@ async fn six_steps_allow_deny_revoke() {
         )
         .await;
     assert_eq!(st, 409, "{again}");
+}
 
+/// Neither a new presentation nor the one made before revocation is accepted.
+async fn revoked_mandate_is_refused(c: &Client, id: &str, encoded: &str) {
     let (st, err) = c
         .call("POST", &format!("/credential/vp/{id}"), Some(&json!({})))
         .await;
@@ -131,7 +157,9 @@ async fn six_steps_allow_deny_revoke() {
         (403, Some("credential_revoked")),
         "{deny}"
     );
+}
 
+async fn event_chain_records_it_all(c: &Client, id: &str) {
     let (st, events) = c
         .call("GET", &format!("/credential/{id}/events"), None)
         .await;
@@ -150,7 +178,6 @@ async fn six_steps_allow_deny_revoke() {
             && kinds.contains(&"REVOKE"),
         "{kinds:?}"
     );
-    sb.shutdown().await;
 }
 
 #[tokio::test]
@@ -183,40 +210,67 @@ async fn max_executions_exhausts_the_mandate() {
 #[tokio::test]
 async fn authentication_failures_say_why() {
     let sb = Sandbox::start_ephemeral().await.unwrap();
-    let http = reqwest::Client::new();
-    let url = format!("{}/request", sb.base_url());
-    let get = |h: Vec<(&'static str, String)>| {
-        let mut r = http.get(&url);
+    let get = Get {
+        http: reqwest::Client::new(),
+        url: format!("{}/request", sb.base_url()),
+    };
+    missing_or_unknown_api_key(&get).await;
+    let auth = ("authorization", format!("Bearer {}", sb.api_key()));
+    let h = unsigned_stale_or_forged_signature(&get, &sb, &auth).await;
+    api_version_headers(&get, &auth, &h).await;
+}
+
+/// `GET /request` with chosen headers.
+struct Get {
+    http: reqwest::Client,
+    url: String,
+}
+
+impl Get {
+    async fn send(&self, h: Vec<(&'static str, String)>) -> reqwest::Result<reqwest::Response> {
+        let mut r = self.http.get(&self.url);
         for (k, v) in h {
             r = r.header(k, v);
         }
-        r.send()
-    };
-    let body = |r: reqwest::Response| async move {
-        (r.status().as_u16(), r.json::<Value>().await.unwrap())
-    };
-    let (st, b) = body(get(vec![]).await.unwrap()).await;
+        r.send().await
+    }
+}
+
+/// The status and JSON body of a response.
+async fn body(r: reqwest::Response) -> (u16, Value) {
+    (r.status().as_u16(), r.json::<Value>().await.unwrap())
+}
+
+async fn missing_or_unknown_api_key(get: &Get) {
+    let (st, b) = body(get.send(vec![]).await.unwrap()).await;
     assert_eq!(st, 401);
     assert_eq!(b["error"], "Unauthorized");
     assert!(b["message"].as_str().unwrap().contains("Authorization"));
 
     let (st, b) = body(
-        get(vec![("authorization", "Bearer nope".into())])
+        get.send(vec![("authorization", "Bearer nope".into())])
             .await
             .unwrap(),
     )
     .await;
     assert_eq!((st, b["message"].as_str()), (401, Some("Invalid API key")));
+}
 
-    let auth = ("authorization", format!("Bearer {}", sb.api_key()));
-    let (st, b) = body(get(vec![auth.clone()]).await.unwrap()).await;
+/// With a valid key: no timestamp, a timestamp out of the window and a wrong signature are
+/// refused, each saying so; a right one passes. Returns the passing headers.
+async fn unsigned_stale_or_forged_signature(
+    get: &Get,
+    sb: &humanos_sandbox::SandboxHandle,
+    auth: &(&'static str, String),
+) -> humanos_signing::SignedHeaders {
+    let (st, b) = body(get.send(vec![auth.clone()]).await.unwrap()).await;
     assert!(st == 401 && b["message"].as_str().unwrap().contains("X-Timestamp"));
 
     let signer = humanos_signing::RequestSigner::new(sb.api_key(), sb.signature_secret());
     let old = humanos_signing::SystemClock.now_unix_ms_for_test() - 10 * 60 * 1000;
     let h = signer.sign(old, b"");
     let (st, b) = body(
-        get(vec![
+        get.send(vec![
             auth.clone(),
             ("x-timestamp", h.timestamp().into()),
             ("x-signature", h.signature().into()),
@@ -232,7 +286,7 @@ async fn authentication_failures_say_why() {
 
     let h = signer.sign_now(b"");
     let (st, b) = body(
-        get(vec![
+        get.send(vec![
             auth.clone(),
             ("x-timestamp", h.timestamp().into()),
             ("x-signature", "0".repeat(64)),
@@ -251,7 +305,7 @@ async fn authentication_failures_say_why() {
     );
 
     let (st, _) = body(
-        get(vec![
+        get.send(vec![
             auth.clone(),
             ("x-timestamp", h.timestamp().into()),
             ("x-signature", h.signature().into()),
@@ -261,10 +315,18 @@ async fn authentication_failures_say_why() {
     )
     .await;
     assert_eq!(st, 200);
+    h
+}
 
+async fn api_version_headers(
+    get: &Get,
+    auth: &(&'static str, String),
+    h: &humanos_signing::SignedHeaders,
+) {
     // Two conflicting api-version headers: 400 saying so.
-    let r = http
-        .get(&url)
+    let r = get
+        .http
+        .get(&get.url)
         .header(auth.0, auth.1.clone())
         .header("x-timestamp", h.timestamp())
         .header("x-signature", h.signature())
@@ -277,8 +339,9 @@ async fn authentication_failures_say_why() {
     assert!(st == 400 && b["message"].as_str().unwrap().contains("api-version"));
 
     // An unknown version is answered, with a warning.
-    let r = http
-        .get(&url)
+    let r = get
+        .http
+        .get(&get.url)
         .header(auth.0, auth.1.clone())
         .header("x-timestamp", h.timestamp())
         .header("x-signature", h.signature())

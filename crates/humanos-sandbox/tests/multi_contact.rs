@@ -32,81 +32,23 @@ async fn three_contacts_three_events_each_handled_once_despite_redeliveries() {
         .build()
         .await
         .unwrap();
+    let receiver = Receiver::default();
+    receiver.serve(listener, &sb);
 
-    // The receiver: the handler factory with dedup (the documented setup). The first answer to
-    // each event is lost on the way back (503 after the handler ran), so the sandbox redelivers
-    // every event at least once.
-    let runs: Runs = Arc::default();
-    let state = WebhookState::new(sb.webhook_secrets().config().unwrap()).with_in_memory_dedup(100);
-    let handler = {
-        let runs = runs.clone();
-        webhook_handler(state, move |event: WebhookEvent| {
-            let runs = runs.clone();
-            async move {
-                let WebhookEvent::Credential(event) = event else {
-                    return Err("not a credential event");
-                };
-                assert_eq!(event.decision.action, DeliveryActionType::Accept);
-                let key = (event.user.contact.clone(), event.credential.id.clone());
-                *runs.lock().unwrap().entry(key).or_default() += 1;
-                Ok(())
-            }
-        })
-    };
-    let duplicates = Arc::new(AtomicUsize::new(0));
-    let lost = Arc::new(AtomicUsize::new(0));
-    let app = Router::new()
-        .route("/webhook", post(handler))
-        .layer(axum::middleware::map_response({
-            let (duplicates, lost) = (duplicates.clone(), lost.clone());
-            move |response: Response| {
-                let (duplicates, lost) = (duplicates.clone(), lost.clone());
-                async move {
-                    let body = axum::body::to_bytes(response.into_body(), 1024)
-                        .await
-                        .unwrap();
-                    if body.as_ref() == br#"{"status":"duplicate"}"# {
-                        duplicates.fetch_add(1, Ordering::SeqCst);
-                    }
-                    // The handler ran: lose the acknowledgement of the first three.
-                    if body.as_ref() == br#"{"status":"ok"}"#
-                        && lost.fetch_add(1, Ordering::SeqCst) < 3
-                    {
-                        return StatusCode::SERVICE_UNAVAILABLE.into_response();
-                    }
-                    ([("content-type", "application/json")], body).into_response()
-                }
-            }
-        }));
-    tokio::spawn(async move { axum::serve(listener, app).await });
-
-    let c = Client::new(&sb);
-    let action = sb.define_action(purchase_action()).await.unwrap();
     let contacts = ["ana@example.com", "ben@example.com", "eva@example.com"];
-    let users: Vec<_> = contacts.iter().map(|c| json!({"contact": c})).collect();
-    let (status, req) = c
-        .call("POST", "/request", Some(&json!({"users": users, "credentials": [{"type": "POLICY", "name": "Mandate", "action": {"id": action.id, "userParams": {"maxAmount": 10, "allowedCategories": ["BOOKS"]}}}]})))
-        .await;
-    assert_eq!(status, 201, "{req}");
-    let request_id = req["id"].as_str().unwrap();
-    let mut credentials = Vec::new();
-    for _ in contacts {
-        credentials.extend(sb.approve(request_id).await.unwrap());
-    }
-    credentials.sort();
-    credentials.dedup();
+    let credentials = every_contact_accepts(&sb, &contacts).await;
     assert_eq!(
         credentials.len(),
         3,
         "one mandate per contact: {credentials:?}"
     );
 
-    for _ in 0..300 {
-        if sb.pending_deliveries().unwrap() == 0 && duplicates.load(Ordering::SeqCst) >= 3 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let Receiver {
+        runs,
+        duplicates,
+        lost,
+    } = receiver;
+    wait_for_deliveries_and_duplicates(&sb, &duplicates).await;
     assert_eq!(sb.pending_deliveries().unwrap(), 0);
     let runs = runs.lock().unwrap().clone();
     // Three events of one request, each handled exactly once...
@@ -125,4 +67,102 @@ async fn three_contacts_three_events_each_handled_once_despite_redeliveries() {
     // the dedup store answered those redeliveries "duplicate" without running the handler.
     assert_eq!(lost.load(Ordering::SeqCst), 3);
     assert!(duplicates.load(Ordering::SeqCst) >= 3);
+}
+
+/// The receiver: the handler factory with dedup (the documented setup). The first answer to
+/// each event is lost on the way back (503 after the handler ran), so the sandbox redelivers
+/// every event at least once.
+#[derive(Default)]
+struct Receiver {
+    /// Handler runs per (contact, credential id).
+    runs: Runs,
+    /// Deliveries the dedup store answered "duplicate".
+    duplicates: Arc<AtomicUsize>,
+    /// Handled deliveries whose acknowledgement was (or would have been) lost.
+    lost: Arc<AtomicUsize>,
+}
+
+impl Receiver {
+    fn serve(&self, listener: tokio::net::TcpListener, sb: &humanos_sandbox::SandboxHandle) {
+        let state =
+            WebhookState::new(sb.webhook_secrets().config().unwrap()).with_in_memory_dedup(100);
+        let app = counting_route(state, self.runs.clone()).layer(axum::middleware::map_response({
+            let (duplicates, lost) = (self.duplicates.clone(), self.lost.clone());
+            move |response: Response| {
+                lose_the_first_three_acks(response, duplicates.clone(), lost.clone())
+            }
+        }));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+    }
+}
+
+/// `POST /webhook`: counts each accepted credential event per (contact, credential id).
+fn counting_route(state: WebhookState, runs: Runs) -> Router {
+    let handler = webhook_handler(state, move |event: WebhookEvent| {
+        let runs = runs.clone();
+        async move {
+            let WebhookEvent::Credential(event) = event else {
+                return Err("not a credential event");
+            };
+            assert_eq!(event.decision.action, DeliveryActionType::Accept);
+            let key = (event.user.contact.clone(), event.credential.id.clone());
+            *runs.lock().unwrap().entry(key).or_default() += 1;
+            Ok(())
+        }
+    });
+    Router::new().route("/webhook", post(handler))
+}
+
+/// Counts "duplicate" answers; replaces the first three "ok" answers with a 503.
+async fn lose_the_first_three_acks(
+    response: Response,
+    duplicates: Arc<AtomicUsize>,
+    lost: Arc<AtomicUsize>,
+) -> Response {
+    let body = axum::body::to_bytes(response.into_body(), 1024)
+        .await
+        .unwrap();
+    if body.as_ref() == br#"{"status":"duplicate"}"# {
+        duplicates.fetch_add(1, Ordering::SeqCst);
+    }
+    // The handler ran: lose the acknowledgement of the first three.
+    if body.as_ref() == br#"{"status":"ok"}"# && lost.fetch_add(1, Ordering::SeqCst) < 3 {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    ([("content-type", "application/json")], body).into_response()
+}
+
+/// One request to every contact, each accepting: the distinct credential ids, sorted.
+async fn every_contact_accepts(
+    sb: &humanos_sandbox::SandboxHandle,
+    contacts: &[&str],
+) -> Vec<String> {
+    let c = Client::new(sb);
+    let action = sb.define_action(purchase_action()).await.unwrap();
+    let users: Vec<_> = contacts.iter().map(|c| json!({"contact": c})).collect();
+    let (status, req) = c
+        .call("POST", "/request", Some(&json!({"users": users, "credentials": [{"type": "POLICY", "name": "Mandate", "action": {"id": action.id, "userParams": {"maxAmount": 10, "allowedCategories": ["BOOKS"]}}}]})))
+        .await;
+    assert_eq!(status, 201, "{req}");
+    let request_id = req["id"].as_str().unwrap();
+    let mut credentials = Vec::new();
+    for _ in contacts {
+        credentials.extend(sb.approve(request_id).await.unwrap());
+    }
+    credentials.sort();
+    credentials.dedup();
+    credentials
+}
+
+/// Polls (up to 15 s) until nothing is pending and every event came back as a duplicate.
+async fn wait_for_deliveries_and_duplicates(
+    sb: &humanos_sandbox::SandboxHandle,
+    duplicates: &AtomicUsize,
+) {
+    for _ in 0..300 {
+        if sb.pending_deliveries().unwrap() == 0 && duplicates.load(Ordering::SeqCst) >= 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
