@@ -170,6 +170,7 @@
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod api_error;
 mod enum_macro;
 // Laid out by the generator (xtask/src/layout.rs), not by the installed rustfmt.
 #[rustfmt::skip]
@@ -177,6 +178,7 @@ mod generated;
 mod helpers;
 mod unions;
 
+pub use api_error::{ApiErrorBody, ErrorMessage, retry_after};
 pub use generated::*;
 pub use unions::*;
 

@@ -1,6 +1,6 @@
 //! Hand-written types for the schemas the Python SDK's generator models as wrapper objects
-//! (`actual_instance`, `anyof_schema_1_validator`, `one_of_schemas`, ...), and for the error
-//! body behind every `*Response` error wrapper.
+//! (`actual_instance`, `anyof_schema_1_validator`, `one_of_schemas`, ...). The error body behind
+//! every `*Response` error wrapper is in `api_error.rs`.
 //!
 //! Those wrapper members never travel on the wire: the JSON is just one of the alternatives. Each
 //! type here is that JSON, and the conformance test feeds it each alternative (see the crate docs,
@@ -10,7 +10,7 @@ use std::fmt;
 
 use serde::de::{Deserializer, Error as _};
 use serde::{Deserialize, Serialize, Serializer};
-use serde_json::{Number, Value};
+use serde_json::Value;
 
 use crate::{
     CredentialEvent, CredentialProof, IdentityEvent, JsonObject, OtpFailedEvent, TestEvent,
@@ -332,65 +332,5 @@ fn into_object(value: Value) -> JsonObject {
     match value {
         Value::Object(object) => object,
         _ => JsonObject::new(),
-    }
-}
-
-/// The error body the API answers non-2xx statuses with (NestJS style):
-/// `{"statusCode": 400, "message": "...", "error": "Bad Request"}`.
-///
-/// Every `*NNNResponse` schema of the API description (`RequestsCreate400Response`,
-/// `CredentialsDetail404Response`, ...) is this shape, and each is a type alias of it. Validation
-/// errors carry a list of messages, so [`ApiErrorBody::message`] accepts both shapes; any other
-/// member is kept in `additional_properties`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct ApiErrorBody {
-    /// HTTP status code.
-    #[serde(
-        rename = "statusCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status_code: Option<Number>,
-    /// Human-readable message (or messages, for validation errors).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<ErrorMessage>,
-    /// HTTP reason phrase (for example `Bad Request`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// Other members of the body, kept verbatim.
-    #[serde(flatten)]
-    pub additional_properties: JsonObject,
-}
-
-impl ApiErrorBody {
-    /// The status code as an integer, when present and integral.
-    pub fn status(&self) -> Option<u16> {
-        self.status_code
-            .as_ref()
-            .and_then(Number::as_u64)
-            .and_then(|s| u16::try_from(s).ok())
-    }
-}
-
-/// `message` of an [`ApiErrorBody`]: a string, or a list of strings for validation errors.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum ErrorMessage {
-    /// A single message (a JSON string).
-    Text(String),
-    /// Several messages (a JSON array of strings), as validation errors send them.
-    List(Vec<String>),
-    /// Any other JSON, kept verbatim.
-    Other(Value),
-}
-
-impl fmt::Display for ErrorMessage {
-    /// Writes the message; several messages are joined with `; `.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Text(text) => f.write_str(text),
-            Self::List(list) => f.write_str(&list.join("; ")),
-            Self::Other(value) => write!(f, "{value}"),
-        }
     }
 }

@@ -8,6 +8,8 @@ use humanos_models::ApiErrorBody;
 
 /// Longest body excerpt an error carries.
 const SNIPPET_CHARS: usize = 160;
+/// Longest server-supplied code or message an [`Error::Api`]'s text shows.
+const MESSAGE_CHARS: usize = 300;
 
 /// Everything that can go wrong with a call.
 ///
@@ -177,16 +179,27 @@ pub enum BaseUrlProblem {
     QueryOrFragment,
 }
 
+/// The text of an [`Error::Api`]. The code and message are the server's: each is cut at
+/// [`MESSAGE_CHARS`] characters so that a huge error body cannot make a huge log line (the
+/// fields keep them whole).
 fn api_message(status: u16, code: Option<&str>, message: Option<&str>) -> String {
     let mut out = format!("Humanos API error {status}");
     if let Some(code) = code {
-        out.push_str(&format!(" ({code})"));
+        out.push_str(&format!(" ({})", cut(code)));
     }
     if let Some(message) = message {
         out.push_str(": ");
-        out.push_str(message);
+        out.push_str(&cut(message));
     }
     out
+}
+
+/// `text` up to [`MESSAGE_CHARS`] characters, with `…` when it was longer.
+fn cut(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(MESSAGE_CHARS) {
+        Some((end, _)) => format!("{}…", &text[..end]).into(),
+        None => text.into(),
+    }
 }
 
 /// `error`, followed by its innermost cause when that adds something ("error sending request:
@@ -249,26 +262,12 @@ impl Error {
 
     /// An [`Error::Api`] from a non-success answer.
     pub(crate) fn api(status: u16, body: Bytes, retry_after: Option<Duration>) -> Self {
-        let parsed = serde_json::from_slice::<ApiErrorBody>(&body)
-            .ok()
-            .filter(|b| b.status_code.is_some() || b.message.is_some() || b.error.is_some());
-        let (code, message) = match &parsed {
-            Some(p) => {
-                let member = |name: &str| {
-                    p.additional_properties
-                        .get(name)
-                        .and_then(|v| v.as_str())
-                        .map(str::to_owned)
-                };
-                (
-                    member("code")
-                        .or_else(|| member("reason"))
-                        .or_else(|| p.error.clone()),
-                    p.message.as_ref().map(ToString::to_string),
-                )
-            }
-            None => (None, None),
-        };
+        let parsed = ApiErrorBody::from_response_body(&body);
+        let code = parsed.as_ref().and_then(|p| p.code()).map(str::to_owned);
+        let message = parsed
+            .as_ref()
+            .and_then(|p| p.message.as_ref())
+            .map(ToString::to_string);
         Error::Api {
             status,
             code,
@@ -390,6 +389,28 @@ mod tests {
             None,
         );
         assert!(matches!(e, Error::Api { code: Some(c), .. } if c == "credential_revoked"));
+    }
+
+    #[test]
+    fn a_huge_error_message_makes_a_bounded_text_and_a_whole_field() {
+        let message = "é".repeat(100_000);
+        let body = format!(r#"{{"statusCode":400,"message":"{message}","code":"{message}"}}"#);
+        let error = Error::api(400, Bytes::from(body), None);
+        let text = error.to_string();
+        assert!(
+            text.chars().count() < 2 * MESSAGE_CHARS + 40,
+            "{} chars",
+            text.len()
+        );
+        assert!(text.ends_with('…'));
+        let Error::Api {
+            message: Some(kept),
+            ..
+        } = &error
+        else {
+            panic!("{error:?}")
+        };
+        assert_eq!(kept, &message);
     }
 
     #[test]

@@ -187,6 +187,29 @@ async fn retry_after_beyond_the_time_budget_is_not_waited_for() {
     assert_eq!(server.received().len(), 1);
 }
 
+/// A server may send any digits: one beyond u64 (or u64::MAX itself) is a delay the budget cannot
+/// hold, so the client gives up at once, without overflowing `elapsed + delay`.
+#[tokio::test]
+async fn retry_after_beyond_any_duration_is_not_waited_for_and_does_not_panic() {
+    for value in ["18446744073709551615", "99999999999999999999999999"] {
+        let server = TestServer::start().await;
+        server
+            .push(Reply::error(503, "busy", "Service Unavailable").header("retry-after", value))
+            .push(success());
+        let client = server.builder().retry(fast_retry()).build().unwrap();
+        let e = client.requests().detail("r1").await.unwrap_err();
+        match e {
+            Error::Api {
+                status: 503,
+                retry_after,
+                ..
+            } => assert_eq!(retry_after, Some(Duration::from_secs(u64::MAX)), "{value}"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(server.received().len(), 1, "{value}");
+    }
+}
+
 #[tokio::test]
 async fn retries_can_be_disabled_per_call() {
     let server = TestServer::start().await;
