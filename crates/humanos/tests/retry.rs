@@ -188,13 +188,18 @@ async fn retry_after_beyond_the_time_budget_is_not_waited_for() {
 }
 
 /// A server may send any digits: one beyond u64 (or u64::MAX itself) is a delay the budget cannot
-/// hold, so the client gives up at once, without overflowing `elapsed + delay`.
+/// hold, so the client gives up at once. The answer comes after a second, so `elapsed + delay`
+/// would overflow a `Duration` (it panicked).
 #[tokio::test]
 async fn retry_after_beyond_any_duration_is_not_waited_for_and_does_not_panic() {
     for value in ["18446744073709551615", "99999999999999999999999999"] {
         let server = TestServer::start().await;
         server
-            .push(Reply::error(503, "busy", "Service Unavailable").header("retry-after", value))
+            .push(
+                Reply::error(503, "busy", "Service Unavailable")
+                    .header("retry-after", value)
+                    .after(Duration::from_millis(1100)),
+            )
             .push(success());
         let client = server.builder().retry(fast_retry()).build().unwrap();
         let e = client.requests().detail("r1").await.unwrap_err();
