@@ -4,7 +4,8 @@
 use std::hint::black_box;
 use std::sync::Arc;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use humanos_signing::FixedClock;
 use humanos_vc::did::StaticResolver;
 use humanos_vc::rules::Rule;
@@ -15,6 +16,8 @@ use serde_json::{Value, json};
 const NOW: u64 = 1_780_272_000_000;
 const STATUS_URL: &str = "https://api.humanos.example/status/1";
 
+type VpGroup<'a> = BenchmarkGroup<'a, WallTime>;
+
 /// The VP, a way to sign fresh VPs for the same mandate, the keys and the status list.
 fn fixture() -> (
     Value,
@@ -24,7 +27,21 @@ fn fixture() -> (
 ) {
     let issuer = Signer::did_key(Ed25519SigningKey::from_bytes(&[7; 32]));
     let holder = Signer::did_key(Ed25519SigningKey::from_bytes(&[9; 32]));
-    let mandate = issuer
+    let present = presenter(holder.clone(), mandate(&issuer, &holder));
+    let vp = present(0);
+    // Keys at hand: both did:key methods pre-parsed.
+    let keys = StaticResolver::new()
+        .with_key(issuer.verification_method(), issuer.key().public_key())
+        .and_then(|k| k.with_key(holder.verification_method(), holder.key().public_key()))
+        .expect("keys");
+    let list = status_list(&issuer, &keys);
+    (vp, present, keys, list)
+}
+
+/// A Humanos mandate for `holder`: an action with two user parameters, evidence, a status
+/// entry.
+fn mandate(issuer: &Signer, holder: &Signer) -> Value {
+    issuer
         .sign_credential(
             &json!({
                 "@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/via/v0.2"],
@@ -68,29 +85,30 @@ fn fixture() -> (
             }),
             NOW - 86_400_000,
         )
-        .expect("sign mandate");
-    // The n-th presentation of the mandate: its own `id`, so its own signature.
-    let present = {
-        let holder = holder.clone();
-        move |n: u64| {
-            let mut unsigned = issue::presentation(holder.did(), vec![mandate.clone()]);
-            unsigned["id"] = json!(format!("urn:uuid:00000000-0000-4000-8000-{n:012}"));
-            holder
-                .sign_presentation(
-                    &unsigned,
-                    NOW - 1_000,
-                    Some("shop.example"),
-                    Some("nonce-1"),
-                )
-                .expect("sign vp")
-        }
-    };
-    let vp = present(0);
-    // Keys at hand: both did:key methods pre-parsed.
-    let keys = StaticResolver::new()
-        .with_key(issuer.verification_method(), issuer.key().public_key())
-        .and_then(|k| k.with_key(holder.verification_method(), holder.key().public_key()))
-        .expect("keys");
+        .expect("sign mandate")
+}
+
+/// The n-th presentation of the mandate: its own `id`, so its own signature.
+fn presenter(holder: Signer, mandate: Value) -> impl Fn(u64) -> Value {
+    move |n: u64| {
+        let mut unsigned = issue::presentation(holder.did(), vec![mandate.clone()]);
+        unsigned["id"] = json!(format!("urn:uuid:00000000-0000-4000-8000-{n:012}"));
+        holder
+            .sign_presentation(
+                &unsigned,
+                NOW - 1_000,
+                Some("shop.example"),
+                Some("nonce-1"),
+            )
+            .expect("sign vp")
+    }
+}
+
+/// The issuer's revocation list (nothing revoked), verified once.
+fn status_list(
+    issuer: &Signer,
+    keys: &StaticResolver,
+) -> Arc<humanos_vc::status::VerifiedStatusList> {
     let list = issuer
         .sign_credential(
             &json!({
@@ -105,8 +123,7 @@ fn fixture() -> (
         )
         .expect("sign list");
     let verifier = Verifier::new().with_clock(FixedClock(NOW));
-    let list = Arc::new(verifier.verify_status_list(&list, &keys).expect("list"));
-    (vp, present, keys, list)
+    Arc::new(verifier.verify_status_list(&list, keys).expect("list"))
 }
 
 fn bench(c: &mut Criterion) {
@@ -123,13 +140,41 @@ fn bench(c: &mut Criterion) {
         .verify_presentation_with(&vp, &keys, &request)
         .expect("fixture verifies");
 
+    let setup = Setup {
+        verifier,
+        keys,
+        request,
+        vp,
+    };
     let mut g = c.benchmark_group("vp");
     g.throughput(Throughput::Elements(1));
+    bench_signature_paths(&mut g, &setup, &present);
+    bench_cel_rules(&mut g, &setup);
+    g.finish();
+    bench_parts(c, &setup.vp);
+}
+
+/// What every `vp` bench verifies with.
+struct Setup {
+    verifier: Verifier,
+    keys: StaticResolver,
+    request: VerifyRequest,
+    vp: Value,
+}
+
+/// Verifying a VP with the signature cache off, a fresh VP, and the same VP again.
+fn bench_signature_paths(g: &mut VpGroup<'_>, setup: &Setup, present: &impl Fn(u64) -> Value) {
+    let Setup {
+        verifier,
+        keys,
+        request,
+        vp,
+    } = setup;
     // Cold: every Ed25519 signature checked (signature cache off).
     let cold = verifier.clone().with_signature_cache(0);
     g.bench_function("verify_vp_one_mandate_cold", |b| {
         b.iter(|| {
-            cold.verify_presentation_with(black_box(&vp), &keys, &request)
+            cold.verify_presentation_with(black_box(vp), keys, request)
                 .is_ok()
         })
     });
@@ -146,7 +191,7 @@ fn bench(c: &mut Criterion) {
             },
             |fresh| {
                 verifier
-                    .verify_presentation_with(black_box(&fresh), &keys, &request)
+                    .verify_presentation_with(black_box(&fresh), keys, request)
                     .is_ok()
             },
             criterion::BatchSize::SmallInput,
@@ -157,10 +202,20 @@ fn bench(c: &mut Criterion) {
     g.bench_function("verify_same_vp_again", |b| {
         b.iter(|| {
             verifier
-                .verify_presentation_with(black_box(&vp), &keys, &request)
+                .verify_presentation_with(black_box(vp), keys, request)
                 .is_ok()
         })
     });
+}
+
+/// The same VP again with CEL rules, kept (compiled once) and fresh.
+fn bench_cel_rules(g: &mut VpGroup<'_>, setup: &Setup) {
+    let Setup {
+        verifier,
+        keys,
+        request,
+        vp,
+    } = setup;
     let rule_check = || {
         RuleCheck::new(
             vec![
@@ -175,7 +230,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("verify_same_vp_again_with_cel_rules", |b| {
         b.iter(|| {
             verifier
-                .verify_presentation_with(black_box(&vp), &keys, &rules)
+                .verify_presentation_with(black_box(vp), keys, &rules)
                 .is_ok()
         })
     });
@@ -186,22 +241,24 @@ fn bench(c: &mut Criterion) {
             || request.clone().rules(rule_check()),
             |fresh| {
                 verifier
-                    .verify_presentation_with(black_box(&vp), &keys, &fresh)
+                    .verify_presentation_with(black_box(vp), keys, &fresh)
                     .is_ok()
             },
             criterion::BatchSize::SmallInput,
         )
     });
-    g.finish();
+}
 
-    // Where the time goes: canonicalizing the whole VP once, and one strict Ed25519 check.
+/// Where the time goes: canonicalizing, one Ed25519 check, the CEL pre-check alone.
+fn bench_parts(c: &mut Criterion, vp: &Value) {
+    // Canonicalizing the whole VP once, and one strict Ed25519 check.
     let mut parts = c.benchmark_group("parts");
     parts.bench_function("jcs_vp", |b| {
-        b.iter(|| humanos_vc::jcs::canonicalize(black_box(&vp)).map(|v| v.len()))
+        b.iter(|| humanos_vc::jcs::canonicalize(black_box(vp)).map(|v| v.len()))
     });
     // The same with serde_jcs, which this crate used before humanos-signing's writer.
     parts.bench_function("jcs_vp_serde_jcs", |b| {
-        b.iter(|| serde_jcs::to_vec(black_box(&vp)).map(|v| v.len()))
+        b.iter(|| serde_jcs::to_vec(black_box(vp)).map(|v| v.len()))
     });
     let key = Ed25519SigningKey::from_bytes(&[1; 32]);
     let sig = key.sign(&[0u8; 64]);
