@@ -11,10 +11,11 @@ use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transfor
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, HttpResponse};
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures_util::StreamExt;
 use futures_util::future::LocalBoxFuture;
 use humanos::enforce::{AgentRequest, Authorized, Enforcement, Enforcer, Refusal};
+use humanos_webhooks::body::BodyCollector;
 
 use crate::headers::ActixHeaders;
 
@@ -149,17 +150,15 @@ where
     }
 }
 
-/// Reads the body, refusing it as soon as it grows past `limit`.
+/// Reads the body into a [`BodyCollector`], refusing it as soon as it grows past `limit`.
 async fn read_body(mut payload: Payload, limit: usize) -> Result<Bytes, Refusal> {
-    let mut body = BytesMut::new();
+    let mut body = BodyCollector::new(limit, None);
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|_| Refusal::unreadable_body())?;
-        if body.len() + chunk.len() > limit {
-            return Err(Refusal::payload_too_large(limit));
-        }
-        body.extend_from_slice(&chunk);
+        body.push(chunk)
+            .map_err(|too_large| Refusal::payload_too_large(too_large.limit))?;
     }
-    Ok(body.freeze())
+    Ok(body.finish())
 }
 
 /// The enforcer's own answer as an actix-web response.

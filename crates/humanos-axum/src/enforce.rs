@@ -15,9 +15,10 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
 use humanos::enforce::{AgentRequest, Authorized, Enforcement, Enforcer, Refusal};
 use tower_layer::Layer;
+
+use crate::body::{ReadError, read_body};
 use tower_service::Service;
 
 /// A tower [`Layer`] that lets a request through only when the agent's mandate allows the
@@ -105,14 +106,21 @@ where
         let enforcer = self.enforcer.clone();
         Box::pin(async move {
             let (parts, body) = req.into_parts();
-            let bytes = match Limited::new(body, enforcer.body_limit()).collect().await {
-                Ok(collected) => collected.to_bytes(),
-                Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            let declared = parts
+                .headers
+                .get(header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok());
+            let bytes = match read_body(body, enforcer.body_limit(), declared).await {
+                Ok(bytes) => bytes,
+                Err(ReadError::TooLarge(too_large)) => {
                     return Ok(refusal_response(Refusal::payload_too_large(
-                        enforcer.body_limit(),
+                        too_large.limit,
                     )));
                 }
-                Err(_) => return Ok(refusal_response(Refusal::unreadable_body())),
+                Err(ReadError::Unreadable) => {
+                    return Ok(refusal_response(Refusal::unreadable_body()));
+                }
             };
             let request = AgentRequest::new(
                 parts.method.as_str(),

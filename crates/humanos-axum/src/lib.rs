@@ -75,6 +75,7 @@
 //!
 //! [`WebhookError::status`]: humanos_webhooks::WebhookError::status
 
+mod body;
 #[cfg(feature = "enforce")]
 mod enforce;
 mod extract;

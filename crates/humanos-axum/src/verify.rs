@@ -5,11 +5,11 @@ use axum::body::Body;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
 use humanos_webhooks::lifecycle::{self, Verified};
 use humanos_webhooks::{Refusal, WebhookPayload, WebhookState};
 use tracing::Span;
 
+use crate::body::{self, ReadError};
 use crate::rejection::WebhookRejection;
 
 /// Prechecks the headers, reads the body within the limit and timeout, then verifies, decrypts
@@ -26,35 +26,28 @@ pub(crate) async fn read_and_verify<E: WebhookPayload>(
         .and_then(|v| v.parse::<u64>().ok());
     // Headers first: a request without them is refused before its body is read.
     lifecycle::precheck(state, headers, declared)?;
-    let bytes = read_body(body, state).await?;
+    let bytes = read_body(body, state, declared).await?;
     let verified = lifecycle::verify::<E>(state, headers, &bytes, span)?;
     Ok((verified, bytes))
 }
 
 /// Reads the whole body, refusing it as soon as it grows past the limit or takes too long.
-async fn read_body(body: Body, state: &WebhookState) -> Result<Bytes, Refusal> {
-    let limit = state.body_limit();
-    let collect = Limited::new(body, limit).collect();
-    let collected = match state.read_timeout() {
-        Some(timeout) => tokio::time::timeout(timeout, collect)
+async fn read_body(
+    body: Body,
+    state: &WebhookState,
+    declared: Option<u64>,
+) -> Result<Bytes, Refusal> {
+    let read = body::read_body(body, state.body_limit(), declared);
+    let read = match state.read_timeout() {
+        Some(timeout) => tokio::time::timeout(timeout, read)
             .await
             .map_err(|_| Refusal::ReadTimeout)?,
-        None => collect.await,
+        None => read.await,
     };
-    match collected {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(err) => {
-            // A length-limit error may arrive wrapped by axum's body.
-            let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err.as_ref());
-            while let Some(e) = source {
-                if e.is::<LengthLimitError>() {
-                    return Err(Refusal::PayloadTooLarge { limit });
-                }
-                source = e.source();
-            }
-            Err(Refusal::BodyRead)
-        }
-    }
+    read.map_err(|err| match err {
+        ReadError::TooLarge(too_large) => too_large.into(),
+        ReadError::Unreadable => Refusal::BodyRead,
+    })
 }
 
 /// Logs a refusal and turns it into its response.

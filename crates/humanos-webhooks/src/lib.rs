@@ -44,6 +44,7 @@
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod body;
 mod config;
 mod crypto;
 pub mod dedup;

@@ -1,0 +1,165 @@
+//! Reading a request body within a limit, one chunk at a time: the policy every adapter
+//! (axum, actix-web, the webhook routes and the enforcement point) feeds its stream into.
+//!
+//! The collector owns no I/O and no timer: the adapter pulls chunks from its framework's stream
+//! (under its read timeout) and pushes them here.
+//!
+//! ```
+//! use bytes::Bytes;
+//! use humanos_webhooks::body::{BodyCollector, BodyTooLarge};
+//!
+//! let mut body = BodyCollector::new(8, Some(6));
+//! body.push(Bytes::from_static(b"abc"))?;
+//! body.push(Bytes::from_static(b"def"))?;
+//! assert_eq!(body.finish(), Bytes::from_static(b"abcdef"));
+//!
+//! let mut body = BodyCollector::new(4, None);
+//! assert_eq!(body.push(Bytes::from_static(b"hello")), Err(BodyTooLarge { limit: 4 }));
+//! # Ok::<(), BodyTooLarge>(())
+//! ```
+
+use bytes::{Bytes, BytesMut};
+
+use crate::Refusal;
+
+/// The first buffer is at most this large whatever `Content-Length` announces: the declared
+/// length is the sender's claim, and the buffer grows with what actually arrives.
+pub const MAX_INITIAL_CAPACITY: usize = 64 * 1024;
+
+/// A body that grew past its limit. An adapter answers `413` (see
+/// [`Refusal::PayloadTooLarge`], which this converts into).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("body larger than the {limit}-byte limit")]
+pub struct BodyTooLarge {
+    /// The limit in bytes.
+    pub limit: usize,
+}
+
+impl From<BodyTooLarge> for Refusal {
+    fn from(err: BodyTooLarge) -> Self {
+        Refusal::PayloadTooLarge { limit: err.limit }
+    }
+}
+
+/// Collects a body's chunks, refusing it as soon as it grows past the limit.
+///
+/// Most bodies arrive in one chunk: that chunk is kept as it is (no copy). From the second
+/// chunk on, the bytes go into one buffer sized by the announced `Content-Length`, capped at
+/// [`MAX_INITIAL_CAPACITY`] (a sender that announces the limit and then dribbles must not make
+/// every connection hold the limit in memory), and growing with what arrives.
+#[derive(Debug)]
+pub struct BodyCollector {
+    limit: usize,
+    declared: Option<u64>,
+    len: usize,
+    first: Option<Bytes>,
+    rest: Option<BytesMut>,
+}
+
+impl BodyCollector {
+    /// A collector for a body of at most `limit` bytes whose sender announced `declared`
+    /// (`Content-Length`, if any; only a sizing hint, never trusted).
+    pub fn new(limit: usize, declared: Option<u64>) -> Self {
+        Self {
+            limit,
+            declared,
+            len: 0,
+            first: None,
+            rest: None,
+        }
+    }
+
+    /// Adds the next chunk. After an error the collector keeps what it had; the caller stops
+    /// reading and answers `413`.
+    pub fn push(&mut self, chunk: Bytes) -> Result<(), BodyTooLarge> {
+        let len = self
+            .len
+            .checked_add(chunk.len())
+            .filter(|&len| len <= self.limit)
+            .ok_or(BodyTooLarge { limit: self.limit })?;
+        self.len = len;
+        match (&self.first, &mut self.rest) {
+            (None, _) => self.first = Some(chunk),
+            (Some(head), None) => {
+                let mut buf = BytesMut::with_capacity(initial_capacity(self.declared, len));
+                buf.extend_from_slice(head);
+                buf.extend_from_slice(&chunk);
+                self.rest = Some(buf);
+            }
+            (Some(_), Some(buf)) => buf.extend_from_slice(&chunk),
+        }
+        Ok(())
+    }
+
+    /// Bytes collected so far.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether nothing was collected yet.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The whole body.
+    pub fn finish(self) -> Bytes {
+        match (self.first, self.rest) {
+            (_, Some(buf)) => buf.freeze(),
+            (Some(head), None) => head,
+            (None, None) => Bytes::new(),
+        }
+    }
+}
+
+/// The buffer for a body that arrives in several chunks, `received` bytes so far: what
+/// `Content-Length` announces (or twice what came), never more than [`MAX_INITIAL_CAPACITY`]
+/// up front, never less than what already arrived.
+fn initial_capacity(declared: Option<u64>, received: usize) -> usize {
+    let announced = declared.map_or(received.saturating_mul(2), |d| {
+        usize::try_from(d).unwrap_or(usize::MAX)
+    });
+    announced.min(MAX_INITIAL_CAPACITY).max(received)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_buffer_is_capped_whatever_the_sender_announces() {
+        assert_eq!(
+            initial_capacity(Some(1024 * 1024), 10),
+            MAX_INITIAL_CAPACITY
+        );
+        assert_eq!(initial_capacity(Some(u64::MAX), 10), MAX_INITIAL_CAPACITY);
+        assert_eq!(initial_capacity(Some(3000), 10), 3000);
+        assert_eq!(initial_capacity(None, 100), 200);
+        // Never smaller than what already arrived.
+        assert_eq!(initial_capacity(Some(5), 100), 100);
+        assert_eq!(initial_capacity(None, 100_000), 100_000);
+    }
+
+    #[test]
+    fn one_chunk_is_kept_without_a_copy() {
+        let chunk = Bytes::from(vec![7u8; 1000]);
+        let mut body = BodyCollector::new(1000, Some(1000));
+        body.push(chunk.clone()).unwrap();
+        let out = body.finish();
+        assert_eq!(out.as_ptr(), chunk.as_ptr());
+    }
+
+    #[test]
+    fn chunks_are_joined_and_the_limit_is_inclusive() {
+        let mut body = BodyCollector::new(6, Some(u64::MAX));
+        for part in [&b"ab"[..], b"", b"cd", b"ef"] {
+            body.push(Bytes::copy_from_slice(part)).unwrap();
+        }
+        assert_eq!(body.len(), 6);
+        assert_eq!(
+            body.push(Bytes::from_static(b"g")),
+            Err(BodyTooLarge { limit: 6 })
+        );
+        assert_eq!(body.finish(), Bytes::from_static(b"abcdef"));
+        assert!(BodyCollector::new(0, None).finish().is_empty());
+    }
+}
