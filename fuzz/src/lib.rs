@@ -350,3 +350,77 @@ pub fn cel_rules(data: &[u8]) {
         assert_eq!(evaluation.result, EvaluationResult::Error);
     }
 }
+
+/// An error answer's body to `ApiErrorBody::from_response_body`: whatever it accepts has a
+/// documented member, re-encodes and parses equal, and its `code()` is one of its own strings.
+pub fn api_error_body(data: &[u8]) {
+    let Some(body) = m::ApiErrorBody::from_response_body(data) else { return };
+    assert!(body.status_code.is_some() || body.message.is_some() || body.error.is_some());
+    let again = serde_json::to_vec(&body).expect("an error body serializes");
+    assert_eq!(m::ApiErrorBody::from_response_body(&again).as_ref(), Some(&body));
+    if let Some(code) = body.code() {
+        let member = |name: &str| body.additional_properties.get(name).and_then(Value::as_str);
+        assert!(
+            [member("code"), member("reason"), body.error.as_deref()].contains(&Some(code)),
+            "code {code:?} is not one of the body's members"
+        );
+    }
+}
+
+/// A `Retry-After` value (arbitrary text) to `humanos_models::retry_after`: delay-seconds give
+/// exactly that many seconds (saturating), anything else accepted is an HTTP date no later than
+/// the year 9999, and adding the delay to an elapsed time saturates instead of overflowing.
+pub fn retry_after(data: &[u8]) {
+    use std::time::{Duration, SystemTime};
+    let Ok(value) = std::str::from_utf8(data) else { return };
+    let now = SystemTime::UNIX_EPOCH + Duration::from_millis(NOW);
+    let Some(delay) = m::retry_after(value, now) else { return };
+    let trimmed = value.trim_matches([' ', '\t']);
+    if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        let seconds = trimmed.parse::<u128>().map_or(u64::MAX, |s| u64::try_from(s).unwrap_or(u64::MAX));
+        assert_eq!(delay, Duration::from_secs(seconds));
+    } else {
+        // 9999-12-31T23:59:59Z, the last instant an HTTP date can name.
+        assert!(delay.as_secs() <= 253_402_300_799 - NOW / 1000, "{value:?} gave {delay:?}");
+    }
+    let _ = Duration::from_secs(3600).saturating_add(delay);
+}
+
+/// `BodyCollector`, as both adapters feed it, on a fuzzer-chosen limit, `Content-Length` claim
+/// and chunking (chunks may repeat, so bodies reach past the 64 KiB first-buffer cap): the body
+/// is refused exactly at the first chunk that takes it past the limit, otherwise it is the
+/// concatenation of the chunks, and a body of one chunk is that chunk, not a copy.
+pub fn body_reading(data: &[u8]) {
+    use humanos_webhooks::body::{BodyCollector, BodyTooLarge};
+    let [l0, l1, flags, rest @ ..] = data else { return };
+    let limit = usize::from(u16::from_le_bytes([*l0, *l1])) * 4;
+    let (declared, mut rest) = match rest.split_first_chunk::<8>() {
+        Some((claim, tail)) if flags & 1 == 1 => (Some(u64::from_le_bytes(*claim)), tail),
+        _ => (None, rest),
+    };
+    let mut collector = BodyCollector::new(limit, declared);
+    let mut expected: Vec<u8> = Vec::new();
+    let mut pushed: Vec<bytes::Bytes> = Vec::new();
+    while let [len, repeat, tail @ ..] = rest {
+        let (part, tail) = tail.split_at(usize::from(*len).min(tail.len()));
+        rest = tail;
+        let chunk = bytes::Bytes::from(part.repeat(usize::from(*repeat)));
+        let total = expected.len() + chunk.len();
+        match collector.push(chunk.clone()) {
+            Ok(()) => assert!(total <= limit, "{total} bytes accepted under a {limit}-byte limit"),
+            Err(err) => {
+                assert_eq!(err, BodyTooLarge { limit });
+                assert!(total > limit, "{total} bytes refused under a {limit}-byte limit");
+                return;
+            }
+        }
+        expected.extend_from_slice(&chunk);
+        pushed.push(chunk);
+        assert_eq!(collector.len(), expected.len());
+    }
+    let body = collector.finish();
+    assert_eq!(&body[..], &expected[..]);
+    if let [only] = &pushed[..] {
+        assert_eq!(body.as_ptr(), only.as_ptr(), "a single chunk was copied");
+    }
+}

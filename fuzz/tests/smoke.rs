@@ -158,3 +158,20 @@ fn cel_rules() {
     let alphabet = b"()[]{}!-+*/%<>=&|?.:,\"' 0123456789abcxyzinsizetrueexecutionParamsuserParams";
     run("cel_rules", &seeds("cel_rules"), alphabet, 200, humanos_fuzz::cel_rules);
 }
+
+#[test]
+fn api_error_body() {
+    run("api_error_body", &seeds("api_error_body"), JSONISH, 200, humanos_fuzz::api_error_body);
+}
+
+#[test]
+fn retry_after() {
+    let alphabet = b"0123456789 \t,:-+.MonTueWedThuFriSatSunJanFebMarAprMayJunJulAugSepOctNovDecGMT";
+    run("retry_after", &seeds("retry_after"), alphabet, 40, humanos_fuzz::retry_after);
+}
+
+#[test]
+fn body_reading() {
+    let alphabet: Vec<u8> = (0..=255).collect();
+    run("body_reading", &seeds("body_reading"), &alphabet, 64, humanos_fuzz::body_reading);
+}
