@@ -14,6 +14,7 @@ use std::time::Duration;
 use humanos::models::GenerateRequestDto;
 use humanos::{Error, HumanosClient, RetryConfig};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 #[derive(Clone, Copy, Debug)]
 enum Step {
@@ -40,70 +41,91 @@ async fn raw_server(steps: Vec<Step>, ok_body: String) -> RawServer {
     let counter = attempts.clone();
     tokio::spawn(async move {
         loop {
-            let Ok((mut stream, _)) = listener.accept().await else {
+            let Ok((stream, _)) = listener.accept().await else {
                 return;
             };
             let (steps, counter, ok_body) = (steps.clone(), counter.clone(), ok_body.clone());
-            tokio::spawn(async move {
-                loop {
-                    // Read one request: its head, then the body its content-length announces.
-                    let mut request = Vec::new();
-                    let mut buf = [0u8; 4096];
-                    let head_end = loop {
-                        if let Some(i) = request.windows(4).position(|w| w == b"\r\n\r\n") {
-                            break i + 4;
-                        }
-                        match stream.read(&mut buf).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => request.extend_from_slice(&buf[..n]),
-                        }
-                    };
-                    let head = String::from_utf8_lossy(&request[..head_end]).to_lowercase();
-                    let length: usize = head
-                        .lines()
-                        .find_map(|l| l.strip_prefix("content-length:"))
-                        .and_then(|v| v.trim().parse().ok())
-                        .unwrap_or(0);
-                    while request.len() < head_end + length {
-                        match stream.read(&mut buf).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => request.extend_from_slice(&buf[..n]),
-                        }
-                    }
-                    counter.fetch_add(1, Ordering::SeqCst);
-                    let step = steps.lock().unwrap().pop_front().unwrap_or(Step::Ok);
-                    let partial = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
-                                   content-length: 4096\r\n\r\n{\"id\": \"r";
-                    match step {
-                        Step::StallMidBody => {
-                            let _ = stream.write_all(partial.as_bytes()).await;
-                            tokio::time::sleep(Duration::from_secs(60)).await;
-                            return;
-                        }
-                        Step::CutMidBody => {
-                            let _ = stream.write_all(partial.as_bytes()).await;
-                            return;
-                        }
-                        Step::NotHttp => {
-                            let _ = stream.write_all(b"SSH-2.0-OpenSSH_9.6\r\n\r\n").await;
-                            return;
-                        }
-                        Step::Ok => {
-                            let answer = format!(
-                                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
-                                 content-length: {}\r\n\r\n{ok_body}",
-                                ok_body.len()
-                            );
-                            if stream.write_all(answer.as_bytes()).await.is_err() {
-                                return;
-                            }
-                        }
-                    }
-                }
-            });
+            tokio::spawn(serve(stream, steps, counter, ok_body));
         }
     });
     RawServer { addr, attempts }
+}
+
+/// One connection: each request read whole is counted and answered with the next step.
+async fn serve(
+    mut stream: TcpStream,
+    steps: Arc<Mutex<VecDeque<Step>>>,
+    counter: Arc<AtomicUsize>,
+    ok_body: String,
+) {
+    loop {
+        if !read_request(&mut stream).await {
+            return;
+        }
+        counter.fetch_add(1, Ordering::SeqCst);
+        let step = steps.lock().unwrap().pop_front().unwrap_or(Step::Ok);
+        if !answer(&mut stream, step, &ok_body).await {
+            return;
+        }
+    }
+}
+
+/// Reads one request: its head, then the body its content-length announces. False when the
+/// connection ends first.
+async fn read_request(stream: &mut TcpStream) -> bool {
+    let mut request = Vec::new();
+    let mut buf = [0u8; 4096];
+    let head_end = loop {
+        if let Some(i) = request.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => request.extend_from_slice(&buf[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&request[..head_end]).to_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    while request.len() < head_end + length {
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => request.extend_from_slice(&buf[..n]),
+        }
+    }
+    true
+}
+
+/// Plays `step`; false when the connection is done (after a fault, or a failed write).
+async fn answer(stream: &mut TcpStream, step: Step, ok_body: &str) -> bool {
+    let partial = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                   content-length: 4096\r\n\r\n{\"id\": \"r";
+    match step {
+        Step::StallMidBody => {
+            let _ = stream.write_all(partial.as_bytes()).await;
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            false
+        }
+        Step::CutMidBody => {
+            let _ = stream.write_all(partial.as_bytes()).await;
+            false
+        }
+        Step::NotHttp => {
+            let _ = stream.write_all(b"SSH-2.0-OpenSSH_9.6\r\n\r\n").await;
+            false
+        }
+        Step::Ok => {
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                 content-length: {}\r\n\r\n{ok_body}",
+                ok_body.len()
+            );
+            stream.write_all(answer.as_bytes()).await.is_ok()
+        }
+    }
 }
 
 fn client(addr: SocketAddr, timeout: Duration) -> HumanosClient {
