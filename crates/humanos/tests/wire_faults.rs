@@ -99,18 +99,20 @@ async fn read_request(stream: &mut TcpStream) -> bool {
     true
 }
 
+/// Headers announcing 4 KiB, then the first 10 bytes of the body.
+const PARTIAL_ANSWER: &str = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                              content-length: 4096\r\n\r\n{\"id\": \"r";
+
 /// Plays `step`; false when the connection is done (after a fault, or a failed write).
 async fn answer(stream: &mut TcpStream, step: Step, ok_body: &str) -> bool {
-    let partial = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
-                   content-length: 4096\r\n\r\n{\"id\": \"r";
     match step {
         Step::StallMidBody => {
-            let _ = stream.write_all(partial.as_bytes()).await;
+            let _ = stream.write_all(PARTIAL_ANSWER.as_bytes()).await;
             tokio::time::sleep(Duration::from_secs(60)).await;
             false
         }
         Step::CutMidBody => {
-            let _ = stream.write_all(partial.as_bytes()).await;
+            let _ = stream.write_all(PARTIAL_ANSWER.as_bytes()).await;
             false
         }
         Step::NotHttp => {
