@@ -8,11 +8,11 @@
 use humanos::models::{
     ActionDto, ActionQuery, CreatePresentationDto, CreateSubjectDto, CredentialDto,
     CredentialStatus, CredentialType, GenerateRequestDto, IntelligenceActionQuery,
-    IntelligenceSnapshotQuery, IntelligenceWindowQuery, RequestQuery, ResourceQuery,
+    IntelligenceSnapshotQuery, IntelligenceWindowQuery, RequestEntity, RequestQuery, ResourceQuery,
     RevokeCredentialDto, SecurityLevel, SubjectQuery, VerifyPresentationDto,
 };
 use humanos::{Error, HumanosClient, Verdict};
-use humanos_sandbox::{Sandbox, SandboxHandle};
+use humanos_sandbox::{DefinedAction, Sandbox, SandboxHandle};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -82,8 +82,40 @@ async fn the_lifecycle_through_every_credential_endpoint() {
         .expect("action");
     let (request_id, mandate_id) = approved_mandate(&client, &sandbox, &action.id).await;
 
-    // requests.detail shows the active mandate.
-    let detail = client.requests().detail(&request_id).await.expect("detail");
+    request_detail_shows_the_active_mandate(&client, &request_id, &mandate_id).await;
+    credential_detail_and_evidence(&client, &mandate_id).await;
+    verify_allows_in_bounds_and_denies_out_of_bounds(&client, &mandate_id).await;
+    an_integer_float_is_signed_as_sent(&client, &mandate_id).await;
+
+    // credentials.audit_events: the chain recorded issue, accept and the verifications.
+    let audit = client
+        .credentials()
+        .audit_events(&mandate_id)
+        .await
+        .expect("audit_events");
+    assert_eq!(audit.credential_urn, mandate_id);
+    assert!(audit.events.len() >= 2, "{audit:?}");
+
+    revoke_denies_earlier_presentations_and_refuses_new_ones(&client, &mandate_id).await;
+
+    // did.resolve: the sandbox issuer's DID document.
+    let did = client
+        .did()
+        .resolve(sandbox.issuer_did())
+        .await
+        .expect("did.resolve");
+    assert_eq!(did.id, sandbox.issuer_did());
+
+    sandbox.shutdown().await;
+}
+
+/// requests.detail shows the active mandate.
+async fn request_detail_shows_the_active_mandate(
+    client: &HumanosClient,
+    request_id: &str,
+    mandate_id: &str,
+) {
+    let detail = client.requests().detail(request_id).await.expect("detail");
     assert_eq!(detail.id, request_id);
     let credential = detail
         .credentials
@@ -91,11 +123,13 @@ async fn the_lifecycle_through_every_credential_endpoint() {
         .find(|c| c.id == mandate_id)
         .expect("mandate in the request");
     assert_eq!(credential.status, CredentialStatus::Active);
+}
 
-    // credentials.detail: the signed W3C credential, with its evidence.
+/// credentials.detail: the signed W3C credential, with its evidence.
+async fn credential_detail_and_evidence(client: &HumanosClient, mandate_id: &str) {
     let credential = client
         .credentials()
-        .detail(&mandate_id)
+        .detail(mandate_id)
         .await
         .expect("credentials.detail");
     assert_eq!(credential.id, mandate_id);
@@ -116,13 +150,18 @@ async fn the_lifecycle_through_every_credential_endpoint() {
         .await
         .expect("credentials.evidence");
     let text = evidence.text().expect("UTF-8 evidence");
-    assert!(text.contains(&mandate_id), "{text}");
+    assert!(text.contains(mandate_id), "{text}");
     assert!(evidence.content_type.is_some());
+}
 
-    // issue_vp + verify: allow in bounds, deny out of bounds with both rules failing.
+/// issue_vp + verify: allow in bounds, deny out of bounds with both rules failing.
+async fn verify_allows_in_bounds_and_denies_out_of_bounds(
+    client: &HumanosClient,
+    mandate_id: &str,
+) {
     let vp = client
         .credentials()
-        .issue_vp(&mandate_id, CreatePresentationDto::new())
+        .issue_vp(mandate_id, CreatePresentationDto::new())
         .await
         .expect("issue_vp");
     assert!(!vp.presentation_encoded.is_empty());
@@ -141,7 +180,7 @@ async fn the_lifecycle_through_every_credential_endpoint() {
 
     let second = client
         .credentials()
-        .issue_vp(&mandate_id, CreatePresentationDto::new())
+        .issue_vp(mandate_id, CreatePresentationDto::new())
         .await
         .expect("issue_vp");
     let deny = client
@@ -159,11 +198,13 @@ async fn the_lifecycle_through_every_credential_endpoint() {
             .iter()
             .all(|e| e.result.to_string() == "fail")
     );
+}
 
-    // A float that is an integer on the wire (5000.0 -> 5000): signed over the bytes sent.
+/// A float that is an integer on the wire (5000.0 -> 5000): signed over the bytes sent.
+async fn an_integer_float_is_signed_as_sent(client: &HumanosClient, mandate_id: &str) {
     let third = client
         .credentials()
-        .issue_vp(&mandate_id, CreatePresentationDto::new())
+        .issue_vp(mandate_id, CreatePresentationDto::new())
         .await
         .expect("issue_vp");
     let float = client
@@ -176,26 +217,22 @@ async fn the_lifecycle_through_every_credential_endpoint() {
         .await
         .expect("verify");
     assert!(float.is_allowed(), "{float:?}");
+}
 
-    // credentials.audit_events: the chain recorded issue, accept and the verifications.
-    let audit = client
-        .credentials()
-        .audit_events(&mandate_id)
-        .await
-        .expect("audit_events");
-    assert_eq!(audit.credential_urn, mandate_id);
-    assert!(audit.events.len() >= 2, "{audit:?}");
-
-    // revoke, then: the presentation issued before is denied as revoked; issuing fails.
+/// revoke, then: the presentation issued before is denied as revoked; issuing fails.
+async fn revoke_denies_earlier_presentations_and_refuses_new_ones(
+    client: &HumanosClient,
+    mandate_id: &str,
+) {
     let spare = client
         .credentials()
-        .issue_vp(&mandate_id, CreatePresentationDto::new())
+        .issue_vp(mandate_id, CreatePresentationDto::new())
         .await
         .expect("issue_vp");
     let revoked = client
         .credentials()
         .revoke(
-            &mandate_id,
+            mandate_id,
             RevokeCredentialDto::new().reason(RevokeCredentialDto::USER_INITIATED),
         )
         .await
@@ -213,7 +250,7 @@ async fn the_lifecycle_through_every_credential_endpoint() {
     assert_eq!(after.deny_reason(), Some("credential_revoked"), "{after:?}");
     match client
         .credentials()
-        .issue_vp(&mandate_id, CreatePresentationDto::new())
+        .issue_vp(mandate_id, CreatePresentationDto::new())
         .await
     {
         Err(Error::Api { status, code, .. }) => {
@@ -222,21 +259,29 @@ async fn the_lifecycle_through_every_credential_endpoint() {
         }
         other => panic!("issue_vp after revoke: {other:?}"),
     }
-
-    // did.resolve: the sandbox issuer's DID document.
-    let did = client
-        .did()
-        .resolve(sandbox.issuer_did())
-        .await
-        .expect("did.resolve");
-    assert_eq!(did.id, sandbox.issuer_did());
-
-    sandbox.shutdown().await;
 }
 
 #[tokio::test]
 async fn requests_users_actions_approvals_and_intelligence() {
-    // The sandbox's clock runs ahead on demand: OTP resends are rate limited to one per 30 s.
+    let (sandbox, ahead_ms) = sandbox_with_a_clock_ahead_on_demand().await;
+    let client = client_for(&sandbox);
+    let action = sandbox
+        .define_action(purchase_action())
+        .await
+        .expect("action");
+
+    let all = requests_list_streams_every_page(&client, &action).await;
+    requests_resend_otp_and_cancel(&client, &all, &ahead_ms).await;
+    users_create_and_detail(&client).await;
+    actions_list_and_versions(&client, &sandbox, &action).await;
+    approvals_answer(&client).await;
+    intelligence_answers(&client, &sandbox, &action).await;
+
+    sandbox.shutdown().await;
+}
+
+/// The sandbox's clock runs ahead on demand: OTP resends are rate limited to one per 30 s.
+async fn sandbox_with_a_clock_ahead_on_demand() -> (SandboxHandle, Arc<AtomicU64>) {
     let ahead_ms = Arc::new(AtomicU64::new(0));
     let clock = {
         let ahead_ms = ahead_ms.clone();
@@ -252,13 +297,14 @@ async fn requests_users_actions_approvals_and_intelligence() {
         .build()
         .await
         .expect("sandbox");
-    let client = client_for(&sandbox);
-    let action = sandbox
-        .define_action(purchase_action())
-        .await
-        .expect("action");
+    (sandbox, ahead_ms)
+}
 
-    // requests.list streams every page (pageSize is 5 to 100).
+/// requests.list streams every page (pageSize is 5 to 100).
+async fn requests_list_streams_every_page(
+    client: &HumanosClient,
+    action: &DefinedAction,
+) -> Vec<RequestEntity> {
     for n in 0..12 {
         client
             .requests()
@@ -280,8 +326,15 @@ async fn requests_users_actions_approvals_and_intelligence() {
         .await
         .expect("every page");
     assert_eq!(all.len(), 12);
+    all
+}
 
-    // requests.resend_otp and requests.cancel.
+/// requests.resend_otp and requests.cancel.
+async fn requests_resend_otp_and_cancel(
+    client: &HumanosClient,
+    all: &[RequestEntity],
+    ahead_ms: &AtomicU64,
+) {
     let id = all[0].id.clone();
     let contact = format!("user{}@example.com", 4);
     let target = all
@@ -306,8 +359,10 @@ async fn requests_users_actions_approvals_and_intelligence() {
         Err(Error::Api { status, .. }) => assert_eq!(status, 404),
         other => panic!("unknown request: {other:?}"),
     }
+}
 
-    // users.create and users.detail.
+/// users.create and users.detail.
+async fn users_create_and_detail(client: &HumanosClient) {
     let created = client
         .users()
         .create([
@@ -323,8 +378,14 @@ async fn requests_users_actions_approvals_and_intelligence() {
         .await
         .expect("users.detail");
     assert_eq!(user.internal_id.as_deref(), Some("crm-1"));
+}
 
-    // actions.list and actions.versions (a second version of the same action).
+/// actions.list and actions.versions (a second version of the same action).
+async fn actions_list_and_versions(
+    client: &HumanosClient,
+    sandbox: &SandboxHandle,
+    action: &DefinedAction,
+) {
     let mut v2 = purchase_action();
     v2["id"] = action.id.clone().into();
     v2["description"] = "Buy things, now with a description".into(); // unchanged content is no new version
@@ -344,8 +405,10 @@ async fn requests_users_actions_approvals_and_intelligence() {
         .await
         .expect("actions.versions");
     assert_eq!(versions.len(), 2);
+}
 
-    // approval.list and approval.workflows answer (the sandbox has no documents or groups).
+/// approval.list and approval.workflows answer (the sandbox has no documents or groups).
+async fn approvals_answer(client: &HumanosClient) {
     client
         .approval()
         .list(ResourceQuery::new())
@@ -356,8 +419,14 @@ async fn requests_users_actions_approvals_and_intelligence() {
         .workflows(ResourceQuery::new())
         .await
         .expect("approval.workflows");
+}
 
-    // intelligence: action, snapshot, window for the sandbox's organization.
+/// intelligence: action, snapshot, window for the sandbox's organization.
+async fn intelligence_answers(
+    client: &HumanosClient,
+    sandbox: &SandboxHandle,
+    action: &DefinedAction,
+) {
     let org = sandbox.issuer_did().to_owned();
     let intel = client
         .intelligence()
@@ -380,8 +449,6 @@ async fn requests_users_actions_approvals_and_intelligence() {
         ))
         .await
         .expect("intelligence.window");
-
-    sandbox.shutdown().await;
 }
 
 #[tokio::test]
