@@ -2,11 +2,14 @@
 //! 127.0.0.1, which checks the API key, the timestamp window and the HMAC signature of every
 //! request. Every output is checked for secrets.
 
+#[path = "../common/mod.rs"]
 mod common;
+
+mod errors;
+mod lifecycle;
 
 use common::*;
 use humanos_sandbox::{Sandbox, SandboxHandle};
-use predicates::prelude::*;
 use serde_json::{Value, json};
 
 struct Env {
@@ -119,167 +122,6 @@ impl Env {
 }
 
 #[test]
-fn mandate_lifecycle_through_the_cli() {
-    let env = start();
-    let (request_id, vc) = env.mandate();
-
-    // requests detail: JSON and table.
-    let detail = env.json(&["requests", "detail", &request_id]);
-    assert_eq!(detail["id"], request_id.as_str());
-    assert_eq!(detail["credentials"][0]["id"], vc.as_str());
-    assert_eq!(detail["credentials"][0]["status"], "ACTIVE");
-    let table = env.table(&["requests", "detail", &request_id]);
-    assert!(table.starts_with("FIELD"), "{table}");
-    assert!(table.contains(&vc) && table.contains("ACTIVE"), "{table}");
-    assert!(table.contains("ana@example.com"), "{table}");
-
-    // credentials detail.
-    let cred = env.json(&["credentials", "detail", &vc]);
-    assert_eq!(cred["status"], "ACTIVE");
-    assert_eq!(
-        cred["w3cCredential"]["proof"]["cryptosuite"],
-        "eddsa-jcs-2022"
-    );
-    let table = env.table(&["credentials", "detail", &vc]);
-    assert!(
-        table.contains("status") && table.contains("ACTIVE"),
-        "{table}"
-    );
-    assert!(table.contains(env.sandbox.issuer_did()), "{table}");
-
-    // issue-vp, then verify: allow from a file, deny from stdin.
-    let (vp, _) = env.run_code(&["credentials", "issue-vp", &vc], 0);
-    let vp_json: Value = serde_json::from_str(&vp).expect("vp JSON");
-    assert!(vp_json["presentationEncoded"].is_string(), "{vp}");
-    let vp_file = tempfile::NamedTempFile::new().expect("temp");
-    std::fs::write(vp_file.path(), &vp).expect("write");
-    let vp_arg = format!("@{}", vp_file.path().display());
-    let allow = env.json(&[
-        "credentials",
-        "verify",
-        "--vp",
-        &vp_arg,
-        "--param",
-        "amount=5000",
-        "--param",
-        "category=BOOKS",
-    ]);
-    assert_eq!(allow["decision"], "allow");
-    assert_eq!(allow["credentialId"], vc.as_str());
-    assert_eq!(allow["evaluations"].as_array().map(Vec::len), Some(2));
-    let table = env.table(&[
-        "credentials",
-        "verify",
-        "--vp",
-        &vp_arg,
-        "--param",
-        "amount=1",
-        "--param",
-        "category=OFFICE",
-    ]);
-    assert!(
-        table.contains("allow") && table.contains("category_allowed"),
-        "{table}"
-    );
-
-    let args = [
-        "credentials",
-        "verify",
-        "--vp",
-        "@-",
-        "--param",
-        "amount=50000",
-        "--param",
-        "category=FLIGHTS",
-    ];
-    let mut cmd = env.cli(&args);
-    cmd.write_stdin(vp.clone());
-    let (stdout, stderr) = env.run_with(cmd, &args, 4);
-    let deny: Value = serde_json::from_str(&stdout).expect("deny JSON");
-    assert_eq!(deny["decision"], "deny");
-    assert_eq!(deny["reason"], "rule_failed");
-    assert!(
-        stderr.starts_with("denied: rule_failed") && stderr.contains("amount_within_limit"),
-        "{stderr}"
-    );
-    // --encoded and --table on a deny: same exit code.
-    let encoded = vp_json["presentationEncoded"].as_str().expect("encoded");
-    let args = [
-        "credentials",
-        "verify",
-        "--encoded",
-        encoded,
-        "--param",
-        "amount=50000",
-        "--param",
-        "category=BOOKS",
-        "--table",
-    ];
-    let (stdout, _) = env.run_code(&args, 4);
-    assert!(
-        stdout.contains("deny") && stdout.contains("fail"),
-        "{stdout}"
-    );
-
-    // revoke, twice; then issue-vp and verify are refused.
-    let revoked = env.json(&["credentials", "revoke", &vc, "--reason", "user_initiated"]);
-    assert_eq!(revoked["status"], "INACTIVE");
-    assert_eq!(revoked["credentialId"], vc.as_str());
-    let (_, stderr) = env.run_code(&["credentials", "revoke", &vc], 1);
-    assert!(stderr.contains("409"), "{stderr}");
-    let (_, stderr) = env.run_code(&["credentials", "issue-vp", &vc], 1);
-    assert!(stderr.contains("credential_revoked"), "{stderr}");
-    let (stdout, stderr) = env.run_code(
-        &[
-            "credentials",
-            "verify",
-            "--vp",
-            &vp_arg,
-            "--param",
-            "amount=5000",
-            "--param",
-            "category=BOOKS",
-        ],
-        4,
-    );
-    assert!(stdout.contains("credential_revoked"), "{stdout}");
-    assert!(stderr.starts_with("denied: credential_revoked"), "{stderr}");
-
-    // events: the whole chain verifies.
-    let events = env.json(&["credentials", "events", &vc]);
-    assert_eq!(events["ok"], true, "{events}");
-    let kinds: Vec<&str> = events["events"]
-        .as_array()
-        .expect("events")
-        .iter()
-        .filter_map(|e| e["event"].as_str())
-        .collect();
-    assert_eq!(kinds.first(), Some(&"ISSUE"));
-    for kind in ["VERIFICATION_APPROVED", "VERIFICATION_DENIED", "REVOKE"] {
-        assert!(kinds.contains(&kind), "{kinds:?}");
-    }
-    let table = env.table(&["credentials", "events", &vc]);
-    assert!(
-        table.contains("EVENT") && table.contains("REVOKE"),
-        "{table}"
-    );
-
-    // issue-vp --table does not dump the encoded presentation.
-    let env2_vc = env.mandate().1;
-    let table = env.table(&[
-        "credentials",
-        "issue-vp",
-        &env2_vc,
-        "--target-verifier",
-        "shop.example",
-    ]);
-    assert!(
-        table.contains("shop.example") && table.contains("characters"),
-        "{table}"
-    );
-}
-
-#[test]
 fn requests_list_create_from_data_and_cancel() {
     let env = start();
     let action = env.define(json!({"name": "Ping", "rules": []}));
@@ -345,11 +187,9 @@ fn requests_list_create_from_data_and_cancel() {
     assert!(stderr.contains("hint: check the id"), "{stderr}");
 }
 
-#[test]
-fn all_pages_as_json_lines_or_one_table() {
-    let env = start();
-    let action = env.define(json!({"name": "Ping", "rules": []}));
-    let mut ids: Vec<String> = (0..11)
+/// Creates `n` requests of `action`, one contact each; returns their ids, sorted.
+fn create_requests(env: &Env, action: &str, n: usize) -> Vec<String> {
+    let mut ids: Vec<String> = (0..n)
         .map(|i| {
             let contact = format!("user{i}@example.com");
             let created = env.json(&[
@@ -358,12 +198,20 @@ fn all_pages_as_json_lines_or_one_table() {
                 "--contact",
                 &contact,
                 "--action",
-                &action,
+                action,
             ]);
             created["id"].as_str().expect("id").to_owned()
         })
         .collect();
     ids.sort();
+    ids
+}
+
+#[test]
+fn all_pages_as_json_lines_or_one_table() {
+    let env = start();
+    let action = env.define(json!({"name": "Ping", "rules": []}));
+    let ids = create_requests(&env, &action, 11);
 
     // Three pages (5, 5 and 1; the API's smallest page is 5): one item per line, compact, each a
     // whole request.
@@ -475,104 +323,4 @@ fn did_resolve() {
         "{table}"
     );
     env.run_code(&["did", "resolve", "did:web:nobody.example"], 1);
-}
-
-#[test]
-fn errors_are_clear_and_exit_nonzero() {
-    let env = start();
-    let dead = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        format!("http://{}", l.local_addr().expect("addr"))
-    };
-
-    // No credentials at all: 2, naming the variable.
-    let mut cmd = humanos();
-    cmd.env("HUMANOS_BASE_URL", env.sandbox.base_url())
-        .args(["requests", "list"]);
-    cmd.assert()
-        .code(2)
-        .stderr(predicate::str::contains("HUMANOS_API_KEY"));
-
-    // A wrong signature secret: the sandbox answers 401, exit 1.
-    let mut cmd = env.cli(&["requests", "list"]);
-    cmd.env("HUMANOS_SIGNATURE_SECRET", "not-the-secret");
-    let (_, stderr) = env.run_with(cmd, &["requests", "list (wrong secret)"], 1);
-    assert!(
-        stderr.contains("401") && stderr.contains("HUMANOS_SIGNATURE_SECRET"),
-        "{stderr}"
-    );
-
-    // Nobody listening: 3.
-    let (_, stderr) = env.run_code(&["actions", "list", "--base-url", &dead], 3);
-    assert!(
-        stderr.starts_with("error: HTTP transport error"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("hint: is the API reachable?"), "{stderr}");
-
-    // Usage errors: 2, before anything is sent.
-    for (args, needle) in [
-        (vec!["requests", "create"], "no user"),
-        (
-            vec![
-                "requests",
-                "create",
-                "--contact",
-                "a@x.io",
-                "--action",
-                "urn:via:action:x",
-                "--user-param",
-                "novalue",
-            ],
-            "NAME=VALUE",
-        ),
-        (
-            vec!["requests", "create", "--data", "{broken"],
-            "not valid JSON",
-        ),
-        (vec!["requests", "create", "--data", "[1]"], "JSON object"),
-        (
-            vec!["requests", "create", "--data", r#"{"users":"x"}"#],
-            "not a request body",
-        ),
-        (
-            vec!["credentials", "verify", "--param", "amount=1"],
-            "no presentation",
-        ),
-        (
-            vec!["credentials", "verify", "--vp", "{}"],
-            "presentationEncoded",
-        ),
-        (
-            vec!["credentials", "verify", "--vp", "@/nonexistent/vp.json"],
-            "cannot read",
-        ),
-        (vec!["requests", "list", "--base-url", "not a url"], "base"),
-    ] {
-        let (_, stderr) = env.run_code(&args, 2);
-        assert!(
-            stderr.starts_with("error: ") && stderr.contains(needle),
-            "{args:?}: {stderr}"
-        );
-        assert!(stderr.contains("\nhint: "), "{args:?}: {stderr}");
-    }
-    // clap refuses a mandate flag without --action, and a bad number.
-    env.run_code(
-        &[
-            "requests",
-            "create",
-            "--contact",
-            "a@x.io",
-            "--user-param",
-            "a=1",
-        ],
-        2,
-    );
-    env.run_code(&["requests", "list", "--page-size", "many"], 2);
-
-    // -v and -vv trace the calls, never a secret.
-    for v in ["-v", "-vv"] {
-        let (_, stderr) = env.run_code(&["requests", "list", v], 0);
-        assert!(stderr.contains("requests.list"), "{stderr}");
-    }
 }
