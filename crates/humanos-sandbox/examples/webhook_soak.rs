@@ -101,6 +101,17 @@ struct Balancer {
 }
 
 impl Balancer {
+    fn new(replicas: Vec<Router>, ack_loss_every: u64) -> Self {
+        Self {
+            replicas: Arc::new(replicas),
+            next: Arc::default(),
+            down: Arc::default(),
+            answered: Arc::default(),
+            acks_lost: Arc::default(),
+            ack_loss_every,
+        }
+    }
+
     async fn route(self, req: Request) -> Result<Response, Infallible> {
         let i = self.next.fetch_add(1, Ordering::Relaxed) % self.replicas.len();
         if i == 0 && self.down.load(Ordering::Relaxed) {
@@ -191,11 +202,23 @@ pub(crate) struct Outcome {
     pub(crate) handler_runs: u64,
     pub(crate) twice: usize,
     pub(crate) pending: usize,
-    #[allow(dead_code)] // read by tests/webhook_soak_redis.rs
     pub(crate) acks_lost: u64,
 }
 
 impl Outcome {
+    /// Counts the handler runs per event.
+    fn count(sent: usize, handled: &Handled, pending: usize, acks_lost: u64) -> Self {
+        let handled = handled.lock().unwrap_or_else(|p| p.into_inner());
+        Self {
+            sent,
+            delivered: handled.len(),
+            handler_runs: handled.values().map(|&n| u64::from(n)).sum(),
+            twice: handled.values().filter(|&&n| n > 1).count(),
+            pending,
+            acks_lost,
+        }
+    }
+
     /// Every event reached a handler exactly once and nothing is left to deliver.
     pub(crate) fn ok(&self) -> bool {
         self.delivered == self.sent
@@ -216,21 +239,62 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// Runs the soak and prints its summary and `RESULT` line.
 pub(crate) async fn run(soak: Soak) -> Result<Outcome, Box<dyn std::error::Error>> {
-    let Soak {
-        contacts,
-        events,
-        replicas,
-        down_at,
-        down_secs,
-        ack_loss_every,
-        retry_base,
-        timeout,
-        redis_url,
-    } = soak;
-    let requests = events.div_ceil(contacts);
-
+    let requests = soak.events.div_ceil(soak.contacts);
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
+    let (sandbox, action_id) = start_sandbox(port, soak.retry_base).await?;
+    let handled: Handled = Arc::default();
+    let routers = replicas_sharing_one_store(&sandbox, &soak, &handled).await?;
+    let balancer = Balancer::new(routers, soak.ack_loss_every);
+    let front = balancer.clone();
+    let app = Router::new().fallback(move |req: Request<Body>| front.clone().route(req));
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let rss_start = rss_kib("VmRSS:");
+
+    let started = Instant::now();
+    let sent = requests * soak.contacts;
+    let outage = take_replica_0_down(
+        &balancer,
+        &handled,
+        soak.down_at * sent as f64,
+        soak.down_secs,
+    );
+    queue_events(&sandbox, &action_id, requests, soak.contacts).await?;
+    println!(
+        "{requests} requests x {contacts} contacts accepted: {sent} events queued in {:.2} s",
+        started.elapsed().as_secs_f64(),
+        contacts = soak.contacts,
+    );
+    wait_until_delivered(&sandbox, &handled, &outage, sent, started, soak.timeout).await?;
+    let down_for = if outage.is_finished() {
+        outage.await?
+    } else {
+        outage.abort();
+        Duration::ZERO
+    };
+    let measured = Measured {
+        took: started.elapsed(),
+        down_for,
+        rss: (rss_start, rss_kib("VmRSS:"), rss_kib("VmHWM:")),
+        answered: balancer.answered.load(Ordering::Relaxed),
+    };
+    let outcome = Outcome::count(
+        sent,
+        &handled,
+        sandbox.pending_deliveries()?,
+        balancer.acks_lost.load(Ordering::Relaxed),
+    );
+    server.abort();
+    sandbox.shutdown().await;
+    print_summary(&soak, &outcome, &measured);
+    Ok(outcome)
+}
+
+/// A sandbox delivering to the balancer on `port`, and the action the requests use.
+async fn start_sandbox(
+    port: u16,
+    retry_base: Duration,
+) -> Result<(SandboxHandle, String), Box<dyn std::error::Error>> {
     let sandbox = Sandbox::builder()
         .webhook_endpoint(format!("http://127.0.0.1:{port}/webhooks/humanos"))
         .webhook_retry_base(retry_base)
@@ -242,103 +306,131 @@ pub(crate) async fn run(soak: Soak) -> Result<Outcome, Box<dyn std::error::Error
             "executionParams": {"amount": {"type": "number"}},
             "rules": [{"name": "within", "expression": "executionParams.amount <= userParams.maxAmount"}]}))
         .await?;
+    Ok((sandbox, action.id))
+}
 
-    // One dedup store shared by every replica: Redis with REDIS_URL (a connection per replica),
-    // else one in-memory store.
-    let memory = Dedup::in_memory(events.max(1) * 2);
+/// One dedup store shared by every replica: Redis with REDIS_URL (a connection per replica),
+/// else one in-memory store.
+async fn replicas_sharing_one_store(
+    sandbox: &SandboxHandle,
+    soak: &Soak,
+    handled: &Handled,
+) -> Result<Vec<Router>, Box<dyn std::error::Error>> {
+    let memory = Dedup::in_memory(soak.events.max(1) * 2);
     let config = sandbox.webhook_secrets().config()?;
-    let handled: Handled = Arc::default();
-    let mut routers = Vec::with_capacity(replicas);
-    for _ in 0..replicas {
-        let dedup = match &redis_url {
+    let mut routers = Vec::with_capacity(soak.replicas);
+    for _ in 0..soak.replicas {
+        let dedup = match &soak.redis_url {
             Some(url) => Dedup::new(RedisDedup::builder(url)?.connect().await?),
             None => memory.clone(),
         };
         let state = WebhookState::new(config.clone()).with_shared_dedup(dedup);
         routers.push(replica(state, handled.clone()));
     }
-    let store = if redis_url.is_some() {
-        "redis"
-    } else {
-        "memory"
-    };
-    let balancer = Balancer {
-        replicas: Arc::new(routers),
-        next: Arc::default(),
-        down: Arc::default(),
-        answered: Arc::default(),
-        acks_lost: Arc::default(),
-        ack_loss_every,
-    };
-    let front = balancer.clone();
-    let app = Router::new().fallback(move |req: Request<Body>| front.clone().route(req));
-    let server = tokio::spawn(async move { axum::serve(listener, app).await });
-    let distinct = || handled.lock().unwrap_or_else(|p| p.into_inner()).len();
-    let rss_start = rss_kib("VmRSS:");
+    Ok(routers)
+}
 
-    let started = Instant::now();
-    let sent = requests * contacts;
-    // Replica 0 goes down once `down_at` of the events are handled, while requests are still
-    // being created and delivered (deliveries start as soon as the first request is accepted).
-    let outage = {
-        let (down, handled) = (balancer.down.clone(), handled.clone());
-        tokio::spawn(async move {
-            let threshold = down_at * sent as f64;
-            loop {
-                let done = handled.lock().unwrap_or_else(|p| p.into_inner()).len();
-                if done as f64 >= threshold {
-                    println!("replica 0 down after {done} events, for {down_secs} s");
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(20)).await;
+/// Replica 0 goes down once `threshold` events are handled, while requests are still being
+/// created and delivered (deliveries start as soon as the first request is accepted), and
+/// comes back after `down_secs`. The task returns how long it was down.
+fn take_replica_0_down(
+    balancer: &Balancer,
+    handled: &Handled,
+    threshold: f64,
+    down_secs: u64,
+) -> tokio::task::JoinHandle<Duration> {
+    let (down, handled) = (balancer.down.clone(), handled.clone());
+    tokio::spawn(async move {
+        loop {
+            let done = distinct(&handled);
+            if done as f64 >= threshold {
+                println!("replica 0 down after {done} events, for {down_secs} s");
+                break;
             }
-            down.store(true, Ordering::Relaxed);
-            let since = Instant::now();
-            tokio::time::sleep(Duration::from_secs(down_secs)).await;
-            down.store(false, Ordering::Relaxed);
-            since.elapsed()
-        })
-    };
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        down.store(true, Ordering::Relaxed);
+        let since = Instant::now();
+        tokio::time::sleep(Duration::from_secs(down_secs)).await;
+        down.store(false, Ordering::Relaxed);
+        since.elapsed()
+    })
+}
+
+/// Creates `requests` requests and accepts each as every contact: one event per contact.
+async fn queue_events(
+    sandbox: &SandboxHandle,
+    action_id: &str,
+    requests: usize,
+    contacts: usize,
+) -> Result<(), Box<dyn std::error::Error>> {
     let (http, signer) = (
         reqwest::Client::new(),
         RequestSigner::new(sandbox.api_key(), sandbox.signature_secret()),
     );
     for n in 0..requests {
-        request_accepted_by_all(&sandbox, &http, &signer, &action.id, n, contacts).await?;
+        request_accepted_by_all(sandbox, &http, &signer, action_id, n, contacts).await?;
     }
-    println!(
-        "{requests} requests x {contacts} contacts accepted: {sent} events queued in {:.2} s",
-        started.elapsed().as_secs_f64()
-    );
+    Ok(())
+}
 
+/// Events handled so far (distinct).
+fn distinct(handled: &Handled) -> usize {
+    handled.lock().unwrap_or_else(|p| p.into_inner()).len()
+}
+
+/// Waits until every event is handled, the outage is over and nothing is pending, or the
+/// timeout.
+async fn wait_until_delivered(
+    sandbox: &SandboxHandle,
+    handled: &Handled,
+    outage: &tokio::task::JoinHandle<Duration>,
+    sent: usize,
+    started: Instant,
+    timeout: Duration,
+) -> Result<(), Box<dyn std::error::Error>> {
     loop {
-        if distinct() >= sent && outage.is_finished() && sandbox.pending_deliveries()? == 0 {
-            break;
+        if distinct(handled) >= sent && outage.is_finished() && sandbox.pending_deliveries()? == 0 {
+            return Ok(());
         }
         if started.elapsed() > timeout {
             println!("timed out after {} s", timeout.as_secs());
-            break;
+            return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let down_for = if outage.is_finished() {
-        outage.await?
-    } else {
-        outage.abort();
-        Duration::ZERO
-    };
-    let took = started.elapsed();
-    let (rss_end, rss_peak) = (rss_kib("VmRSS:"), rss_kib("VmHWM:"));
-    let pending = sandbox.pending_deliveries()?;
-    let handled = handled.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    let delivered = handled.len();
-    let handler_runs: u64 = handled.values().map(|&n| u64::from(n)).sum();
-    let twice = handled.values().filter(|&&n| n > 1).count();
-    let answered = balancer.answered.load(Ordering::Relaxed);
-    let acks_lost = balancer.acks_lost.load(Ordering::Relaxed);
-    server.abort();
-    sandbox.shutdown().await;
+}
 
+/// What the run measured besides the [`Outcome`].
+struct Measured {
+    took: Duration,
+    down_for: Duration,
+    /// RSS at the start, at the end and the peak, in KiB.
+    rss: (u64, u64, u64),
+    /// 200 answers: handled plus duplicates.
+    answered: u64,
+}
+
+fn print_summary(soak: &Soak, outcome: &Outcome, measured: &Measured) {
+    let Outcome {
+        sent,
+        delivered,
+        handler_runs,
+        twice,
+        pending,
+        acks_lost,
+    } = outcome;
+    let Measured {
+        took,
+        down_for,
+        rss: (rss_start, rss_end, rss_peak),
+        answered,
+    } = measured;
+    let store = if soak.redis_url.is_some() {
+        "redis"
+    } else {
+        "memory"
+    };
     println!("dedup store shared by the replicas    {store}");
     println!("events (credential, one per contact)  {sent}");
     println!("handled (distinct events)             {delivered}");
@@ -360,16 +452,9 @@ pub(crate) async fn run(soak: Soak) -> Result<Outcome, Box<dyn std::error::Error
         "RESULT redis={} sent={sent} delivered={delivered} handler_runs={handler_runs} twice={twice} pending={pending} \
          answered={answered} acks_lost={acks_lost} replicas={replicas} down_s={:.2} seconds={:.2} \
          rss_start_kib={rss_start} rss_end_kib={rss_end} rss_peak_kib={rss_peak}",
-        u8::from(redis_url.is_some()),
+        u8::from(soak.redis_url.is_some()),
         down_for.as_secs_f64(),
-        took.as_secs_f64()
+        took.as_secs_f64(),
+        replicas = soak.replicas,
     );
-    Ok(Outcome {
-        sent,
-        delivered,
-        handler_runs,
-        twice,
-        pending,
-        acks_lost,
-    })
 }
