@@ -142,8 +142,35 @@ async fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(200);
+    let (fixture, proxy_url, counts) = sandbox_behind_counting_proxy().await;
+    let gateways = Gateways::start(&fixture, &proxy_url).await;
+    let mandate = fixture.mandate_id.clone();
+    let http = reqwest::Client::new();
 
-    // The sandbox's public URL is the counting proxy, so status lists are fetched through it too.
+    // 1. Latency.
+    let stats = latencies(&http, &gateways, &mandate, n).await;
+    print_latencies(n, stats);
+
+    // 2. Online calls on a half-in, half-out mix.
+    let mix: Vec<u64> = (0..n).map(|i| if i % 2 == 0 { 12 } else { 35 }).collect();
+    let mut report = Vec::new();
+    for (label, url) in [
+        ("online only", &gateways.proxied),
+        ("with pre-check", &gateways.precheck),
+    ] {
+        report.push(online_calls(&http, &counts, (label, url), &mandate, &mix).await);
+    }
+    let ((total_a, verify_a), (total_b, verify_b)) = (report[0], report[1]);
+    println!(
+        "\npre-check: {verify_b} of {verify_a} verify calls ({:.2}x), {total_b} of {total_a} API calls in all ({:.2}x)",
+        verify_b as f64 / verify_a as f64,
+        total_b as f64 / total_a as f64
+    );
+}
+
+/// A sandbox whose public URL is the counting proxy, so status lists are fetched through it
+/// too; the proxy's URL and counts.
+async fn sandbox_behind_counting_proxy() -> (Fixture, String, Counts) {
     let proxy_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let proxy_url = format!("http://{}", proxy_listener.local_addr().unwrap());
     let fixture = Fixture::start_with(Sandbox::builder().public_url(&proxy_url)).await;
@@ -155,34 +182,67 @@ async fn main() {
     };
     let router = Router::new().fallback(forward).with_state(proxy);
     tokio::spawn(async move { axum::serve(proxy_listener, router).await.unwrap() });
-    let direct = fixture.client.clone();
-    let proxied = fixture.client_at(&proxy_url);
-    let mandate = fixture.mandate_id.clone();
-    let http = reqwest::Client::new();
+    (fixture, proxy_url, counts)
+}
 
-    // 1. Latency.
-    let bare_url = serve(Router::new().route(ROUTE, post(bare))).await;
-    let online_url = gateway(fixture.enforcer_for(direct.clone())).await;
-    let proxied_url = gateway(fixture.enforcer_for(proxied.clone())).await;
-    let precheck_url = gateway(
-        fixture
-            .enforcer_for(proxied.clone())
-            .precheck(fixture.local_check(&proxied)),
-    )
-    .await;
+/// The four configurations compared, each serving the same route.
+struct Gateways {
+    /// The handler alone.
+    bare: String,
+    /// Behind the layer, online verify straight to the sandbox.
+    online: String,
+    /// The same through the counting proxy.
+    proxied: String,
+    /// Through the proxy, with the local pre-check.
+    precheck: String,
+}
+
+impl Gateways {
+    async fn start(fixture: &Fixture, proxy_url: &str) -> Self {
+        let direct = fixture.client.clone();
+        let proxied = fixture.client_at(proxy_url);
+        Self {
+            bare: serve(Router::new().route(ROUTE, post(bare))).await,
+            online: gateway(fixture.enforcer_for(direct)).await,
+            proxied: gateway(fixture.enforcer_for(proxied.clone())).await,
+            precheck: gateway(
+                fixture
+                    .enforcer_for(proxied.clone())
+                    .precheck(fixture.local_check(&proxied)),
+            )
+            .await,
+        }
+    }
+}
+
+/// Median and mean latency of `n` in-bounds requests to each gateway, in [`Gateways`] order.
+async fn latencies(
+    http: &reqwest::Client,
+    gateways: &Gateways,
+    mandate: &str,
+    n: usize,
+) -> [(Duration, Duration); 4] {
     // Interleaved, one request per configuration per round, so that the machine's load
     // drifts over all of them alike.
-    let urls = [&bare_url, &online_url, &proxied_url, &precheck_url];
+    let urls = [
+        &gateways.bare,
+        &gateways.online,
+        &gateways.proxied,
+        &gateways.precheck,
+    ];
     let mut samples: [Vec<Duration>; 4] = Default::default();
     for round in 0..n + n.min(20) {
         for (i, url) in urls.iter().enumerate() {
-            let took = once(&http, url, &mandate, 12).await;
+            let took = once(http, url, mandate, 12).await;
             if round >= n.min(20) {
                 samples[i].push(took); // the first rounds warm up
             }
         }
     }
-    let [bare, online, px, pre] = samples.map(summary);
+    samples.map(summary)
+}
+
+fn print_latencies(n: usize, [bare, online, px, pre]: [(Duration, Duration); 4]) {
     let ((bare_med, bare_mean), (on_med, on_mean), (px_med, px_mean), (pre_med, pre_mean)) =
         (bare, online, px, pre);
     println!("latency, {n} in-bounds requests each, interleaved (median / mean, µs):");
@@ -209,40 +269,37 @@ async fn main() {
         us(pre_mean),
         us(pre_med) / us(px_med)
     );
+}
 
-    // 2. Online calls on a half-in, half-out mix.
-    let mix: Vec<u64> = (0..n).map(|i| if i % 2 == 0 { 12 } else { 35 }).collect();
-    let mut report = Vec::new();
-    for (label, url) in [
-        ("online only", &proxied_url),
-        ("with pre-check", &precheck_url),
-    ] {
-        counts.lock().unwrap().clear();
-        let started = Instant::now();
-        for price in &mix {
-            http.post(format!("{url}{ROUTE}?price_eur={price}"))
-                .header("Humanos-Mandate", &mandate)
-                .send()
-                .await
-                .unwrap();
-        }
-        let elapsed = started.elapsed();
-        let seen = counts.lock().unwrap().clone();
-        let total: usize = seen.values().sum();
-        let verify = seen.get("POST /credential/verify").copied().unwrap_or(0);
-        println!(
-            "\n{label}: {n} requests (half within the limit), {:.0} µs per request",
-            us(elapsed) / n as f64
-        );
-        for (shape, count) in &seen {
-            println!("  {count:>6}  {shape}");
-        }
-        report.push((total, verify));
+/// Sends the `mix` of prices through `url` and prints the sandbox calls the proxy counted;
+/// returns (all calls, verify calls).
+async fn online_calls(
+    http: &reqwest::Client,
+    counts: &Counts,
+    (label, url): (&str, &str),
+    mandate: &str,
+    mix: &[u64],
+) -> (usize, usize) {
+    let n = mix.len();
+    counts.lock().unwrap().clear();
+    let started = Instant::now();
+    for price in mix {
+        http.post(format!("{url}{ROUTE}?price_eur={price}"))
+            .header("Humanos-Mandate", mandate)
+            .send()
+            .await
+            .unwrap();
     }
-    let ((total_a, verify_a), (total_b, verify_b)) = (report[0], report[1]);
+    let elapsed = started.elapsed();
+    let seen = counts.lock().unwrap().clone();
+    let total: usize = seen.values().sum();
+    let verify = seen.get("POST /credential/verify").copied().unwrap_or(0);
     println!(
-        "\npre-check: {verify_b} of {verify_a} verify calls ({:.2}x), {total_b} of {total_a} API calls in all ({:.2}x)",
-        verify_b as f64 / verify_a as f64,
-        total_b as f64 / total_a as f64
+        "\n{label}: {n} requests (half within the limit), {:.0} µs per request",
+        us(elapsed) / n as f64
     );
+    for (shape, count) in &seen {
+        println!("  {count:>6}  {shape}");
+    }
+    (total, verify)
 }
