@@ -30,7 +30,7 @@ use humanos::models::{
 };
 use humanos::{Action, HumanosClient, LocalCheck};
 use humanos_axum::{Mandate, MandateLayer};
-use humanos_sandbox::Sandbox;
+use humanos_sandbox::{Sandbox, SandboxHandle};
 use serde_json::{Value, json};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -113,57 +113,18 @@ pub(crate) async fn run() -> Result<Vec<Attempt>> {
 
     // 1. The action, and a mandate the user approves.
     let action_id = sandbox.define_action(buy_book_action()).await?.id;
-    let request = client
-        .requests()
-        .create(
-            GenerateRequestDto::new(vec!["ana@example.com".into()])
-                .security_level(SecurityLevel::Contact)
-                .credentials(vec![
-                    CredentialDto::new(CredentialType::Policy, "Book budget")
-                        .scope("agent.execute")
-                        .action(ActionDto::new(&action_id).user_param("maxAmount", LIMIT_EUR)),
-                ]),
-        )
-        .await?;
-    let mandate_id = sandbox
-        .approve(&request.id)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or("the approval issued no mandate")?;
+    let mandate_id = approved_mandate(&sandbox, &client, &action_id).await?;
     println!("Mandate {mandate_id}: books up to {LIMIT_EUR} EUR");
 
     // 2. The bookshop.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let shop = format!("http://{}", listener.local_addr()?);
-    let app = bookshop(&client, &action_id, sandbox.issuer_did());
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let shop = open_bookshop(&client, &action_id, sandbox.issuer_did()).await?;
     println!("Bookshop at {shop}\n");
 
     // 3. The agent.
     let mut seen = Vec::new();
     let mut attempt = async |label: &'static str, price: u64| -> Result<()> {
         let (status, body) = agent_buys(&shop, &mandate_id, price).await?;
-        let detail = match status {
-            200 => format!("bought for {} EUR", body["price_eur"]),
-            403 => {
-                let rules: String = body["evaluations"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|e| {
-                        let field = |name: &str| e[name].as_str().unwrap_or_default().to_owned();
-                        format!(" [{}: {}]", field("rule"), field("result"))
-                    })
-                    .collect();
-                format!(
-                    "denied: {}{rules}",
-                    body["reason"].as_str().unwrap_or_default()
-                )
-            }
-            _ => body["message"].as_str().unwrap_or_default().to_owned(),
-        };
-        println!("  {label:<34} -> {status} {detail}");
+        println!("  {label:<34} -> {status} {}", describe(status, &body));
         seen.push(Attempt {
             label,
             status,
@@ -186,6 +147,69 @@ pub(crate) async fn run() -> Result<Vec<Attempt>> {
     println!("  (the Humanos API goes away)");
     attempt("a 12 EUR book during an outage", 12).await?;
     Ok(seen)
+}
+
+/// A request for a mandate of `action_id` with the limit, approved by the user: its id.
+async fn approved_mandate(
+    sandbox: &SandboxHandle,
+    client: &HumanosClient,
+    action_id: &str,
+) -> Result<String> {
+    let request = client
+        .requests()
+        .create(
+            GenerateRequestDto::new(vec!["ana@example.com".into()])
+                .security_level(SecurityLevel::Contact)
+                .credentials(vec![
+                    CredentialDto::new(CredentialType::Policy, "Book budget")
+                        .scope("agent.execute")
+                        .action(ActionDto::new(action_id).user_param("maxAmount", LIMIT_EUR)),
+                ]),
+        )
+        .await?;
+    Ok(sandbox
+        .approve(&request.id)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or("the approval issued no mandate")?)
+}
+
+/// Serves the [`bookshop`] on 127.0.0.1: its URL.
+async fn open_bookshop(
+    client: &HumanosClient,
+    action_id: &str,
+    issuer_did: &str,
+) -> Result<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let shop = format!("http://{}", listener.local_addr()?);
+    let app = bookshop(client, action_id, issuer_did);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(shop)
+}
+
+/// The bookshop's answer in a few words: the price paid, the denial with each rule's result,
+/// or the error message.
+fn describe(status: u16, body: &Value) -> String {
+    match status {
+        200 => format!("bought for {} EUR", body["price_eur"]),
+        403 => {
+            let rules: String = body["evaluations"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|e| {
+                    let field = |name: &str| e[name].as_str().unwrap_or_default().to_owned();
+                    format!(" [{}: {}]", field("rule"), field("result"))
+                })
+                .collect();
+            format!(
+                "denied: {}{rules}",
+                body["reason"].as_str().unwrap_or_default()
+            )
+        }
+        _ => body["message"].as_str().unwrap_or_default().to_owned(),
+    }
 }
 
 #[tokio::main]
