@@ -23,42 +23,21 @@ mod humancode_login;
 
 mod browser_support;
 
-use browser_support::{WAIT, api_client, click, run_in_browser, text_of};
-use fantoccini::Locator;
+use browser_support::{api_client, click, run_in_browser, text_of, type_into};
+use fantoccini::Client;
 use humancode::CallbackUrl;
 use humanos::models::{
     ActionDto, CredentialDto, CredentialStatus, CredentialType, GenerateRequestDto,
 };
-use humanos_sandbox::Sandbox;
+use humanos_sandbox::{Sandbox, SandboxHandle};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn approval_page_in_chromium_accept_with_the_code_makes_the_mandate_active() {
     let sandbox = Sandbox::start_ephemeral().await.unwrap();
     let api = api_client(&sandbox);
-    let action = sandbox
-        .define_action(json!({
-            "name": "Purchase",
-            "userParams": {"maxAmount": {"type": "number"}, "allowedCategories": {"type": "array<string>"}},
-            "executionParams": {"amount": {"type": "number"}},
-            "rules": ["executionParams.amount <= userParams.maxAmount"]
-        }))
-        .await
-        .unwrap();
     let contact = "ana@example.com";
-    let request = api
-        .requests()
-        .create(
-            GenerateRequestDto::new(vec![contact.into()]).credentials(vec![
-                CredentialDto::new(CredentialType::Policy, "Book budget").action(
-                    ActionDto::new(&action.id)
-                        .user_param("maxAmount", 25)
-                        .user_param("allowedCategories", json!(["BOOKS"])),
-                ),
-            ]),
-        )
-        .await
-        .unwrap();
+    let request = purchase_request(&sandbox, &api, contact).await;
     let link = request.subjects[0].link.clone().expect("an approval link");
     let otp = sandbox.otp(&request.id, contact).expect("an OTP");
     let request_id = request.id.clone();
@@ -69,42 +48,11 @@ async fn approval_page_in_chromium_accept_with_the_code_makes_the_mandate_active
         "approval_page_in_chromium_accept_with_the_code_makes_the_mandate_active",
         move |browser| async move {
             browser.goto(&link).await.unwrap();
-            let page = text_of(&browser, "body").await;
-            for expected in [
-                "Review and decide",
-                "Book budget",
-                "Purchase",
-                "maxAmount",
-                "25",
-                contact,
-            ] {
-                assert!(
-                    page.contains(expected),
-                    "{expected:?} not on the page: {page}"
-                );
-            }
-            // A wrong code is refused; the page says so.
-            browser
-                .find(Locator::Id("otp"))
-                .await
-                .unwrap()
-                .send_keys("000000")
-                .await
-                .unwrap();
-            click(&browser, "#accept").await;
-            let error = text_of(&browser, "#error").await;
-            assert!(error.contains("Wrong security code"), "{error}");
+            the_page_shows_the_request(&browser, contact).await;
+            a_wrong_code_is_refused(&browser).await;
             // The right code (emailed by Humanos, logged by the sandbox), then Accept.
             browser.goto(&link).await.unwrap();
-            browser
-                .wait()
-                .at_most(WAIT)
-                .for_element(Locator::Id("otp"))
-                .await
-                .unwrap()
-                .send_keys(&otp)
-                .await
-                .unwrap();
+            type_into(&browser, "#otp", &otp).await;
             click(&browser, "#accept").await;
             let result = text_of(&browser, "#result").await;
             assert!(result.contains("Accepted"), "{result}");
@@ -122,6 +70,60 @@ async fn approval_page_in_chromium_accept_with_the_code_makes_the_mandate_active
     assert_eq!(detail.credentials[0].status, CredentialStatus::Active);
     assert_eq!(detail.credentials[0].id, shown);
     sandbox.shutdown().await;
+}
+
+/// A request to `contact` for a "Book budget" mandate of a purchase action (25, BOOKS).
+async fn purchase_request(
+    sandbox: &SandboxHandle,
+    api: &humanos::HumanosClient,
+    contact: &str,
+) -> humanos::models::GenerateRequestEntity {
+    let action = sandbox
+        .define_action(json!({
+            "name": "Purchase",
+            "userParams": {"maxAmount": {"type": "number"}, "allowedCategories": {"type": "array<string>"}},
+            "executionParams": {"amount": {"type": "number"}},
+            "rules": ["executionParams.amount <= userParams.maxAmount"]
+        }))
+        .await
+        .unwrap();
+    api.requests()
+        .create(
+            GenerateRequestDto::new(vec![contact.into()]).credentials(vec![
+                CredentialDto::new(CredentialType::Policy, "Book budget").action(
+                    ActionDto::new(&action.id)
+                        .user_param("maxAmount", 25)
+                        .user_param("allowedCategories", json!(["BOOKS"])),
+                ),
+            ]),
+        )
+        .await
+        .unwrap()
+}
+
+async fn the_page_shows_the_request(browser: &Client, contact: &str) {
+    let page = text_of(browser, "body").await;
+    for expected in [
+        "Review and decide",
+        "Book budget",
+        "Purchase",
+        "maxAmount",
+        "25",
+        contact,
+    ] {
+        assert!(
+            page.contains(expected),
+            "{expected:?} not on the page: {page}"
+        );
+    }
+}
+
+/// A wrong code is refused; the page says so.
+async fn a_wrong_code_is_refused(browser: &Client) {
+    type_into(browser, "#otp", "000000").await;
+    click(browser, "#accept").await;
+    let error = text_of(browser, "#error").await;
+    assert!(error.contains("Wrong security code"), "{error}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -167,13 +169,7 @@ async fn humancode_login_example_in_chromium_registers_then_verifies_with_the_pa
 
             // Verify: the same human, through the VERIFICATION page.
             browser.goto(&format!("{app_url}/")).await.unwrap();
-            browser
-                .find(Locator::Css("input[name=human_id]"))
-                .await
-                .unwrap()
-                .send_keys(&human_id)
-                .await
-                .unwrap();
+            type_into(&browser, "input[name=human_id]", &human_id).await;
             click(&browser, "#verify").await;
             assert!(!text_of(&browser, "#session").await.is_empty());
             assert_eq!(text_of(&browser, "h1").await, "HumanCode verification");

@@ -171,6 +171,19 @@ pub async fn click(browser: &Client, css: &str) {
         .unwrap();
 }
 
+/// Waits for the field `css`, then types `text` into it.
+pub async fn type_into(browser: &Client, css: &str, text: &str) {
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css} to type into: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
 /// A `humanos` client with the sandbox's credentials.
 pub fn api_client(sandbox: &humanos_sandbox::SandboxHandle) -> humanos::HumanosClient {
     humanos::HumanosClient::builder()
