@@ -54,10 +54,22 @@ async fn admin_routes_refuse_requests_without_the_token_and_cross_site_posts() {
     let request_id = new_request(&sb).await;
     let approve = format!("{}/admin/requests/{request_id}/approve", sb.base_url());
     let http = no_redirects();
+    no_token_no_admin(&sb, &http, &approve, &request_id).await;
+    the_cookie_only_from_the_sandboxs_own_page(&sb, &http, &approve, &request_id).await;
+    the_token_header_for_tools(&sb, &request_id).await;
+}
 
+/// Without the token (a hostile page's POST, plain GETs, a wrong token) nothing is served and
+/// nothing decided.
+async fn no_token_no_admin(
+    sb: &SandboxHandle,
+    http: &reqwest::Client,
+    approve: &str,
+    request_id: &str,
+) {
     // What a hostile page's `fetch(url, {method: "POST", mode: "no-cors"})` sends.
     let r = http
-        .post(&approve)
+        .post(approve)
         .header(header::ORIGIN, "https://evil.example")
         .header("sec-fetch-site", "cross-site")
         .header(header::CONTENT_TYPE, "text/plain")
@@ -79,14 +91,22 @@ async fn admin_routes_refuse_requests_without_the_token_and_cross_site_posts() {
         assert_eq!(r.status(), 401, "{path}");
     }
     let wrong = http
-        .post(&approve)
+        .post(approve)
         .header(ADMIN_TOKEN_HEADER, "sat_wrong")
         .send()
         .await
         .unwrap();
     assert_eq!(wrong.status(), 401);
-    assert_eq!(decision(&sb, &request_id).await, "DRAFT");
+    assert_eq!(decision(sb, request_id).await, "DRAFT");
+}
 
+/// The admin link's cookie, which counts only on a same-origin POST.
+async fn the_cookie_only_from_the_sandboxs_own_page(
+    sb: &SandboxHandle,
+    http: &reqwest::Client,
+    approve: &str,
+    request_id: &str,
+) {
     // The printed link sets an HttpOnly, SameSite=Strict cookie and drops the token from the URL.
     let r = http.get(sb.admin_url()).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -99,17 +119,17 @@ async fn admin_routes_refuse_requests_without_the_token_and_cross_site_posts() {
     let cookie = cookie.split(';').next().unwrap().to_owned();
     // The cookie alone on a cross-site POST (a browser would not even send it): refused.
     let r = http
-        .post(&approve)
+        .post(approve)
         .header(header::COOKIE, &cookie)
         .header(header::ORIGIN, "https://evil.example")
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
-    assert_eq!(decision(&sb, &request_id).await, "DRAFT");
+    assert_eq!(decision(sb, request_id).await, "DRAFT");
     // From the sandbox's own page: accepted.
     let r = http
-        .post(&approve)
+        .post(approve)
         .header(header::COOKIE, &cookie)
         .header(header::ORIGIN, sb.base_url())
         .header("sec-fetch-site", "same-origin")
@@ -117,8 +137,10 @@ async fn admin_routes_refuse_requests_without_the_token_and_cross_site_posts() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(decision(&sb, &request_id).await, "ACTIVE");
+    assert_eq!(decision(sb, request_id).await, "ACTIVE");
+}
 
+async fn the_token_header_for_tools(sb: &SandboxHandle, request_id: &str) {
     // The header works for tools, through the handle's client too.
     let r = sb
         .admin_client()

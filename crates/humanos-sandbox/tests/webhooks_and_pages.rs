@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
-use humanos_sandbox::Sandbox;
+use humanos_sandbox::{Sandbox, SandboxHandle};
 use humanos_webhooks::{Dedup, DedupOutcome, IdempotencyKey, WebhookConfig};
 use serde_json::{Value, json};
 use support::{Client, purchase_action};
@@ -71,7 +71,39 @@ async fn deliveries_survive_a_receiver_that_is_down_and_arrive_once() {
     assert_eq!(st, 201);
     let request_id = req["id"].as_str().unwrap().to_owned();
 
-    // Three wrong codes on the hosted page: otp.failed.
+    three_wrong_codes_on_the_hosted_page(&sb, &request_id).await;
+    // Then a fresh code through the resend endpoint is not yet allowed (30 s); the admin
+    // helper stands in for the user.
+    sb.approve(&request_id).await.unwrap();
+    let (st, _) = c.call("POST", "/request", None).await;
+    assert_eq!(st, 400);
+    sb.send_test_event().unwrap();
+    assert_eq!(sb.pending_deliveries().unwrap(), 3);
+
+    // The receiver comes up after a while: everything is delivered, once each.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let seen: Seen = Arc::default();
+    tokio::spawn(receiver(
+        port,
+        sb.webhook_secrets().config().unwrap(),
+        seen.clone(),
+    ));
+    for _ in 0..200 {
+        if sb.pending_deliveries().unwrap() == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(sb.pending_deliveries().unwrap(), 0);
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert!(seen.values().all(|n| *n == 1), "{seen:?}");
+    assert!(seen.contains_key(&format!("credential/{request_id}")));
+    assert!(seen.contains_key(&format!("otp.failed/{request_id}")));
+}
+
+/// Three wrong codes on the hosted page: otp.failed.
+async fn three_wrong_codes_on_the_hosted_page(sb: &SandboxHandle, request_id: &str) {
     let http = reqwest::Client::new();
     let page = http
         .get(format!(
@@ -101,34 +133,6 @@ async fn deliveries_survive_a_receiver_that_is_down_and_arrive_once() {
             .unwrap();
         assert_eq!(r.status(), 401);
     }
-    // Then a fresh code through the resend endpoint is not yet allowed (30 s); the admin
-    // helper stands in for the user.
-    sb.approve(&request_id).await.unwrap();
-    let (st, _) = c.call("POST", "/request", None).await;
-    assert_eq!(st, 400);
-    sb.send_test_event().unwrap();
-    assert_eq!(sb.pending_deliveries().unwrap(), 3);
-
-    // The receiver comes up after a while: everything is delivered, once each.
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let seen: Seen = Arc::default();
-    tokio::spawn(receiver(
-        port,
-        sb.webhook_secrets().config().unwrap(),
-        seen.clone(),
-    ));
-    for _ in 0..200 {
-        if sb.pending_deliveries().unwrap() == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(sb.pending_deliveries().unwrap(), 0);
-    let seen = seen.lock().unwrap().clone();
-    assert_eq!(seen.len(), 3, "{seen:?}");
-    assert!(seen.values().all(|n| *n == 1), "{seen:?}");
-    assert!(seen.contains_key(&format!("credential/{request_id}")));
-    assert!(seen.contains_key(&format!("otp.failed/{request_id}")));
 }
 
 #[tokio::test]
