@@ -194,7 +194,14 @@ fn secrets_from_files_and_stdin() {
     let key = key_file.to_str().expect("path");
     let secret = secret_file.to_str().expect("path");
 
-    // --NAME-file wins over the flag and the environment.
+    a_file_wins_over_the_flag_and_the_environment(key, secret);
+    file_variables_and_standard_input(key);
+    stdin_once_and_unreadable_files_name_the_file(&dir, secret);
+    webhook_secrets_from_a_file(&dir);
+}
+
+/// --NAME-file wins over the flag and the environment.
+fn a_file_wins_over_the_flag_and_the_environment(key: &str, secret: &str) {
     let (auth, s) = signed_with(
         &mut humanos_api(),
         &[
@@ -210,8 +217,10 @@ fn secrets_from_files_and_stdin() {
         (auth, s),
         ("Bearer key-from-file".to_owned(), sig("secret-from-file"))
     );
+}
 
-    // The *_FILE variables, and `-` for standard input.
+/// The *_FILE variables, and `-` for standard input.
+fn file_variables_and_standard_input(key: &str) {
     let (auth, s) = signed_with(
         humanos()
             .env("HUMANOS_API_KEY_FILE", key)
@@ -222,9 +231,11 @@ fn secrets_from_files_and_stdin() {
         (auth, s),
         ("Bearer key-from-file".to_owned(), sig("secret-from-stdin"))
     );
+}
 
-    // Standard input serves one secret only; an empty or missing file is an error that names
-    // the file, never a value.
+/// Standard input serves one secret only; an empty or missing file is an error that names
+/// the file, never a value.
+fn stdin_once_and_unreadable_files_name_the_file(dir: &tempfile::TempDir, secret: &str) {
     let empty = dir.path().join("empty");
     std::fs::write(&empty, "\n").expect("write");
     for (flags, expected) in [
@@ -264,8 +275,10 @@ fn secrets_from_files_and_stdin() {
             "{stderr}"
         );
     }
+}
 
-    // The webhook and HumanCode secrets have their file twins too.
+/// The webhook and HumanCode secrets have their file twins too.
+fn webhook_secrets_from_a_file(dir: &tempfile::TempDir) {
     let wh = dir.path().join("wh");
     std::fs::write(&wh, WH_SIG).expect("write");
     humanos_webhook()
