@@ -11,42 +11,7 @@ fn parse(vcode: &str, code: &str) -> Result<Callback, CallbackError> {
 /// The whole table of the seed: code -> what the callback parser must make of it.
 #[test]
 fn every_code_of_the_table() {
-    use CallbackOutcome::*;
-    let table: [(i64, CallbackOutcome); 16] = [
-        (0, Failed(ErrorCode::Ok)),
-        (
-            11,
-            Registered {
-                vcode: "413675".into(),
-                already: true,
-            },
-        ),
-        (
-            12,
-            Registered {
-                vcode: "413675".into(),
-                already: false,
-            },
-        ),
-        (13, Failed(ErrorCode::RegistrationFailed)),
-        (
-            20,
-            Verified {
-                vcode: "413675".into(),
-            },
-        ),
-        (10001, Failed(ErrorCode::SignatureFailed)),
-        (10002, Failed(ErrorCode::WrongAppId)),
-        (10005, Failed(ErrorCode::ServerError)),
-        (10006, Failed(ErrorCode::InvalidParameters)),
-        (10010, Failed(ErrorCode::SessionNotFound)),
-        (10011, Failed(ErrorCode::Expired)),
-        (10012, Failed(ErrorCode::SessionClosed)),
-        (10020, Failed(ErrorCode::InvalidVcodeOrHumanId)),
-        (10021, Failed(ErrorCode::VerificationFailed)),
-        (10030, Failed(ErrorCode::WebviewNotSupported)),
-        (10040, Failed(ErrorCode::SpoofDetected)),
-    ];
+    let table = seed_table();
     // The table covers every known code, once.
     let mut listed: Vec<i64> = table.iter().map(|(c, _)| *c).collect();
     let mut known: Vec<i64> = ErrorCode::KNOWN.iter().map(|c| c.code()).collect();
@@ -93,6 +58,46 @@ fn every_code_of_the_table() {
             );
         }
     }
+}
+
+/// The seed's table of callback codes and their outcomes.
+fn seed_table() -> [(i64, CallbackOutcome); 16] {
+    use CallbackOutcome::*;
+    [
+        (0, Failed(ErrorCode::Ok)),
+        (
+            11,
+            Registered {
+                vcode: "413675".into(),
+                already: true,
+            },
+        ),
+        (
+            12,
+            Registered {
+                vcode: "413675".into(),
+                already: false,
+            },
+        ),
+        (13, Failed(ErrorCode::RegistrationFailed)),
+        (
+            20,
+            Verified {
+                vcode: "413675".into(),
+            },
+        ),
+        (10001, Failed(ErrorCode::SignatureFailed)),
+        (10002, Failed(ErrorCode::WrongAppId)),
+        (10005, Failed(ErrorCode::ServerError)),
+        (10006, Failed(ErrorCode::InvalidParameters)),
+        (10010, Failed(ErrorCode::SessionNotFound)),
+        (10011, Failed(ErrorCode::Expired)),
+        (10012, Failed(ErrorCode::SessionClosed)),
+        (10020, Failed(ErrorCode::InvalidVcodeOrHumanId)),
+        (10021, Failed(ErrorCode::VerificationFailed)),
+        (10030, Failed(ErrorCode::WebviewNotSupported)),
+        (10040, Failed(ErrorCode::SpoofDetected)),
+    ]
 }
 
 #[test]
