@@ -1,14 +1,16 @@
 //! A complete actix-web server receiving Humanos webhooks with `humanos-actix`.
 //!
-//! Run: `cargo run --example actix_webhook`, then send it a delivery (for instance the body and
+//! Run: `cargo run --example actix_webhook` (or `cargo run --example actix_webhook -- --demo` to
+//! try it with demo secrets), then send it a delivery (for instance the body and
 //! headers printed by `cargo run --example webhook_roundtrip`) or point the dashboard's
 //! "Send test event" at it through a tunnel.
 //!
 //! Environment:
 //! - `HUMANOS_WEBHOOK_SIGNATURE_SECRET`, `HUMANOS_WEBHOOK_ENCRYPTION_SECRET`,
-//!   `HUMANOS_WEBHOOK_ENCRYPTION_SALT`: the three values of Settings → Webhooks. When unset the
-//!   example warns and uses the demo secrets `whsec_demo` / `ZGVtby1lbmNyeXB0aW9uLXNlY3JldA==` /
-//!   `demo-salt` (never use them in production).
+//!   `HUMANOS_WEBHOOK_ENCRYPTION_SALT`: the three values of Settings → Webhooks. When they are
+//!   unset or invalid the example refuses to start, unless `--demo` is given: then it warns and
+//!   uses the demo secrets `whsec_demo` / `ZGVtby1lbmNyeXB0aW9uLXNlY3JldA==` / `demo-salt`
+//!   (never use them in production).
 //! - `PORT`: listen on `127.0.0.1:$PORT` (default 8001).
 //! - `HUMANOS_WEBHOOK_DEDUP=off`: process every delivery, even a retry of one already handled
 //!   (the default deduplicates by `requestId` + `eventType` in memory).
@@ -25,12 +27,8 @@ use humanos_webhooks::humanos_models::DeliveryActionType;
 use humanos_webhooks::{WebhookConfig, WebhookEvent};
 use tracing_subscriber::EnvFilter;
 
-/// Demo secrets, used (with a warning) when the `HUMANOS_WEBHOOK_*` variables are unset.
-const DEMO_SECRETS: [&str; 3] = [
-    "whsec_demo",
-    "ZGVtby1lbmNyeXB0aW9uLXNlY3JldA==",
-    "demo-salt",
-];
+#[path = "support/demo.rs"]
+mod demo;
 
 /// What to do with each event: the seed's FastAPI `on_event`, typed.
 async fn on_event(event: WebhookEvent) -> Result<(), Box<dyn Error + Send + Sync>> {
@@ -68,24 +66,14 @@ async fn on_event(event: WebhookEvent) -> Result<(), Box<dyn Error + Send + Sync
     Ok(())
 }
 
-fn webhook_config() -> Result<WebhookConfig, Box<dyn Error>> {
-    Ok(match WebhookConfig::from_env() {
-        Ok(config) => config,
-        Err(err) => {
-            tracing::warn!("{err}: using the DEMO webhook secrets (never in production)");
-            let [signature, encryption, salt] = DEMO_SECRETS;
-            WebhookConfig::new(signature, encryption, salt)?
-        }
-    })
-}
-
 #[actix_web::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
 
-    let mut state = WebhookState::new(webhook_config()?);
+    let demo = demo::demo_flag(std::env::args().skip(1))?;
+    let mut state = WebhookState::new(demo::webhook_config(WebhookConfig::from_env(), demo)?);
     if std::env::var("HUMANOS_WEBHOOK_DEDUP").as_deref() != Ok("off") {
         // One store shared by every worker thread.
         state = state.with_in_memory_dedup(100_000);

@@ -41,15 +41,12 @@ use humanos_webhooks::humanos_models::DeliveryActionType;
 use humanos_webhooks::{WebhookConfig, WebhookEvent};
 use tracing_subscriber::EnvFilter;
 
+#[path = "support/demo.rs"]
+mod demo;
+pub(crate) use demo::{demo_flag, webhook_config};
+
 /// How long a client may take to send the request head before the connection is closed.
 pub(crate) const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Demo secrets, used (with a warning) only with `--demo`.
-const DEMO_SECRETS: [&str; 3] = [
-    "whsec_demo",
-    "ZGVtby1lbmNyeXB0aW9uLXNlY3JldA==",
-    "demo-salt",
-];
 
 /// What to do with each event: the seed's FastAPI `on_event`, typed.
 pub(crate) async fn on_event(event: WebhookEvent) -> Result<(), Box<dyn Error + Send + Sync>> {
@@ -85,40 +82,6 @@ pub(crate) async fn on_event(event: WebhookEvent) -> Result<(), Box<dyn Error + 
         }
     }
     Ok(())
-}
-
-/// Whether the command line asks for the demo secrets (`--demo`); anything else is refused.
-pub(crate) fn demo_flag(args: impl IntoIterator<Item = String>) -> Result<bool, String> {
-    let mut demo = false;
-    for arg in args {
-        match arg.as_str() {
-            "--demo" => demo = true,
-            other => return Err(format!("unknown argument `{other}` (only --demo is known)")),
-        }
-    }
-    Ok(demo)
-}
-
-/// The configuration read from the environment; without it, the demo secrets only when `demo`
-/// is set, since anyone can seal a delivery with those.
-pub(crate) fn webhook_config(
-    from_env: Result<WebhookConfig, humanos_webhooks::ConfigError>,
-    demo: bool,
-) -> Result<WebhookConfig, Box<dyn Error>> {
-    match from_env {
-        Ok(config) => Ok(config),
-        Err(err) if demo => {
-            tracing::warn!("{err}: using the DEMO webhook secrets (never in production)");
-            let [signature, encryption, salt] = DEMO_SECRETS;
-            Ok(WebhookConfig::new(signature, encryption, salt)?)
-        }
-        Err(err) => Err(format!(
-            "{err}: set HUMANOS_WEBHOOK_SIGNATURE_SECRET, HUMANOS_WEBHOOK_ENCRYPTION_SECRET and \
-             HUMANOS_WEBHOOK_ENCRYPTION_SALT (Settings -> Webhooks), or pass --demo to try the \
-             example with demo secrets"
-        )
-        .into()),
-    }
 }
 
 /// The receiver's state: `config`, and in-memory dedup by `requestId` + `eventType` (at most
