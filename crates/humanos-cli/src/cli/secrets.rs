@@ -1,5 +1,5 @@
-//! The secret flags: each has an environment variable and a `--NAME-file` twin, and is parsed
-//! straight into a [`SecretString`] so that `Debug` of the argument structs prints `[REDACTED]`.
+//! The secret flags of the API, webhook and HumanCode commands: each has an environment
+//! variable and a `--NAME-file` twin (read by `config`).
 
 use std::path::PathBuf;
 
