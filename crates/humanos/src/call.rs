@@ -286,21 +286,21 @@ impl<T> Call<T> {
             Some(v) => header_value("API version", v)?,
             None => inner.api_version.clone(),
         };
-        let idempotency_key = match &self.options.idempotency_key {
-            Some(_) if !IDEMPOTENT_ENDPOINTS.contains(&self.endpoint) => {
-                return Err(ConfigError::IdempotencyKeyNotHonoured {
-                    endpoint: self.endpoint,
-                    honoured: IDEMPOTENT_ENDPOINTS.join(", "),
-                }
-                .into());
-            }
-            Some(k) => Some(header_value("idempotency key", k)?),
-            None => None,
-        };
-        let replay_safe = self.method == Method::GET || idempotency_key.is_some();
+        let idempotency_key = self.checked_idempotency_key()?;
         let url = self.url()?;
-        let page_index = self.page_index();
-
+        let exchange = Exchange {
+            client: &self.client,
+            method: &self.method,
+            url: &url,
+            body: self.body.as_ref(),
+            api_version: &api_version,
+            idempotency_key: idempotency_key.as_ref(),
+        };
+        let attempts = Attempts {
+            retry,
+            attempt_timeout,
+            replay_safe: self.method == Method::GET || idempotency_key.is_some(),
+        };
         let span = tracing::info_span!(
             "humanos",
             endpoint = self.endpoint,
@@ -311,108 +311,32 @@ impl<T> Call<T> {
             attempts = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
-        let fields = span.clone();
-        let exchange = Exchange {
-            client: &self.client,
-            method: &self.method,
-            url: &url,
-            body: self.body.as_ref(),
-            api_version: &api_version,
-            idempotency_key: idempotency_key.as_ref(),
-        };
-        async move {
-            let span = fields;
-            let started = Instant::now();
-            let mut attempt: u32 = 0;
-            loop {
-                attempt += 1;
-                let remaining = retry.max_elapsed().saturating_sub(started.elapsed());
-                let timeout = attempt_timeout.min(remaining.max(Duration::from_millis(1)));
-                let attempt_span = tracing::debug_span!(
-                    "humanos.attempt",
-                    attempt,
-                    status = tracing::field::Empty,
-                    latency_ms = tracing::field::Empty,
-                );
-                let attempt_started = Instant::now();
-                let outcome = exchange
-                    .attempt(timeout)
-                    .instrument(attempt_span.clone())
-                    .await;
-                attempt_span.record("latency_ms", millis(attempt_started.elapsed()));
-                if let Ok((status, _, _)) = &outcome {
-                    attempt_span.record("status", status);
-                }
+        let (status, headers, body) = attempts
+            .run(&exchange, &span)
+            .instrument(span.clone())
+            .await?;
+        Ok(Answer {
+            endpoint: self.endpoint,
+            status,
+            headers,
+            body,
+            page_index: self.page_index(),
+        })
+    }
 
-                let (retryable, server_delay) = match &outcome {
-                    Ok((status, headers, _)) => (
-                        replay_safe && retryable_status(*status),
-                        if matches!(status, 429 | 503) {
-                            retry_after(headers, SystemTime::now())
-                        } else {
-                            None
-                        },
-                    ),
-                    Err(Error::Transport { connect: true, .. }) => (true, None),
-                    Err(Error::Transport { .. } | Error::Timeout { .. }) => (replay_safe, None),
-                    Err(_) => (false, None),
-                };
-                let delay = server_delay.unwrap_or_else(|| jitter(retry.backoff_ceiling(attempt)));
-                // Saturating: a `Retry-After` of u64::MAX seconds means "not within the budget", not a panic.
-                let within_budget = started.elapsed().saturating_add(delay) < retry.max_elapsed();
-                if retryable && attempt < retry.max_attempts() && within_budget {
-                    match &outcome {
-                        Ok((status, _, _)) => tracing::warn!(
-                            attempt,
-                            status,
-                            delay_ms = millis(delay),
-                            "Humanos answered a retryable status; retrying"
-                        ),
-                        Err(error) => tracing::warn!(
-                            attempt,
-                            %error,
-                            delay_ms = millis(delay),
-                            "Humanos call failed; retrying"
-                        ),
-                    }
-                    tokio::time::sleep(delay).await;
-                    continue;
+    /// The `Idempotency-Key` to send, refused on a call whose key the API does not honour.
+    fn checked_idempotency_key(&self) -> Result<Option<HeaderValue>> {
+        match &self.options.idempotency_key {
+            Some(_) if !IDEMPOTENT_ENDPOINTS.contains(&self.endpoint) => {
+                Err(ConfigError::IdempotencyKeyNotHonoured {
+                    endpoint: self.endpoint,
+                    honoured: IDEMPOTENT_ENDPOINTS.join(", "),
                 }
-                if retryable && attempt < retry.max_attempts() {
-                    tracing::warn!(
-                        attempt,
-                        delay_ms = millis(delay),
-                        "not retrying: the retry time budget would be exceeded"
-                    );
-                }
-
-                span.record("attempts", attempt);
-                span.record("latency_ms", millis(started.elapsed()));
-                return match outcome {
-                    Ok((status, headers, body)) => {
-                        span.record("status", status);
-                        if (200..300).contains(&status) {
-                            tracing::debug!("Humanos call succeeded");
-                        } else {
-                            tracing::info!(status, "Humanos answered an error status");
-                        }
-                        Ok(Answer {
-                            endpoint: self.endpoint,
-                            status,
-                            headers,
-                            body,
-                            page_index,
-                        })
-                    }
-                    Err(error) => {
-                        tracing::warn!(%error, "Humanos call failed");
-                        Err(error)
-                    }
-                };
+                .into())
             }
+            Some(k) => Ok(Some(header_value("idempotency key", k)?)),
+            None => Ok(None),
         }
-        .instrument(span)
-        .await
     }
 
     fn url(&self) -> Result<url::Url> {
@@ -500,6 +424,124 @@ fn map_reqwest(error: reqwest::Error, timeout: Duration) -> Error {
         Error::Timeout { after: timeout }
     } else {
         Error::transport(error)
+    }
+}
+
+/// The outcome of one attempt: status, headers and body, or why there was none.
+type Outcome = Result<(u16, HeaderMap, Bytes)>;
+
+/// The retry policy of one call, run over its [`Exchange`].
+struct Attempts {
+    retry: RetryConfig,
+    attempt_timeout: Duration,
+    /// A `GET`, or a call with an idempotency key: safe to send again after a timeout or a
+    /// retryable status.
+    replay_safe: bool,
+}
+
+impl Attempts {
+    /// Attempts until one is final (a success, a final error, the attempts or the time budget
+    /// spent), recording the call's fields on `span`.
+    async fn run(&self, exchange: &Exchange<'_>, span: &tracing::Span) -> Outcome {
+        let started = Instant::now();
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let remaining = self.retry.max_elapsed().saturating_sub(started.elapsed());
+            let timeout = self
+                .attempt_timeout
+                .min(remaining.max(Duration::from_millis(1)));
+            let outcome = attempt_once(exchange, attempt, timeout).await;
+            let (retryable, server_delay) = self.retryable(&outcome);
+            let delay = server_delay.unwrap_or_else(|| jitter(self.retry.backoff_ceiling(attempt)));
+            // Saturating: a `Retry-After` of u64::MAX seconds is "not within the budget".
+            let within_budget = started.elapsed().saturating_add(delay) < self.retry.max_elapsed();
+            let attempts_left = attempt < self.retry.max_attempts();
+            if retryable && attempts_left && within_budget {
+                log_retry(&outcome, attempt, delay);
+                tokio::time::sleep(delay).await;
+                continue;
+            }
+            if retryable && attempts_left {
+                tracing::warn!(
+                    attempt,
+                    delay_ms = millis(delay),
+                    "not retrying: the retry time budget would be exceeded"
+                );
+            }
+            record_final(span, &outcome, attempt, started);
+            return outcome;
+        }
+    }
+
+    /// Whether `outcome` may be retried, and the delay the server asked for (`Retry-After` on
+    /// a `429` or `503`).
+    fn retryable(&self, outcome: &Outcome) -> (bool, Option<Duration>) {
+        match outcome {
+            Ok((status, headers, _)) => (
+                self.replay_safe && retryable_status(*status),
+                if matches!(status, 429 | 503) {
+                    retry_after(headers, SystemTime::now())
+                } else {
+                    None
+                },
+            ),
+            // Nothing was sent: always safe to try again.
+            Err(Error::Transport { connect: true, .. }) => (true, None),
+            Err(Error::Transport { .. } | Error::Timeout { .. }) => (self.replay_safe, None),
+            Err(_) => (false, None),
+        }
+    }
+}
+
+/// One attempt in its own `humanos.attempt` span.
+async fn attempt_once(exchange: &Exchange<'_>, attempt: u32, timeout: Duration) -> Outcome {
+    let span = tracing::debug_span!(
+        "humanos.attempt",
+        attempt,
+        status = tracing::field::Empty,
+        latency_ms = tracing::field::Empty,
+    );
+    let started = Instant::now();
+    let outcome = exchange.attempt(timeout).instrument(span.clone()).await;
+    span.record("latency_ms", millis(started.elapsed()));
+    if let Ok((status, _, _)) = &outcome {
+        span.record("status", status);
+    }
+    outcome
+}
+
+fn log_retry(outcome: &Outcome, attempt: u32, delay: Duration) {
+    match outcome {
+        Ok((status, _, _)) => tracing::warn!(
+            attempt,
+            status,
+            delay_ms = millis(delay),
+            "Humanos answered a retryable status; retrying"
+        ),
+        Err(error) => tracing::warn!(
+            attempt,
+            %error,
+            delay_ms = millis(delay),
+            "Humanos call failed; retrying"
+        ),
+    }
+}
+
+/// Records the call's final fields on the `humanos` span and logs how it ended.
+fn record_final(span: &tracing::Span, outcome: &Outcome, attempts: u32, started: Instant) {
+    span.record("attempts", attempts);
+    span.record("latency_ms", millis(started.elapsed()));
+    match outcome {
+        Ok((status, _, _)) => {
+            span.record("status", status);
+            if (200..300).contains(status) {
+                tracing::debug!("Humanos call succeeded");
+            } else {
+                tracing::info!(status, "Humanos answered an error status");
+            }
+        }
+        Err(error) => tracing::warn!(%error, "Humanos call failed"),
     }
 }
 
