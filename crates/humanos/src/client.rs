@@ -354,20 +354,8 @@ impl HumanosClientBuilder {
     }
 
     /// Validates the configuration and builds the client.
-    pub fn build(self) -> Result<HumanosClient> {
-        let api_key = self
-            .api_key
-            .filter(|k| !k.is_empty())
-            .ok_or(ConfigError::Missing("API key"))?;
-        let secret = self
-            .signature_secret
-            .filter(|s| !s.is_empty())
-            .ok_or(ConfigError::Missing("signature secret"))?;
-        let mut authorization = HeaderValue::try_from(format!("Bearer {api_key}"))
-            .map_err(|_| ConfigError::InvalidHeaderValue("API key"))?;
-        authorization.set_sensitive(true);
-        let signer = RequestSigner::new(api_key, secret);
-
+    pub fn build(mut self) -> Result<HumanosClient> {
+        let (authorization, signer) = self.credentials()?;
         let base = parse_base_url(
             self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
             self.allow_insecure_http,
@@ -389,34 +377,7 @@ impl HumanosClientBuilder {
             return Err(ConfigError::ZeroTimeout.into());
         }
 
-        #[cfg(any(feature = "rustls", feature = "native-tls"))]
-        let has_roots = !self.root_certificates.is_empty();
-        #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
-        let has_roots = false;
-
-        let http = match self.http {
-            Some(http) => {
-                if !self.proxies.is_empty() || has_roots || self.connect_timeout_set {
-                    return Err(Error::Config(ConfigError::SettingsOnSuppliedClient));
-                }
-                http
-            }
-            None => {
-                let mut builder = reqwest::Client::builder()
-                    .redirect(reqwest::redirect::Policy::none())
-                    .connect_timeout(self.timeouts.connect());
-                for proxy in self.proxies {
-                    builder = builder.proxy(proxy);
-                }
-                #[cfg(any(feature = "rustls", feature = "native-tls"))]
-                {
-                    builder = builder.tls_certs_merge(self.root_certificates);
-                }
-                builder
-                    .build()
-                    .map_err(|e| ConfigError::HttpClient(e.to_string()))?
-            }
-        };
+        let http = self.build_http_client()?;
 
         Ok(HumanosClient {
             inner: Arc::new(Inner {
@@ -433,6 +394,58 @@ impl HumanosClientBuilder {
                     .max_response_bytes
                     .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
             }),
+        })
+    }
+
+    /// The `Authorization` header (marked sensitive) and the request signer, from the API key
+    /// and signature secret, which are required.
+    fn credentials(&mut self) -> Result<(HeaderValue, RequestSigner)> {
+        let api_key = self
+            .api_key
+            .take()
+            .filter(|k| !k.is_empty())
+            .ok_or(ConfigError::Missing("API key"))?;
+        let secret = self
+            .signature_secret
+            .take()
+            .filter(|s| !s.is_empty())
+            .ok_or(ConfigError::Missing("signature secret"))?;
+        let mut authorization = HeaderValue::try_from(format!("Bearer {api_key}"))
+            .map_err(|_| ConfigError::InvalidHeaderValue("API key"))?;
+        authorization.set_sensitive(true);
+        Ok((authorization, RequestSigner::new(api_key, secret)))
+    }
+
+    /// The supplied `reqwest::Client` (with none of the settings only a client built here can
+    /// take), or one built here: no redirects, the connect timeout, proxies, extra roots.
+    fn build_http_client(&mut self) -> Result<reqwest::Client> {
+        #[cfg(any(feature = "rustls", feature = "native-tls"))]
+        let has_roots = !self.root_certificates.is_empty();
+        #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+        let has_roots = false;
+
+        Ok(match self.http.take() {
+            Some(http) => {
+                if !self.proxies.is_empty() || has_roots || self.connect_timeout_set {
+                    return Err(Error::Config(ConfigError::SettingsOnSuppliedClient));
+                }
+                http
+            }
+            None => {
+                let mut builder = reqwest::Client::builder()
+                    .redirect(reqwest::redirect::Policy::none())
+                    .connect_timeout(self.timeouts.connect());
+                for proxy in std::mem::take(&mut self.proxies) {
+                    builder = builder.proxy(proxy);
+                }
+                #[cfg(any(feature = "rustls", feature = "native-tls"))]
+                {
+                    builder = builder.tls_certs_merge(std::mem::take(&mut self.root_certificates));
+                }
+                builder
+                    .build()
+                    .map_err(|e| ConfigError::HttpClient(e.to_string()))?
+            }
         })
     }
 }
