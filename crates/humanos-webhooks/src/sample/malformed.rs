@@ -180,13 +180,38 @@ impl Draft {
 /// None of them opens; each names its own check. Header values are ASCII, so each can be sent
 /// over real HTTP as is.
 pub fn malformed() -> Vec<MalformedDelivery> {
+    [
+        header_cases(),
+        timestamp_format_cases(),
+        timestamp_window_cases(),
+        signature_cases(),
+        body_cases(),
+        envelope_member_cases(),
+        envelope_size_cases(),
+        authentic_undecryptable_cases(),
+        plaintext_cases(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|(name, draft, error, status)| MalformedDelivery {
+        name,
+        headers: draft.headers,
+        body: draft.body,
+        error,
+        status,
+    })
+    .collect()
+}
+
+/// One case of [`malformed`]: its name, the delivery, the error and the status it must get.
+type Case = (&'static str, Draft, WebhookError, u16);
+
+/// Headers missing or repeated.
+fn header_cases() -> Vec<Case> {
     use WebhookError as E;
     const NOW: u64 = CATALOGUE_NOW_MS;
-    let tol = TOLERANCE_MS;
     let valid = Draft::valid;
-    let valid_sig = || sign(&NOW.to_string(), &valid().body);
-
-    let cases: Vec<(&'static str, Draft, WebhookError, u16)> = vec![
+    vec![
         (
             "no x-signature",
             valid().without("x-signature"),
@@ -220,6 +245,16 @@ pub fn malformed() -> Vec<MalformedDelivery> {
             E::DuplicateHeader("x-timestamp"),
             400,
         ),
+    ]
+}
+
+/// Timestamps that are not a decimal count of milliseconds.
+fn timestamp_format_cases() -> Vec<Case> {
+    use WebhookError as E;
+    const NOW: u64 = CATALOGUE_NOW_MS;
+    let tol = TOLERANCE_MS;
+    let valid = Draft::valid;
+    vec![
         (
             "timestamp not numeric",
             valid().with_header("x-timestamp", "yesterday"),
@@ -265,6 +300,16 @@ pub fn malformed() -> Vec<MalformedDelivery> {
             E::Timestamp(TimestampError::Malformed),
             400,
         ),
+    ]
+}
+
+/// Timestamps one millisecond outside the window either way, or changed after signing.
+fn timestamp_window_cases() -> Vec<Case> {
+    use WebhookError as E;
+    const NOW: u64 = CATALOGUE_NOW_MS;
+    let tol = TOLERANCE_MS;
+    let valid = Draft::valid;
+    vec![
         (
             "stale by one ms past tolerance",
             valid()
@@ -293,6 +338,16 @@ pub fn malformed() -> Vec<MalformedDelivery> {
             E::Signature(SignatureError::Mismatch),
             401,
         ),
+    ]
+}
+
+/// Signatures of the wrong length, alphabet or secret, or over another body.
+fn signature_cases() -> Vec<Case> {
+    use WebhookError as E;
+    const NOW: u64 = CATALOGUE_NOW_MS;
+    let valid = Draft::valid;
+    let valid_sig = || sign(&NOW.to_string(), &valid().body);
+    vec![
         (
             "signature too short",
             valid().with_header("x-signature", &valid_sig()[..63]),
@@ -345,6 +400,14 @@ pub fn malformed() -> Vec<MalformedDelivery> {
             E::Signature(SignatureError::Mismatch),
             401,
         ),
+    ]
+}
+
+/// Bodies that are not an envelope.
+fn body_cases() -> Vec<Case> {
+    use WebhookError as E;
+    let valid = Draft::valid;
+    vec![
         ("empty body", valid().with_body(""), E::EnvelopeNotJson, 400),
         (
             "body not JSON",
@@ -376,6 +439,14 @@ pub fn malformed() -> Vec<MalformedDelivery> {
             E::EnvelopeNotJson,
             400,
         ),
+    ]
+}
+
+/// Envelopes with a member missing, of the wrong JSON type or badly encoded.
+fn envelope_member_cases() -> Vec<Case> {
+    use WebhookError as E;
+    let valid = Draft::valid;
+    vec![
         (
             "missing iv",
             valid().edit(|e| {
@@ -432,6 +503,14 @@ pub fn malformed() -> Vec<MalformedDelivery> {
             E::InvalidBase64("iv"),
             400,
         ),
+    ]
+}
+
+/// Envelopes whose IV or tag has the wrong size.
+fn envelope_size_cases() -> Vec<Case> {
+    use WebhookError as E;
+    let valid = Draft::valid;
+    vec![
         (
             "iv of 8 bytes",
             valid().edit(|e| {
@@ -468,6 +547,14 @@ pub fn malformed() -> Vec<MalformedDelivery> {
             E::InvalidTagLength(17),
             400,
         ),
+    ]
+}
+
+/// Authentic deliveries that do not open here (as with a wrong encryption key): 500.
+fn authentic_undecryptable_cases() -> Vec<Case> {
+    use WebhookError as E;
+    let valid = Draft::valid;
+    vec![
         (
             "flipped ciphertext bit",
             valid().alter("data", |d| d[0] ^= 1),
@@ -494,6 +581,13 @@ pub fn malformed() -> Vec<MalformedDelivery> {
             E::DecryptionFailed,
             500,
         ),
+    ]
+}
+
+/// Authentic deliveries whose plaintext is not a JSON object: 500.
+fn plaintext_cases() -> Vec<Case> {
+    use WebhookError as E;
+    vec![
         (
             "plaintext not JSON",
             Draft::sealed(b"hello, not json"),
@@ -518,17 +612,7 @@ pub fn malformed() -> Vec<MalformedDelivery> {
             E::PlaintextNotJson,
             500,
         ),
-    ];
-    cases
-        .into_iter()
-        .map(|(name, draft, error, status)| MalformedDelivery {
-            name,
-            headers: draft.headers,
-            body: draft.body,
-            error,
-            status,
-        })
-        .collect()
+    ]
 }
 
 /// One authentic delivery of [`undecodable`]: its payload does not fit this SDK's event types.
