@@ -35,7 +35,7 @@ fn assert_api(error: &Error, status: u16, code: &str, message: &str) {
 }
 
 #[tokio::test]
-async fn documented_error_bodies_are_parsed() {
+async fn documented_error_bodies_of_requests_create_are_parsed() {
     let server = TestServer::start().await;
     let client = server.client();
     let create = || {
@@ -80,7 +80,13 @@ async fn documented_error_bodies_are_parsed() {
         "Conflict",
         "A request with this internalId already exists",
     );
+    server.assert_clean();
+}
 
+#[tokio::test]
+async fn documented_error_bodies_of_credentials_are_parsed() {
+    let server = TestServer::start().await;
+    let client = server.client();
     server.push(Reply::json(
         403,
         &json!({"statusCode": 403, "message": "Credential is revoked", "error": "Forbidden", "reason": "credential_revoked"}),

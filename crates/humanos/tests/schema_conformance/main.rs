@@ -93,24 +93,18 @@ fn first_difference(got: &Value, want: &Value, path: &str) -> Option<(String, St
 
 /// What one call decoded, as JSON; `Err` carries the client's error.
 async fn call(c: &HumanosClient, endpoint: &str) -> Result<Value, Error> {
+    match endpoint.split_once('.').map(|(api, _)| api) {
+        Some("CredentialsApi") => credentials_call(c, endpoint).await,
+        Some("IntelligenceApi") => intelligence_call(c, endpoint).await,
+        Some("RequestsApi") => requests_call(c, endpoint).await,
+        _ => other_call(c, endpoint).await,
+    }
+}
+
+/// The credentials endpoints.
+async fn credentials_call(c: &HumanosClient, endpoint: &str) -> Result<Value, Error> {
     let id = "urn:via:credential:1";
     Ok(match endpoint {
-        // Pages keep the items (`data`); `totalPages` becomes `Page::total_pages`.
-        "ActionsApi.list" => {
-            json!({"data": encode(c.actions().list(ActionQuery::new()).await?.items)})
-        }
-        "ActionsApi.versions" => {
-            json!({"data": encode(c.actions().versions(id, ActionQuery::new()).await?.items)})
-        }
-        "ApprovalApi.list" => {
-            json!({"data": encode(c.approval().list(ResourceQuery::new()).await?.items)})
-        }
-        "ApprovalApi.workflows" => {
-            json!({"data": encode(c.approval().workflows(ResourceQuery::new()).await?.items)})
-        }
-        "RequestsApi.list" => {
-            json!({"data": encode(c.requests().list(RequestQuery::new()).await?.items)})
-        }
         "CredentialsApi.audit_events" => encode(c.credentials().audit_events(id).await?),
         "CredentialsApi.detail" => encode(c.credentials().detail(id).await?),
         "CredentialsApi.evidence" => {
@@ -137,7 +131,13 @@ async fn call(c: &HumanosClient, endpoint: &str) -> Result<Value, Error> {
                 Verdict::Deny(deny) => encode(deny),
             }
         }
-        "DIDApi.resolve" => encode(c.did().resolve("did:web:humanos.id").await?),
+        other => panic!("no client call for endpoint {other}: add it to `call`"),
+    })
+}
+
+/// The intelligence endpoints.
+async fn intelligence_call(c: &HumanosClient, endpoint: &str) -> Result<Value, Error> {
+    Ok(match endpoint {
         "IntelligenceApi.action" => encode(
             c.intelligence()
                 .action(IntelligenceActionQuery::new(
@@ -161,6 +161,16 @@ async fn call(c: &HumanosClient, endpoint: &str) -> Result<Value, Error> {
                 ))
                 .await?,
         ),
+        other => panic!("no client call for endpoint {other}: add it to `call`"),
+    })
+}
+
+/// The requests endpoints; a page keeps its items (`data`).
+async fn requests_call(c: &HumanosClient, endpoint: &str) -> Result<Value, Error> {
+    Ok(match endpoint {
+        "RequestsApi.list" => {
+            json!({"data": encode(c.requests().list(RequestQuery::new()).await?.items)})
+        }
         "RequestsApi.cancel" => encode(c.requests().cancel("r1").await?),
         "RequestsApi.create" => encode(
             c.requests()
@@ -173,6 +183,28 @@ async fn call(c: &HumanosClient, endpoint: &str) -> Result<Value, Error> {
                 .resend_otp("r1", SubjectQuery::new().contact("ada@example.com"))
                 .await?,
         ),
+        other => panic!("no client call for endpoint {other}: add it to `call`"),
+    })
+}
+
+/// The actions, approval, DID and user endpoints; a page keeps its items (`data`).
+async fn other_call(c: &HumanosClient, endpoint: &str) -> Result<Value, Error> {
+    let id = "urn:via:credential:1";
+    Ok(match endpoint {
+        // Pages keep the items (`data`); `totalPages` becomes `Page::total_pages`.
+        "ActionsApi.list" => {
+            json!({"data": encode(c.actions().list(ActionQuery::new()).await?.items)})
+        }
+        "ActionsApi.versions" => {
+            json!({"data": encode(c.actions().versions(id, ActionQuery::new()).await?.items)})
+        }
+        "ApprovalApi.list" => {
+            json!({"data": encode(c.approval().list(ResourceQuery::new()).await?.items)})
+        }
+        "ApprovalApi.workflows" => {
+            json!({"data": encode(c.approval().workflows(ResourceQuery::new()).await?.items)})
+        }
+        "DIDApi.resolve" => encode(c.did().resolve("did:web:humanos.id").await?),
         "UserApi.create" => encode(
             c.users()
                 .create(vec![CreateSubjectDto::new("ada@example.com")])
