@@ -113,10 +113,11 @@ async fn attempts(sandbox: &SandboxHandle) -> Vec<u64> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn axum_webhook_example_gets_every_sandbox_event_once_across_a_lost_answer_and_an_outage() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
+/// A sandbox delivering its webhooks to `addr` (retrying after 100 ms), a client of it, and the
+/// id of a purchase action.
+async fn sandbox_delivering_to(
+    addr: std::net::SocketAddr,
+) -> (SandboxHandle, HumanosClient, String) {
     let sandbox = Sandbox::builder()
         .webhook_endpoint(format!("http://{addr}/webhooks/humanos"))
         .webhook_retry_base(Duration::from_millis(100))
@@ -138,13 +139,14 @@ async fn axum_webhook_example_gets_every_sandbox_event_once_across_a_lost_answer
         }))
         .await
         .unwrap();
+    (sandbox, client, action.id)
+}
 
-    // The example's receiver, as its `main` builds it, with the example's `on_event` behind a
-    // recorder of what reached the handler.
-    let handled: Handled = Arc::default();
-    let recorder = handled.clone();
+/// The example's receiver, as its `main` builds it, with the example's `on_event` behind a
+/// recorder of what reached the handler, and the first answer lost.
+fn example_receiver(sandbox: &SandboxHandle, handled: Handled) -> axum::Router {
     let handler = move |event: WebhookEvent| {
-        let recorder = recorder.clone();
+        let recorder = handled.clone();
         async move {
             recorder.lock().unwrap().push((
                 event.event_type().to_owned(),
@@ -154,16 +156,25 @@ async fn axum_webhook_example_gets_every_sandbox_event_once_across_a_lost_answer
         }
     };
     let state = axum_webhook::webhook_state(sandbox.webhook_secrets().config().unwrap(), true);
-    let router = axum_webhook::app(state, handler).layer(middleware::from_fn_with_state(
+    axum_webhook::app(state, handler).layer(middleware::from_fn_with_state(
         Arc::new(AtomicBool::new(false)),
         lose_first_answer,
-    ));
+    ))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn axum_webhook_example_gets_every_sandbox_event_once_across_a_lost_answer_and_an_outage() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (sandbox, client, action_id) = sandbox_delivering_to(addr).await;
+    let handled: Handled = Arc::default();
+    let router = example_receiver(&sandbox, handled.clone());
 
     // 1. Receiver up: a test event (its first answer is lost, so it is delivered twice) and an
     //    accepted request.
     let (stop, server) = serve(listener, router.clone());
     sandbox.send_test_event().unwrap();
-    let accepted = create_request(&client, &action.id, "ana@example.com").await;
+    let accepted = create_request(&client, &action_id, "ana@example.com").await;
     sandbox.approve(&accepted).await.unwrap();
     wait_until_delivered(&sandbox, Duration::from_secs(20)).await;
     let first = handled.lock().unwrap().clone();
@@ -179,7 +190,7 @@ async fn axum_webhook_example_gets_every_sandbox_event_once_across_a_lost_answer
     // 2. Receiver down for a few seconds while events happen: the sandbox keeps retrying.
     stop.send(()).unwrap();
     server.await.unwrap();
-    let rejected = create_request(&client, &action.id, "bo@example.com").await;
+    let rejected = create_request(&client, &action_id, "bo@example.com").await;
     sandbox.reject(&rejected).await.unwrap();
     sandbox.send_test_event().unwrap();
     tokio::time::sleep(Duration::from_secs(3)).await;
