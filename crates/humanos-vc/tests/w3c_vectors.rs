@@ -274,6 +274,29 @@ fn malformed_proofs_are_errors_not_panics() {
     );
 }
 
+/// eddsa-jcs-2022 §3.3.2 (Verify Proof) checks that the document's `@context` starts with the
+/// proof's, then hashes the document with the proof's `@context` in its place: a context added
+/// after the signed ones does not change what was signed (found by the `vc_verify` fuzz target,
+/// whose property now applies the same rule).
+#[test]
+fn the_documents_context_is_replaced_by_the_proofs_before_hashing() {
+    let (_, pk) = key_pair();
+    let signed = json("rec-b3/signed.json");
+    let mut extended = signed.clone();
+    extended["@context"]
+        .as_array_mut()
+        .unwrap()
+        .push("https://example.org/extra/v1".into());
+    suite::verify_proof(&extended, &pk).unwrap();
+    // Only at the end: the proof's contexts must come first, in order.
+    let mut reordered = signed.clone();
+    reordered["@context"].as_array_mut().unwrap().reverse();
+    assert_eq!(
+        suite::verify_proof(&reordered, &pk),
+        Err(ProofError::ContextMismatch)
+    );
+}
+
 #[test]
 fn a_one_element_proof_array_verifies_like_the_object() {
     let (_, pk) = key_pair();
