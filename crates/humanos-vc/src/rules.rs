@@ -17,6 +17,27 @@ pub const MAX_RULE_LEN: usize = 4 * 1024;
 /// use a handful of operators (`executionParams.amount <= userParams.maxAmount` counts 4).
 pub const MAX_RULE_DEPTH: usize = 40;
 
+/// The stack the `cel` crate parses on, whatever the caller's thread has, and evaluates on when
+/// the caller's stack is short. The depth estimate bounds well-formed rules, but the parser's
+/// error recovery on malformed text recurses further: the `cel_rules` fuzz target found a
+/// 188-byte rule estimated at 39 that needs between 3 and 4 MiB to compile in a debug build
+/// (`fuzz/seeds/cel_rules/error_recovery_depth`), more than a tokio worker's 2 MiB. Twice that;
+/// untouched pages cost nothing.
+#[cfg(feature = "cel")]
+const CEL_STACK_BYTES: usize = 8 * 1024 * 1024;
+
+/// The stack left on the caller's thread under which a compiled rule is evaluated on a
+/// [`CEL_STACK_BYTES`] stack of its own instead. The deepest rules the estimate accepts needed
+/// under 1.6 MiB to evaluate in a debug build and under 128 KiB in a release build (measured
+/// on 2026-12-03 with each shape of `tests/rules.rs` on threads of decreasing size); a fresh
+/// stack costs about 8 µs, so an optimized build evaluates in place when 512 KiB are left.
+#[cfg(feature = "cel")]
+const EXECUTE_RED_ZONE_BYTES: usize = if cfg!(debug_assertions) {
+    2 * 1024 * 1024
+} else {
+    512 * 1024
+};
+
 /// One CEL rule of an action.
 ///
 /// The expression is compiled on its first evaluation and the program kept with the rule (and
@@ -257,9 +278,11 @@ fn compile(expression: &str) -> Compiled {
              chains counted)"
         ));
     }
-    std::panic::catch_unwind(|| cel::Program::compile(expression))
-        .map_err(|_| "the CEL parser failed internally".to_owned())?
-        .map_err(|e| format!("rule does not compile: {e}"))
+    stacker::grow(CEL_STACK_BYTES, || {
+        std::panic::catch_unwind(|| cel::Program::compile(expression))
+    })
+    .map_err(|_| "the CEL parser failed internally".to_owned())?
+    .map_err(|e| format!("rule does not compile: {e}"))
 }
 
 #[cfg(feature = "cel")]
@@ -280,11 +303,13 @@ fn evaluate_rule(rule: &Rule, ctx: &cel::Context<'_, '_>) -> VerifyEvaluation {
         Err(msg) => return error(rule, msg.clone()),
     };
     // The cel crate is third-party code fed with agent-supplied values: contain any panic.
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        program
-            .execute(ctx)
-            .map_err(|e| format!("evaluation error: {e}"))
-    }));
+    let outcome = stacker::maybe_grow(EXECUTE_RED_ZONE_BYTES, CEL_STACK_BYTES, || {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            program
+                .execute(ctx)
+                .map_err(|e| format!("evaluation error: {e}"))
+        }))
+    });
     match outcome {
         Ok(Ok(cel::Value::Bool(true))) => VerifyEvaluation {
             rule: rule.name.clone(),

@@ -223,3 +223,25 @@ fn deep_expressions_are_an_error_not_a_crash() {
         4
     );
 }
+
+/// Malformed text within the depth estimate can still recurse deep in the parser's error
+/// recovery: this 188-byte rule (found by the `cel_rules` fuzz target, estimated at 39) needed
+/// between 3 and 4 MiB of stack in a debug build and aborted a 2 MiB thread, as a tokio worker
+/// has. The `cel` crate now runs on a stack of its own, so it is an `error` evaluation on any
+/// caller's thread.
+#[test]
+fn malformed_rules_within_the_estimate_do_not_overflow_a_small_thread_stack() {
+    use humanos_vc::rules::{MAX_RULE_DEPTH, nesting_estimate};
+    let expr = ")(e<g(@(q(t+++++]]]]dCa/{ge ]]teJad<g@((]]]]dCatm 1?\0MQQQQQQQQQQ\0{c\0\0\0ge{g{g\
+                \0\0\0\0\0\0\0\0\0d\0ge\0RE\0?\0e\x08{ge{ge\0\0]]dJaate<g@((]]]]dCa\0\0\0\0\0\0\0\
+                (<g@((]]]]dCate<g@(((((777]\0\0\0\0\0dJate<g@(;(]]]]aate<g@((";
+    assert_eq!(expr.len(), 188);
+    assert!(nesting_estimate(expr) <= MAX_RULE_DEPTH);
+    let evaluation = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(move || eval(expr, json!({})))
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(evaluation.result, EvaluationResult::Error);
+}
