@@ -15,7 +15,7 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use futures_util::future::LocalBoxFuture;
 use humanos::enforce::{AgentRequest, Authorized, Enforcement, Enforcer, Refusal};
-use humanos_webhooks::body::BodyCollector;
+use humanos_webhooks::body::{BodyCollector, declared_length};
 
 use crate::headers::ActixHeaders;
 
@@ -116,7 +116,8 @@ where
                     .map_into_right_body())
             };
             let limit = enforcer.body_limit();
-            let bytes = match read_body(req.take_payload(), limit).await {
+            let declared = declared_length(&ActixHeaders(req.headers()));
+            let bytes = match read_body(req.take_payload(), limit, declared).await {
                 Ok(bytes) => bytes,
                 Err(refusal) => return refuse(req, refusal),
             };
@@ -151,8 +152,12 @@ where
 }
 
 /// Reads the body into a [`BodyCollector`], refusing it as soon as it grows past `limit`.
-async fn read_body(mut payload: Payload, limit: usize) -> Result<Bytes, Refusal> {
-    let mut body = BodyCollector::new(limit, None);
+async fn read_body(
+    mut payload: Payload,
+    limit: usize,
+    declared: Option<u64>,
+) -> Result<Bytes, Refusal> {
+    let mut body = BodyCollector::new(limit, declared);
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|_| Refusal::unreadable_body())?;
         body.push(chunk)

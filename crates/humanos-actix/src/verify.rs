@@ -1,11 +1,11 @@
 //! Reading, verifying and gating one delivery: the code the three shapes share.
 
 use actix_web::error::PayloadError;
-use actix_web::http::header::{self, HeaderMap};
+use actix_web::http::header::HeaderMap;
 use actix_web::{HttpResponse, ResponseError};
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
-use humanos_webhooks::body::BodyCollector;
+use humanos_webhooks::body::{BodyCollector, declared_length};
 use humanos_webhooks::lifecycle::{self, Verified};
 use humanos_webhooks::{Refusal, WebhookPayload, WebhookState};
 use tracing::Span;
@@ -26,11 +26,7 @@ where
     S: Stream<Item = Result<Bytes, PayloadError>> + Unpin,
 {
     let headers = ActixHeaders(headers);
-    let declared = headers
-        .0
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared = declared_length(&headers);
     // Headers first: a request without them is refused before its body is read.
     lifecycle::precheck(state, &headers, declared)?;
     let read = read_body(&mut payload, state.body_limit(), declared);

@@ -16,10 +16,11 @@ use axum::http::{HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use humanos::enforce::{AgentRequest, Authorized, Enforcement, Enforcer, Refusal};
+use humanos_webhooks::body::declared_length;
 use tower_layer::Layer;
+use tower_service::Service;
 
 use crate::body::{ReadError, read_body};
-use tower_service::Service;
 
 /// A tower [`Layer`] that lets a request through only when the agent's mandate allows the
 /// action it describes (see `humanos::enforce` for the header, the statuses and the bodies).
@@ -106,11 +107,7 @@ where
         let enforcer = self.enforcer.clone();
         Box::pin(async move {
             let (parts, body) = req.into_parts();
-            let declared = parts
-                .headers
-                .get(header::CONTENT_LENGTH)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse::<u64>().ok());
+            let declared = declared_length(&parts.headers);
             let bytes = match read_body(body, enforcer.body_limit(), declared).await {
                 Ok(bytes) => bytes,
                 Err(ReadError::TooLarge(too_large)) => {

@@ -2,9 +2,10 @@
 //! [`humanos_webhooks::lifecycle`].
 
 use axum::body::Body;
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
+use humanos_webhooks::body::declared_length;
 use humanos_webhooks::lifecycle::{self, Verified};
 use humanos_webhooks::{Refusal, WebhookPayload, WebhookState};
 use tracing::Span;
@@ -20,10 +21,7 @@ pub(crate) async fn read_and_verify<E: WebhookPayload>(
     body: Body,
     span: &Span,
 ) -> Result<(Verified<E>, Bytes), Refusal> {
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared = declared_length(headers);
     // Headers first: a request without them is refused before its body is read.
     lifecycle::precheck(state, headers, declared)?;
     let bytes = read_body(body, state, declared).await?;

@@ -20,11 +20,22 @@
 
 use bytes::{Bytes, BytesMut};
 
-use crate::Refusal;
+use crate::{HeaderLookup, Refusal, WebhookHeaders};
 
 /// The first buffer is at most this large whatever `Content-Length` announces: the declared
 /// length is the sender's claim, and the buffer grows with what actually arrives.
 pub const MAX_INITIAL_CAPACITY: usize = 64 * 1024;
+
+/// The `Content-Length` a request announces: one header of ASCII digits that fit a `u64`. A
+/// sizing hint for [`BodyCollector::new`] and the early `413` of
+/// [`lifecycle::precheck`](crate::lifecycle::precheck), never a bound on what is read; a missing,
+/// repeated or malformed header is `None` (the HTTP server frames the body).
+pub fn declared_length(headers: &impl WebhookHeaders) -> Option<u64> {
+    match headers.lookup("content-length") {
+        HeaderLookup::One(value) => std::str::from_utf8(value).ok()?.parse().ok(),
+        HeaderLookup::Missing | HeaderLookup::Repeated => None,
+    }
+}
 
 /// A body that grew past its limit. An adapter answers `413` (see
 /// [`Refusal::PayloadTooLarge`], which this converts into).
@@ -137,6 +148,19 @@ mod tests {
         // Never smaller than what already arrived.
         assert_eq!(initial_capacity(Some(5), 100), 100);
         assert_eq!(initial_capacity(None, 100_000), 100_000);
+    }
+
+    #[test]
+    fn the_declared_length_is_one_header_of_digits() {
+        assert_eq!(declared_length(&[("Content-Length", "1024")]), Some(1024));
+        assert_eq!(declared_length(&[("x-other", "1")]), None);
+        assert_eq!(
+            declared_length(&[("content-length", "1"), ("content-length", "1")]),
+            None
+        );
+        for bad in ["", "abc", "-1", "1.5", "18446744073709551616"] {
+            assert_eq!(declared_length(&[("content-length", bad)]), None, "{bad:?}");
+        }
     }
 
     #[test]
