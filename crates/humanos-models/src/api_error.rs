@@ -126,8 +126,18 @@ mod tests {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_767_225_600);
         assert_eq!(retry_after("3", now), Some(Duration::from_secs(3)));
         assert_eq!(retry_after(" 0\t", now), Some(Duration::ZERO));
-        let later = httpdate::fmt_http_date(now + Duration::from_secs(7));
-        assert_eq!(retry_after(&later, now), Some(Duration::from_secs(7)));
+        // `now` is 2026-01-01T00:00:00Z: the three date forms of RFC 9110 §5.6.7, 7 s later.
+        for later in [
+            "Thu, 01 Jan 2026 00:00:07 GMT",
+            "Thursday, 01-Jan-26 00:00:07 GMT",
+            "Thu Jan  1 00:00:07 2026",
+        ] {
+            assert_eq!(
+                retry_after(later, now),
+                Some(Duration::from_secs(7)),
+                "{later}"
+            );
+        }
         // RFC 9110's own example: a date in the past asks for no delay.
         assert_eq!(
             retry_after("Fri, 31 Dec 1999 23:59:59 GMT", now),
