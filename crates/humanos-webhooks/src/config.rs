@@ -6,11 +6,13 @@ use std::time::Duration;
 
 use aes_gcm::Aes256Gcm;
 use aes_gcm::aead::KeyInit;
+use base64::alphabet;
+use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use humanos_signing::secrecy::{ExposeSecret, SecretSlice};
 use humanos_signing::{BodyRule, Clock, SignatureVerifier};
 use zeroize::Zeroizing;
 
-use crate::crypto::{BASE64, PBKDF2_ITERATIONS};
 use crate::error::ConfigError;
 
 /// Environment variable holding the webhook signature secret.
@@ -28,6 +30,16 @@ pub const ENV_PREVIOUS_ENCRYPTION_SECRET: &str = "HUMANOS_WEBHOOK_PREVIOUS_ENCRY
 /// Optional environment variable holding a previous encryption salt still accepted during a
 /// rotation; its secret is [`ENV_PREVIOUS_ENCRYPTION_SECRET`], or the current secret.
 pub const ENV_PREVIOUS_ENCRYPTION_SALT: &str = "HUMANOS_WEBHOOK_PREVIOUS_ENCRYPTION_SALT";
+
+/// PBKDF2 iterations Humanos uses to derive the webhook key.
+const PBKDF2_ITERATIONS: u32 = 10_000;
+
+/// Standard base64 (the encryption secret here, the envelope fields in `crypto`); padding
+/// optional on input, always written on output.
+pub(crate) const BASE64: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
 
 /// Everything needed to open (and, for tests and tooling, seal) Humanos webhook deliveries.
 ///

@@ -5,26 +5,15 @@ use std::fmt;
 
 use aes_gcm::Aes256Gcm;
 use aes_gcm::aead::{AeadInOut, Generate, Nonce};
-use base64::engine::DecodePaddingMode;
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
-use base64::{Engine, alphabet};
+use base64::Engine;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
-use crate::config::WebhookConfig;
+use crate::config::{BASE64, WebhookConfig};
 use crate::error::{SealError, WebhookError};
 use crate::event::{WebhookEvent, WebhookPayload};
 use crate::headers::{HeaderLookup, WebhookHeaders};
 use humanos_signing::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
-
-/// PBKDF2 iterations Humanos uses to derive the webhook key.
-pub(crate) const PBKDF2_ITERATIONS: u32 = 10_000;
-
-/// Standard base64; padding optional on input, always written on output.
-pub(crate) const BASE64: GeneralPurpose = GeneralPurpose::new(
-    &alphabet::STANDARD,
-    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-);
 
 /// A string field of the envelope, borrowed from the body when it has no escapes.
 struct Field<'a>(Cow<'a, str>);
