@@ -98,7 +98,6 @@ pub mod proof;
 pub mod reason;
 pub mod rules;
 pub mod status;
-mod status_check;
 mod time;
 pub mod verify;
 

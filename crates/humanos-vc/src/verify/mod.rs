@@ -2,7 +2,7 @@
 //!
 //! [`Verifier`] and its configuration live here; the request options, the outcomes, the
 //! verified-signature cache, the proof checks and the presentation checks each have their
-//! own module, and the status list checks sit beside [`crate::status`].
+//! own module, as do the status list checks (the list formats are in [`crate::status`]).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -13,13 +13,13 @@ use serde_json::{Map, Value};
 use crate::did::{KeyLookup, truncate};
 use crate::reason::Reason;
 use crate::status::{DEFAULT_MAX_STATUS_LIST_BYTES, VerifiedStatusList};
-use crate::status_check;
 
 mod cache;
 mod options;
 mod outcome;
 mod presentation;
 mod proof_check;
+mod status_check;
 
 use cache::SignatureCache;
 use options::IssuerTrust;

@@ -7,11 +7,12 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use super::options::StatusPolicy;
+use super::outcome::VerifyFailure;
 use crate::did::truncate;
 use crate::reason::Reason;
 use crate::status::{Bitstring, StatusEntry, VerifiedStatusList};
 use crate::time::parse_datetime_ms;
-use crate::verify::{StatusPolicy, VerifyFailure};
 
 fn unavailable(m: String) -> VerifyFailure {
     VerifyFailure::new(Reason::StatusUnavailable, m)
