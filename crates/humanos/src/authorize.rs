@@ -6,56 +6,14 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
 use humanos_models::{
-    CreatePresentationDto, JsonObject, PresentationEntity, VerifyDecision,
-    VerifyDenyResponseEntity, VerifyPresentationDto,
+    CreatePresentationDto, PresentationEntity, VerifyDecision, VerifyDenyResponseEntity,
+    VerifyPresentationDto,
 };
 use serde_json::Value;
 use tracing::Instrument;
 
+use crate::action::{Action, mandate_action};
 use crate::{Error, HumanosClient, Verdict};
-
-/// What an agent is about to do: the action it invokes (`urn:via:action:<uuid>`) and the
-/// `executionParams` it invokes it with.
-///
-/// ```
-/// use humanos::Action;
-///
-/// let action = Action::new("urn:via:action:7d0c6f1e")
-///     .param("amount", 12)
-///     .param("category", "BOOKS");
-/// assert_eq!(action.execution_params["amount"], 12);
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct Action {
-    /// The action's URN. The mandate must pin it: a mandate for another action (or for none)
-    /// is denied with `action_not_found` before any verification is spent on it.
-    pub id: String,
-    /// The `executionParams` sent to `POST /credential/verify` and given to the CEL rules.
-    pub execution_params: JsonObject,
-}
-
-impl Action {
-    /// The action `id` with no execution parameters yet.
-    pub fn new(id: impl Into<String>) -> Self {
-        Self {
-            id: id.into(),
-            execution_params: JsonObject::new(),
-        }
-    }
-
-    /// Adds (or replaces) one execution parameter.
-    pub fn param(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.execution_params.insert(name.into(), value.into());
-        self
-    }
-
-    /// Replaces all execution parameters.
-    pub fn params(mut self, execution_params: JsonObject) -> Self {
-        self.execution_params = execution_params;
-        self
-    }
-}
 
 /// Who answered an [`Authorization`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -371,15 +329,6 @@ pub(crate) fn deny(reason: &str, message: String, credential_id: &str) -> Verify
 /// here is what an allow vouches for.
 fn pinned_action(vp: &PresentationEntity) -> Option<&str> {
     mandate_action(vp)?.get("id")?.as_str()
-}
-
-/// `credentialSubject.mandate.action` of the presentation's first credential (the mandate).
-pub(crate) fn mandate_action(vp: &PresentationEntity) -> Option<&Value> {
-    let first = match vp.presentation.get("verifiableCredential")? {
-        Value::Array(items) => items.first()?,
-        single => single,
-    };
-    first.pointer("/credentialSubject/mandate/action")
 }
 
 /// A local denial when the mandate does not pin `action_id`: `verify` evaluates the rules of

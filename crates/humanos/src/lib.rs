@@ -187,6 +187,7 @@
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod action;
 mod api;
 mod authorize;
 mod call;
@@ -208,11 +209,12 @@ pub use vc::HUMANOS_ISSUER_DID;
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
+pub use action::Action;
 pub use api::{
     ActionsHandler, ApprovalHandler, CredentialsHandler, DidHandler, Evidence, IntelligenceHandler,
     RequestsHandler, UsersHandler, Verdict,
 };
-pub use authorize::{Action, Authorization, Authorize, AuthorizeError, DecidedBy};
+pub use authorize::{Authorization, Authorize, AuthorizeError, DecidedBy};
 pub use call::Call;
 pub use client::{
     DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES, ENV_API_KEY, ENV_BASE_URL, ENV_SIGNATURE_SECRET,

@@ -14,8 +14,8 @@ use humanos_vc::verify::FetchFuture;
 use humanos_vc::{Reason, RuleCheck, StatusListFetcher, Verifier, VerifyFailure, VerifyRequest};
 use serde_json::Value;
 
-use crate::authorize::mandate_action;
-use crate::{Action, HumanosClient};
+use crate::HumanosClient;
+use crate::action::{Action, mandate_action};
 
 /// How long DID documents and status lists are kept by default.
 const DEFAULT_DID_TTL: Duration = Duration::from_secs(300);
