@@ -10,7 +10,9 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use crate::{Sandbox, SandboxBuilder, SandboxError, WebhookSecrets};
+use crate::builder::{Sandbox, SandboxBuilder};
+use crate::context::WebhookSecrets;
+use crate::error::SandboxError;
 
 /// The flags of a sandbox (each also read from a `SANDBOX_*` environment variable).
 #[derive(Clone, clap::Args)]

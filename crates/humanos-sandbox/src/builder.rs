@@ -13,10 +13,32 @@ use humanos_webhooks::WebhookConfig;
 use serde_json::Value;
 use tokio::net::TcpListener;
 
-use crate::admin::guard::{AdminGuard, allowed_hosts, new_token};
-use crate::state::{AppState, WebhookSecrets};
+use crate::access::{AdminGuard, allowed_hosts, new_token};
+use crate::context::{Context, WebhookSecrets};
+use crate::domain::{actions, webhooks};
+use crate::error::SandboxError;
+use crate::handle::SandboxHandle;
+use crate::http::auth::ApiAuth;
+use crate::state::AppState;
 use crate::store::{Store, StoreError};
-use crate::{SandboxError, SandboxHandle, admin, humancode_emulator, router, util, webhooks};
+use crate::{humancode_emulator, router, util};
+
+/// Entry point: [`Sandbox::builder`] or [`Sandbox::start_ephemeral`].
+#[derive(Debug)]
+pub struct Sandbox;
+
+impl Sandbox {
+    /// A builder with the defaults: in-memory database, 127.0.0.1 on an ephemeral port,
+    /// random credentials, no webhook endpoint.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+
+    /// Starts a sandbox with the defaults.
+    pub async fn start_ephemeral() -> Result<SandboxHandle, SandboxError> {
+        Self::builder().build().await
+    }
+}
 
 /// Configures and starts a sandbox.
 #[derive(Default)]
@@ -148,15 +170,15 @@ impl SandboxBuilder {
         let webhook_config = webhook_config(&keys.webhook_secrets, clock.clone())?;
         let listener = bind(self.addr, self.allow_remote).await?;
         let addr = listener.local_addr()?;
-        let actions = std::mem::take(&mut self.actions);
-        let state = Arc::new(self.app_state(store, clock, keys, webhook_config, addr));
-        for def in actions {
-            admin::define_action(&state, def)
-                .map_err(|e| SandboxError::Action(format!("{:?}", e.message)))?;
+        let definitions = std::mem::take(&mut self.actions);
+        let state = self.app_state(store, clock, keys, webhook_config, addr);
+        for def in definitions {
+            actions::define_action(&state.ctx, def)
+                .map_err(|e| SandboxError::Action(e.to_string()))?;
         }
         let (shutdown, server) = serve(listener, router::router(state.clone()));
-        let worker = tokio::spawn(webhooks::worker(state.clone()));
-        tracing::info!(base_url = %state.base_url, issuer = %state.issuer.did(), "humanos sandbox listening");
+        let worker = tokio::spawn(webhooks::worker(state.ctx.clone()));
+        tracing::info!(base_url = %state.ctx.base_url, issuer = %state.ctx.issuer.did(), "humanos sandbox listening");
         Ok(SandboxHandle {
             state,
             addr,
@@ -217,14 +239,16 @@ impl SandboxBuilder {
             allowed_hosts(addr, &base_url),
         );
         let started_at = util::iso(clock.now_unix_ms());
-        AppState {
-            store,
-            request_verifier: SignatureVerifier::new(&keys.signature_secret, BodyRule::Request)
+        let auth = ApiAuth {
+            verifier: SignatureVerifier::new(&keys.signature_secret, BodyRule::Request)
                 .with_shared_clock(clock.clone()),
-            clock,
-            base_url,
             api_key: keys.api_key,
             signature_secret: keys.signature_secret,
+        };
+        let ctx = Context {
+            store,
+            clock,
+            base_url,
             issuer: keys.issuer,
             agent: keys.agent,
             user_seed: keys.user_seed,
@@ -240,8 +264,12 @@ impl SandboxBuilder {
             ),
             retry_base_ms: self.retry_base.map_or(500, |d| d.as_millis() as u64).max(1),
             webhook_max_attempts: self.max_attempts.unwrap_or(webhooks::DEFAULT_MAX_ATTEMPTS),
-            admin,
             started_at,
+        };
+        AppState {
+            ctx: Arc::new(ctx),
+            auth: Arc::new(auth),
+            admin: Arc::new(admin),
         }
     }
 }

@@ -7,13 +7,15 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::api;
-use crate::state::{
-    ACTION, ActionRec, AppState, CREDENTIAL, CredentialRec, REQUEST, RequestRec, SubjectRec,
+use crate::context::Context;
+use crate::domain::decision;
+use crate::http::error::ApiError;
+use crate::records::{
+    ACTION, ActionRec, CREDENTIAL, CredentialRec, REQUEST, RequestRec, SubjectRec,
 };
 use crate::util::{self, html};
 
-type St = State<Arc<AppState>>;
+type St = State<Arc<Context>>;
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}\
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}\
@@ -90,7 +92,7 @@ fn page_subject<'r>(r: &'r RequestRec, contact: Option<&str>) -> Option<&'r Subj
 }
 
 /// One mandate to approve: its name, description, and the action with the user parameters.
-fn credential_html(s: &AppState, c: &CredentialRec) -> String {
+fn credential_html(s: &Context, c: &CredentialRec) -> String {
     let mut out = format!("<h2>{}</h2>", html(&c.name));
     if let Some(d) = &c.description {
         out += &format!("<p>{}</p>", html(d));
@@ -173,7 +175,7 @@ pub(crate) async fn approval_submit(
         );
     }
     if form.otp.as_deref().map(str::trim) != Some(sub.otp.as_str()) {
-        let failures = api::otp_failure(&s, &id, &form.contact).unwrap_or(0);
+        let failures = decision::otp_failure(&s, &id, &form.contact).unwrap_or(0);
         tracing::warn!(request_id = %id, contact = %form.contact, failures, "wrong OTP on the approval page");
         let left = 3u32.saturating_sub(failures);
         return error_page(
@@ -182,7 +184,7 @@ pub(crate) async fn approval_submit(
         );
     }
     let accept = form.decision == "accept";
-    match api::decide(&s, &id, Some(&form.contact), accept, "hosted") {
+    match decision::decide(&s, &id, Some(&form.contact), accept, "hosted") {
         Ok(r) => {
             let ids: Vec<String> = r
                 .subjects
@@ -201,6 +203,9 @@ pub(crate) async fn approval_submit(
             };
             page(if accept { "Accepted" } else { "Rejected" }, &body).into_response()
         }
-        Err(e) => error_page(e.status, &format!("{:?}", e.message)),
+        Err(e) => {
+            let e = ApiError::from(e);
+            error_page(e.status, &e.text())
+        }
     }
 }

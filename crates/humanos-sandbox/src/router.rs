@@ -4,34 +4,34 @@
 //! Each resource has its own short sub-router (mirroring `api/`, `pages`, `admin/` and
 //! `dashboard/`); [`router`] merges them and adds the layers.
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::routing::{delete, get, patch, post};
 
-use crate::state::{ApiError, AppState};
-use crate::{admin, api, auth, dashboard, humancode_emulator, pages};
+use crate::http::error::ApiError;
+use crate::http::{auth, guard};
+use crate::state::AppState;
+use crate::{admin, api, dashboard, humancode_emulator, pages};
 
-type Routes = Router<Arc<AppState>>;
+type Routes = Router<AppState>;
 
-pub(crate) fn router(state: Arc<AppState>) -> Router {
+pub(crate) fn router(state: AppState) -> Router {
     authenticated_api(&state)
         .merge(public_pages())
         .merge(admin_area(&state))
         .with_state(state.clone())
-        .merge(humancode_emulator::router(state.humancode.clone()))
+        .merge(humancode_emulator::router(state.ctx.humancode.clone()))
         .fallback(|uri: axum::http::Uri| async move {
             ApiError::not_found(format!("Cannot find {}", uri.path()))
         })
         .layer(axum::extract::DefaultBodyLimit::max(auth::MAX_BODY))
         .layer(axum::middleware::from_fn_with_state(
-            state,
-            admin::guard::check_host,
+            state.admin.clone(),
+            guard::check_host,
         ))
 }
 
 /// The Humanos API, every route behind the API key and request signature check.
-fn authenticated_api(state: &Arc<AppState>) -> Routes {
+fn authenticated_api(state: &AppState) -> Routes {
     requests()
         .merge(users())
         .merge(actions())
@@ -40,7 +40,7 @@ fn authenticated_api(state: &Arc<AppState>) -> Routes {
         .merge(did())
         .merge(intelligence())
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            state.auth.clone(),
             auth::authenticate,
         ))
 }
@@ -109,13 +109,13 @@ fn public_pages() -> Routes {
 }
 
 /// The dashboard and the admin API, every route behind the admin guard.
-fn admin_area(state: &Arc<AppState>) -> Routes {
+fn admin_area(state: &AppState) -> Routes {
     dashboard_pages()
         .merge(admin_requests())
         .merge(admin_webhooks())
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            admin::guard::require_admin,
+            state.admin.clone(),
+            guard::require_admin,
         ))
 }
 

@@ -104,6 +104,14 @@ pub(crate) fn parse_query(raw: Option<&str>) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Whether the client asked for a page (a browser navigation) rather than JSON.
+pub(crate) fn wants_html(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,9 +4,10 @@ use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use humanos_models::*;
 
-use crate::state::{ACTION, ActionRec, ApiResult};
+use crate::http::error::ApiResult;
+use crate::records::{ACTION, ActionRec};
 
-use super::*;
+use super::common::*;
 
 fn action_entity(a: &ActionRec) -> ActionEntity {
     ActionEntity {

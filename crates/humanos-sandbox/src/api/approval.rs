@@ -5,14 +5,16 @@ use axum::extract::{RawQuery, State};
 use humanos_models::*;
 use serde_json::{Value, json};
 
-use crate::state::{ACTION, ActionRec, ApiResult, AppState};
+use crate::context::Context;
+use crate::http::error::ApiResult;
+use crate::records::{ACTION, ActionRec};
 
-use super::*;
+use super::common::*;
 
 /// The id of the sandbox's one workflow (all its actions).
 pub(crate) const SANDBOX_GROUP_ID: &str = "grp_sandbox";
 
-fn resources(s: &AppState, q: &Query) -> ApiResult<Vec<ResourceEntity>> {
+fn resources(s: &Context, q: &Query) -> ApiResult<Vec<ResourceEntity>> {
     let types = q.all("types");
     let active = q.active()?;
     Ok(s.store

@@ -6,10 +6,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use crate::mandate;
-use crate::state::{ApiError, ApiResult};
+use crate::domain::mandate;
+use crate::http::error::{ApiError, ApiResult};
 
-use super::*;
+use super::common::*;
 
 pub(crate) async fn resolve_did(State(s): St, Path(did): Path<String>) -> Response {
     let did = percent_encoding::percent_decode_str(&did)

@@ -6,13 +6,14 @@ use axum::http::StatusCode;
 use humanos_models::*;
 use serde_json::{Value, json};
 
-use crate::state::{
-    ACTION, ActionRec, ApiError, ApiResult, AppState, CREDENTIAL, CredentialRec, REQUEST,
-    RequestRec,
+use crate::context::Context;
+use crate::http::error::{ApiError, ApiResult};
+use crate::records::{
+    ACTION, ActionRec, CREDENTIAL, CredentialRec, CredentialStatus, REQUEST, RequestRec,
 };
 use crate::util;
 
-use super::*;
+use super::common::*;
 
 /// The query parameter `name`, answered 400 `<name> is required` when absent.
 fn required<'q>(q: &'q Query, name: &str) -> ApiResult<&'q str> {
@@ -20,7 +21,7 @@ fn required<'q>(q: &'q Query, name: &str) -> ApiResult<&'q str> {
         .ok_or_else(|| ApiError::validation(vec![format!("{name} is required")]))
 }
 
-fn check_org(s: &AppState, q: &Query) -> ApiResult<String> {
+fn check_org(s: &Context, q: &Query) -> ApiResult<String> {
     let org = required(q, "orgDid")?;
     if org != s.issuer.did() {
         return Err(ApiError::not_found(
@@ -64,7 +65,7 @@ pub(crate) async fn intelligence_action(
 /// Whether an action credential is a mandate of agent `did`: its `authorizedDIDs` once issued;
 /// before that (draft, rejected) the DIDs issuance would authorize (the sandbox's agent and the
 /// request's `authorizedDIDs`, as `mandate::issue_credential` writes them).
-fn serves_agent(s: &AppState, c: &CredentialRec, did: &str) -> ApiResult<bool> {
+fn serves_agent(s: &Context, c: &CredentialRec, did: &str) -> ApiResult<bool> {
     if c.action.is_none() {
         return Ok(false);
     }
@@ -83,7 +84,7 @@ fn serves_agent(s: &AppState, c: &CredentialRec, did: &str) -> ApiResult<bool> {
 }
 
 /// The agent's live mandates at `at_ms`.
-fn agent_mandates(s: &AppState, did: &str, at_ms: u64) -> ApiResult<Vec<CredentialRec>> {
+fn agent_mandates(s: &Context, did: &str, at_ms: u64) -> ApiResult<Vec<CredentialRec>> {
     let mut live = Vec::new();
     for c in s.store.list::<CredentialRec>(CREDENTIAL)? {
         let started = c
@@ -91,7 +92,7 @@ fn agent_mandates(s: &AppState, did: &str, at_ms: u64) -> ApiResult<Vec<Credenti
             .as_deref()
             .and_then(util::parse_iso)
             .is_none_or(|f| f <= at_ms);
-        if c.status == "ACTIVE" && started && serves_agent(s, &c, did)? {
+        if c.status == CredentialStatus::Active && started && serves_agent(s, &c, did)? {
             live.push(c);
         }
     }
@@ -206,7 +207,7 @@ struct WindowCounts {
 }
 
 impl WindowCounts {
-    fn of(s: &AppState, did: &str, from: u64, to: u64) -> ApiResult<Self> {
+    fn of(s: &Context, did: &str, from: u64, to: u64) -> ApiResult<Self> {
         let reason = |row: &Value| {
             row.pointer("/content/reason")
                 .and_then(Value::as_str)

@@ -9,19 +9,23 @@ use humanos_models::*;
 use serde_json::Number;
 use serde_json::{Value, json};
 
-use crate::mandate;
-use crate::state::{
-    ACTION, ActionPin, ActionRec, ApiError, ApiResult, AppState, CREDENTIAL, CredentialRec,
-    REQUEST, RequestRec, SubjectRec, USER, UserRec,
+use crate::context::{API_VERSION, Context};
+use crate::domain::entities::credential_entity;
+use crate::domain::load::load_request;
+use crate::domain::mandate;
+use crate::http::auth::ApiVersion;
+use crate::http::error::{ApiError, ApiResult};
+use crate::records::{
+    ACTION, ActionPin, ActionRec, CREDENTIAL, CredentialRec, CredentialStatus, EventKind, REQUEST,
+    RequestRec, SubjectRec, USER, UserRec,
 };
 use crate::util;
 
 use super::approval::SANDBOX_GROUP_ID;
-use super::credentials::credential_entity;
+use super::common::*;
 use super::users::{ensure_user, find_user, one_subject_selector, valid_contact};
-use super::*;
 
-fn subject_entity(s: &AppState, sub: &SubjectRec) -> ApiResult<RequestSubjectEntity> {
+fn subject_entity(s: &Context, sub: &SubjectRec) -> ApiResult<RequestSubjectEntity> {
     let u: Option<UserRec> = s.store.get(USER, &sub.user_id)?;
     Ok(RequestSubjectEntity {
         id: Some(sub.user_id.clone()),
@@ -33,7 +37,7 @@ fn subject_entity(s: &AppState, sub: &SubjectRec) -> ApiResult<RequestSubjectEnt
     })
 }
 
-fn credentials_of(s: &AppState, r: &RequestRec) -> ApiResult<Vec<CredentialRec>> {
+fn credentials_of(s: &Context, r: &RequestRec) -> ApiResult<Vec<CredentialRec>> {
     let mut out = Vec::new();
     for sub in &r.subjects {
         for id in &sub.credential_ids {
@@ -45,7 +49,7 @@ fn credentials_of(s: &AppState, r: &RequestRec) -> ApiResult<Vec<CredentialRec>>
     Ok(out)
 }
 
-fn request_entity(s: &AppState, r: &RequestRec) -> ApiResult<RequestEntity> {
+fn request_entity(s: &Context, r: &RequestRec) -> ApiResult<RequestEntity> {
     Ok(RequestEntity {
         id: r.id.clone(),
         name: r.name.clone(),
@@ -66,7 +70,7 @@ fn request_entity(s: &AppState, r: &RequestRec) -> ApiResult<RequestEntity> {
                 description: c.description.clone(),
                 internal_id: c.internal_id.clone(),
                 resource_type: c.resource_type.as_str().into(),
-                status: c.status.as_str().into(),
+                status: c.status.into(),
             })
             .collect(),
         created_at: r.created_at.clone(),
@@ -74,29 +78,19 @@ fn request_entity(s: &AppState, r: &RequestRec) -> ApiResult<RequestEntity> {
     })
 }
 
-/// The approval link of a subject.
-pub(crate) fn approval_link(s: &AppState, request_id: &str, contact: &str) -> String {
-    format!(
-        "{}/approve/{}?contact={}",
-        s.base_url,
-        humancode::encode_uri_component(request_id),
-        humancode::encode_uri_component(contact)
-    )
-}
-
-fn log_otp(s: &AppState, r: &RequestRec, sub: &SubjectRec) {
+fn log_otp(s: &Context, r: &RequestRec, sub: &SubjectRec) {
     tracing::info!(
         request_id = %r.id,
         contact = %sub.contact,
         otp = %sub.otp,
-        link = %approval_link(s, &r.id, &sub.contact),
+        link = %s.approval_link(&r.id, &sub.contact),
         "OTP sent (sandbox: printed here instead of emailed)"
     );
 }
 
 pub(crate) async fn create_request(
     State(s): St,
-    version: Option<axum::Extension<crate::auth::ApiVersion>>,
+    version: Option<axum::Extension<ApiVersion>>,
     bytes: Bytes,
 ) -> ApiResult<Response> {
     let dto: GenerateRequestDto = body(&bytes)?;
@@ -134,7 +128,7 @@ pub(crate) async fn create_request(
         subjects,
         api_version: version
             .map(|v| v.0.0.clone())
-            .unwrap_or_else(|| crate::state::API_VERSION.into()),
+            .unwrap_or_else(|| API_VERSION.into()),
     };
     s.store.put(REQUEST, &rec.id, &rec)?;
     for sub in &rec.subjects {
@@ -150,7 +144,7 @@ pub(crate) async fn create_request(
                 contact: x.contact.clone(),
                 id: x.user_id.clone(),
                 secondary_contact: None,
-                link: Some(approval_link(&s, &rec.id, &x.contact)),
+                link: Some(s.approval_link(&rec.id, &x.contact)),
             })
             .collect(),
     };
@@ -186,7 +180,7 @@ fn validate_generate(dto: &GenerateRequestDto) -> ApiResult<()> {
 }
 
 /// 409 when a live (not canceled) request already has this `internalId`.
-fn check_internal_id_free(s: &AppState, internal_id: Option<&str>) -> ApiResult<()> {
+fn check_internal_id_free(s: &Context, internal_id: Option<&str>) -> ApiResult<()> {
     let Some(internal) = internal_id else {
         return Ok(());
     };
@@ -213,7 +207,7 @@ fn draft(name: String, description: Option<String>, resource_type: &str) -> Cred
         description,
         internal_id: None,
         resource_type: resource_type.to_owned(),
-        status: "DRAFT".into(),
+        status: CredentialStatus::Draft,
         scope: None,
         valid_from: None,
         valid_until: None,
@@ -233,7 +227,7 @@ fn draft(name: String, description: Option<String>, resource_type: &str) -> Cred
 
 /// The template of `credentials[i]`: its action pinned at the latest version, its
 /// `maxExecutions` checked.
-fn credential_template(s: &AppState, i: usize, c: &CredentialDto) -> ApiResult<CredentialRec> {
+fn credential_template(s: &Context, i: usize, c: &CredentialDto) -> ApiResult<CredentialRec> {
     if c.name.trim().is_empty() {
         return Err(ApiError::validation(vec![format!(
             "credentials.{i}.name should not be empty"
@@ -269,7 +263,7 @@ fn credential_template(s: &AppState, i: usize, c: &CredentialDto) -> ApiResult<C
 
 /// Pins the action's latest version, after checking the `userParams` match the ones it
 /// declares.
-fn action_pin(s: &AppState, action: &ActionDto) -> ApiResult<ActionPin> {
+fn action_pin(s: &Context, action: &ActionDto) -> ApiResult<ActionPin> {
     let Some(a) = s.store.get::<ActionRec>(ACTION, &action.id)? else {
         return Err(ApiError::bad_request(format!(
             "Action `{}` not found (action_not_found)",
@@ -309,7 +303,7 @@ fn action_pin(s: &AppState, action: &ActionDto) -> ApiResult<ActionPin> {
 /// Templates for resources and groups: the sandbox's approvals are its actions (POLICY
 /// resources), and its one group holds them all.
 fn resource_templates(
-    s: &AppState,
+    s: &Context,
     mut resource_ids: Vec<String>,
     groups: &[String],
 ) -> ApiResult<Vec<CredentialRec>> {
@@ -334,7 +328,7 @@ fn resource_templates(
 
 /// One subject per user (created if new), each with its own copy of every template.
 fn create_subjects(
-    s: &AppState,
+    s: &Context,
     dto: &GenerateRequestDto,
     templates: &[CredentialRec],
     request_id: &str,
@@ -448,15 +442,6 @@ pub(crate) async fn list_requests(
     Ok(Json(RequestsEntity { data, total_pages }))
 }
 
-pub(super) fn load_request(s: &AppState, id: &str) -> ApiResult<RequestRec> {
-    if id.trim().is_empty() {
-        return Err(ApiError::bad_request("requestId is required"));
-    }
-    s.store
-        .get(REQUEST, id)?
-        .ok_or_else(|| ApiError::not_found(format!("Request `{id}` not found")))
-}
-
 pub(crate) async fn get_request(
     State(s): St,
     Path(id): Path<String>,
@@ -508,11 +493,11 @@ pub(crate) async fn cancel_request(State(s): St, Path(id): Path<String>) -> ApiR
     let now = s.now_iso();
     r.canceled_at = Some(now.clone());
     for mut c in credentials_of(&s, &r)? {
-        if c.status == "INACTIVE" {
+        if c.status == CredentialStatus::Inactive {
             continue;
         }
-        let was_active = c.status == "ACTIVE";
-        c.status = "INACTIVE".into();
+        let was_active = c.status == CredentialStatus::Active;
+        c.status = CredentialStatus::Inactive;
         c.inactive_at = Some(now.clone());
         c.inactive_reason = Some("canceled".into());
         c.revoked = was_active;
@@ -520,7 +505,7 @@ pub(crate) async fn cancel_request(State(s): St, Path(id): Path<String>) -> ApiR
         mandate::record_event(
             &s,
             &c.id,
-            "CANCEL",
+            EventKind::Cancel,
             s.issuer.did(),
             json!({"requestId": r.id, "at": now}),
         )?;

@@ -7,13 +7,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use humanos_models::*;
 
-use crate::state::{ApiError, ApiResult, AppState, USER, UserRec};
+use crate::context::Context;
+use crate::http::error::{ApiError, ApiResult};
+use crate::records::{USER, UserRec};
 use crate::util;
 
-use super::*;
+use super::common::*;
 
 pub(super) fn find_user(
-    s: &AppState,
+    s: &Context,
     contact: Option<&str>,
     id: Option<&str>,
     internal: Option<&str>,
@@ -29,7 +31,7 @@ pub(super) fn find_user(
 }
 
 /// Finds or creates the user with `contact`.
-pub(crate) fn ensure_user(s: &AppState, contact: &str) -> ApiResult<UserRec> {
+pub(crate) fn ensure_user(s: &Context, contact: &str) -> ApiResult<UserRec> {
     if let Some(u) = find_user(s, Some(contact), None, None)? {
         return Ok(u);
     }

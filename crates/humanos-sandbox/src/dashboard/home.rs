@@ -3,27 +3,30 @@
 use axum::extract::State;
 use axum::response::Html;
 
-use super::{St, badge, layout, seg};
-use crate::state::{ACTION, ActionRec, AppState, CREDENTIAL, CredentialRec, REQUEST, RequestRec};
+use super::layout::{badge, layout, seg};
+use crate::context::{API_VERSION, Context};
+use crate::records::{ACTION, ActionRec, CREDENTIAL, CredentialRec, REQUEST, RequestRec};
+use crate::state::AppState;
 use crate::util::html;
 
 /// How many of the newest requests and mandates the home page lists.
 const SHOWN: usize = 100;
 
 /// `GET /admin` (browsers) and `GET /`.
-pub(crate) async fn home(State(s): St) -> Html<String> {
+pub(crate) async fn home(State(state): State<AppState>) -> Html<String> {
+    let s = &state.ctx;
     let body = format!(
         "{}{}{}{}",
-        sandbox_section(&s),
-        requests_section(&s),
-        mandates_section(&s),
-        actions_section(&s)
+        sandbox_section(&state),
+        requests_section(s),
+        mandates_section(s),
+        actions_section(s)
     );
     layout("Dashboard", "home", &body)
 }
 
-fn sandbox_section(s: &AppState) -> String {
-    let env = s.env_lines();
+fn sandbox_section(state: &AppState) -> String {
+    let (s, env) = (&state.ctx, state.env_lines());
     format!(
         "<section id=\"sandbox\"><h2>Sandbox</h2><table>\
          <tr><th>Base URL</th><td><code id=\"base-url\">{}</code></td></tr>\
@@ -34,12 +37,12 @@ fn sandbox_section(s: &AppState) -> String {
         html(&s.base_url),
         html(s.issuer.did()),
         html(s.agent.did()),
-        crate::state::API_VERSION,
+        API_VERSION,
         html(&env),
     )
 }
 
-fn requests_section(s: &AppState) -> String {
+fn requests_section(s: &Context) -> String {
     let requests: Vec<RequestRec> = s.store.list(REQUEST).unwrap_or_default();
     let rows: String = requests
         .iter()
@@ -92,7 +95,7 @@ pub(super) fn mandate_row(c: &CredentialRec) -> String {
         seg(&c.id),
         html(&c.id),
         html(&c.name),
-        badge(&c.status),
+        badge(c.status.as_str()),
         html(&executions),
         html(c.valid_until.as_deref().unwrap_or("–")),
         html(c.inactive_reason.as_deref().unwrap_or("")),
@@ -102,7 +105,7 @@ pub(super) fn mandate_row(c: &CredentialRec) -> String {
 pub(super) const MANDATE_HEAD: &str = "<tr><th>Mandate</th><th>Name</th><th>Status</th>\
      <th>Executions left</th><th>Expires</th><th>Inactive because</th></tr>";
 
-fn mandates_section(s: &AppState) -> String {
+fn mandates_section(s: &Context) -> String {
     let creds: Vec<CredentialRec> = s.store.list(CREDENTIAL).unwrap_or_default();
     let rows: String = creds.iter().rev().take(SHOWN).map(mandate_row).collect();
     format!(
@@ -111,7 +114,7 @@ fn mandates_section(s: &AppState) -> String {
     )
 }
 
-fn actions_section(s: &AppState) -> String {
+fn actions_section(s: &Context) -> String {
     let actions: Vec<ActionRec> = s.store.list(ACTION).unwrap_or_default();
     let rows: String = actions
         .iter()

@@ -7,9 +7,12 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::home::{MANDATE_HEAD, mandate_row};
-use super::{St, action_button, badge, layout, pretty, seg};
-use crate::api;
-use crate::state::{ACTION, ActionRec, AppState, CREDENTIAL, CredentialRec, REQUEST, RequestRec};
+use super::layout::{St, action_button, badge, layout, pretty, seg};
+use crate::context::Context;
+use crate::domain::mandate;
+use crate::records::{
+    ACTION, ActionRec, CREDENTIAL, CredentialRec, CredentialStatus, REQUEST, RequestRec,
+};
 use crate::util::{self, html};
 
 fn not_found(what: &str) -> Response {
@@ -33,7 +36,7 @@ pub(crate) async fn request_page(State(s): St, Path(id): Path<String>) -> Respon
         .subjects
         .iter()
         .map(|x| {
-            let link = api::approval_link(&s, &r.id, &x.contact);
+            let link = s.approval_link(&r.id, &x.contact);
             let open = if x.decision.is_none() && r.canceled_at.is_none() {
                 format!(
                     "<a class=\"approval-link\" href=\"{}\">Open the approval page</a>",
@@ -96,7 +99,7 @@ pub(crate) async fn credential_page(State(s): St, Path(id): Path<String>) -> Res
     layout("Mandate", "", &body).into_response()
 }
 
-fn summary(s: &AppState, c: &CredentialRec) -> String {
+fn summary(s: &Context, c: &CredentialRec) -> String {
     let action = c.action.as_ref().map(|pin| {
         let name = s
             .store
@@ -111,7 +114,7 @@ fn summary(s: &AppState, c: &CredentialRec) -> String {
             pretty(&Value::Object(pin.user_params.clone()))
         )
     });
-    let revoke = if c.status == "ACTIVE" {
+    let revoke = if c.status == CredentialStatus::Active {
         action_button(
             "revoke",
             "POST",
@@ -134,7 +137,7 @@ fn summary(s: &AppState, c: &CredentialRec) -> String {
          <tr><th>Valid</th><td>{}</td></tr>{}</table><p>{revoke}</p></section>",
         html(&c.id),
         html(&c.name),
-        badge(&c.status),
+        badge(c.status.as_str()),
         html(c.inactive_reason.as_deref().unwrap_or("")),
         seg(&c.request_id),
         html(&c.request_id),
@@ -155,8 +158,8 @@ fn yes_no(ok: bool) -> String {
     badge(if ok { "ok" } else { "fail" })
 }
 
-fn chain(s: &AppState, id: &str) -> String {
-    let Ok((events, ok)) = crate::mandate::audit(s, id) else {
+fn chain(s: &Context, id: &str) -> String {
+    let Ok((events, ok)) = mandate::audit(s, id) else {
         return "<section id=\"events\"><p id=\"error\">The event chain cannot be read.</p></section>"
             .to_owned();
     };
@@ -186,7 +189,7 @@ fn chain(s: &AppState, id: &str) -> String {
 }
 
 /// Presentations issued and verifications, from the event contents.
-fn presentations(s: &AppState, id: &str) -> String {
+fn presentations(s: &Context, id: &str) -> String {
     let rows: String = s
         .store
         .events(id)

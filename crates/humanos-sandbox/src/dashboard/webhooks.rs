@@ -5,9 +5,9 @@ use axum::extract::State;
 use axum::response::Html;
 use serde_json::json;
 
-use super::{St, action_button, badge, layout, seg, when};
-use crate::admin::delivery_state;
-use crate::state::AppState;
+use super::layout::{St, action_button, badge, layout, seg, when};
+use crate::admin::views::delivery_state;
+use crate::context::Context;
 use crate::store::DeliveryRow;
 use crate::util::html;
 
@@ -19,7 +19,7 @@ pub(super) async fn page(State(s): St) -> Html<String> {
     layout("Webhooks", "webhooks", &body)
 }
 
-fn endpoints(s: &AppState) -> String {
+fn endpoints(s: &Context) -> String {
     let urls = s
         .webhook_urls
         .read()
@@ -56,7 +56,7 @@ fn endpoints(s: &AppState) -> String {
     )
 }
 
-fn deliveries(s: &AppState) -> String {
+fn deliveries(s: &Context) -> String {
     let rows: String = s
         .store
         .delivery_rows(None, SHOWN)
@@ -70,7 +70,7 @@ fn deliveries(s: &AppState) -> String {
     )
 }
 
-fn delivery_row(s: &AppState, d: &DeliveryRow) -> String {
+fn delivery_row(s: &Context, d: &DeliveryRow) -> String {
     let event: serde_json::Value = serde_json::from_str(&d.event).unwrap_or_default();
     let field = |k: &str| {
         event

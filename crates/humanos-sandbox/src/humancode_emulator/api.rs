@@ -10,7 +10,7 @@ use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::{Received, SESSION_TTL_MS, Scripted, SessionState, Shared, VCODE_TTL_MS, lock};
+use super::shared::{Received, SESSION_TTL_MS, Scripted, SessionState, Shared, VCODE_TTL_MS, lock};
 use crate::util;
 
 fn envelope(code: i64, msg: &str, result: Value) -> Response {

@@ -6,7 +6,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use super::{PageMode, Shared, lock};
+use super::shared::{PageMode, Shared, lock};
 use crate::util::{self, html};
 
 /// The page parameters, validated like the real pages do.

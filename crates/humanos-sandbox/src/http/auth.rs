@@ -9,10 +9,19 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use humanos_signing::{SignatureError, SignatureVerifier, TimestampError, VerifyError, wire_json};
 
-use crate::state::{API_VERSION, ApiError, AppState, KNOWN_API_VERSIONS};
+use crate::context::{API_VERSION, KNOWN_API_VERSIONS};
+use crate::http::error::ApiError;
 
 /// Largest accepted request body.
 pub(crate) const MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// What the authentication layer checks requests against: the API key and the request
+/// signature secret.
+pub(crate) struct ApiAuth {
+    pub(crate) api_key: String,
+    pub(crate) signature_secret: String,
+    pub(crate) verifier: SignatureVerifier,
+}
 
 /// The `api-version` a request asked for (extension set by the auth layer).
 #[derive(Debug, Clone)]
@@ -40,7 +49,7 @@ fn single_header<'a>(req: &'a Request, name: &str) -> Result<Option<&'a str>, Ap
 
 /// Checks `Authorization`, `X-Timestamp` and `X-Signature`, and records `api-version`.
 pub(crate) async fn authenticate(
-    State(state): State<Arc<AppState>>,
+    State(state): State<Arc<ApiAuth>>,
     req: Request,
     next: Next,
 ) -> Response {
@@ -62,7 +71,7 @@ pub(crate) async fn authenticate(
         Ok(signed) => signed,
         Err(e) => return e.into_response(),
     };
-    let verifier: &SignatureVerifier = &state.request_verifier;
+    let verifier: &SignatureVerifier = &state.verifier;
     if let Err(e) = verifier.verify(timestamp.as_bytes(), signature.as_bytes(), &signed) {
         return unauthorized(describe(&e)).into_response();
     }
@@ -101,7 +110,7 @@ fn api_version(req: &Request) -> Result<String, ApiError> {
 }
 
 /// `Authorization: Bearer <api key>`, compared in constant time.
-fn check_api_key(req: &Request, state: &AppState) -> Result<(), ApiError> {
+fn check_api_key(req: &Request, state: &ApiAuth) -> Result<(), ApiError> {
     let Some(auth) = single_header(req, "authorization")? else {
         return Err(unauthorized(
             "Missing Authorization header: send `Authorization: Bearer <api key>`",

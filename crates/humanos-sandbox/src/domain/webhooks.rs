@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::state::AppState;
+use crate::context::Context;
 use crate::store::{AttemptOutcome, AttemptRow, Delivery, StoreError};
 
 /// Attempts before a delivery is dead-lettered, unless configured (about five minutes of
@@ -19,7 +19,7 @@ pub(crate) const DEFAULT_MAX_ATTEMPTS: u32 = 12;
 pub(crate) const MAX_BACKOFF_MS: u64 = 60_000;
 
 /// Queues `event` for every configured endpoint and wakes the worker.
-pub(crate) fn emit(state: &AppState, event: &Value) -> Result<usize, StoreError> {
+pub(crate) fn emit(state: &Context, event: &Value) -> Result<usize, StoreError> {
     let urls = state
         .webhook_urls
         .read()
@@ -50,7 +50,7 @@ pub(crate) fn backoff_ms(base_ms: u64, attempts: u32) -> u64 {
 /// loop, so a backlog drains without pauses. Redirects are not followed (a 3xx is a failure):
 /// a receiver moving the request elsewhere would otherwise receive the payload on a host the
 /// developer never configured.
-pub(crate) async fn worker(state: Arc<AppState>) {
+pub(crate) async fn worker(state: Arc<Context>) {
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .redirect(reqwest::redirect::Policy::none())
@@ -98,7 +98,7 @@ pub(crate) async fn worker(state: Arc<AppState>) {
 }
 
 /// One attempt at `d`: seal afresh, POST, record the outcome.
-async fn attempt(state: &AppState, client: &reqwest::Client, d: &Delivery) {
+async fn attempt(state: &Context, client: &reqwest::Client, d: &Delivery) {
     let started = std::time::Instant::now();
     let at_ms = state.now_ms();
     let result = match serde_json::from_str::<Value>(&d.event)

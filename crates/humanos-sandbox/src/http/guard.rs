@@ -14,89 +14,10 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use sha2::{Digest, Sha256};
 
-use crate::state::{ApiError, AppState};
-use crate::util::{self, html};
-
-/// The header that carries the admin token.
-pub const ADMIN_TOKEN_HEADER: &str = "x-sandbox-admin-token";
-/// The cookie the dashboard sets once opened with `?token=`.
-pub(crate) const ADMIN_COOKIE: &str = "humanos_sandbox_admin";
-
-/// A fresh per-run admin token.
-pub(crate) fn new_token() -> String {
-    format!("sat_{}", util::random_token(32))
-}
-
-/// What the guard accepts: the token and the `Host` values the sandbox answers to.
-pub(crate) struct AdminGuard {
-    token: String,
-    hosts: Vec<String>,
-    origins: Vec<String>,
-}
-
-impl AdminGuard {
-    /// `hosts` are `host[:port]` authorities, compared case-insensitively.
-    pub(crate) fn new(token: String, hosts: Vec<String>) -> Self {
-        let hosts: Vec<String> = hosts.into_iter().map(|h| h.to_ascii_lowercase()).collect();
-        let origins = hosts
-            .iter()
-            .flat_map(|h| [format!("http://{h}"), format!("https://{h}")])
-            .collect();
-        Self {
-            token,
-            hosts,
-            origins,
-        }
-    }
-
-    pub(crate) fn token(&self) -> &str {
-        &self.token
-    }
-
-    fn host_allowed(&self, host: &str) -> bool {
-        self.hosts.iter().any(|h| h.eq_ignore_ascii_case(host))
-    }
-
-    fn token_matches(&self, candidate: &str) -> bool {
-        // Hashing first makes the comparison independent of where the strings differ.
-        Sha256::digest(candidate.as_bytes()) == Sha256::digest(self.token.as_bytes())
-    }
-
-    /// The cookie that `?token=` sets: HttpOnly, SameSite=Strict, the whole site.
-    fn cookie(&self) -> String {
-        format!(
-            "{ADMIN_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict",
-            self.token
-        )
-    }
-}
-
-/// The authorities a sandbox bound at `addr` and reached at `base_url` answers to: the bound
-/// address, the loopback names on its port, and the public URL's authority.
-pub(crate) fn allowed_hosts(addr: std::net::SocketAddr, base_url: &str) -> Vec<String> {
-    let port = addr.port();
-    let mut hosts = vec![
-        addr.to_string(),
-        format!("localhost:{port}"),
-        format!("127.0.0.1:{port}"),
-        format!("[::1]:{port}"),
-    ];
-    if let Ok(u) = url::Url::parse(base_url)
-        && let Some(h) = u.host_str()
-    {
-        hosts.push(match u.port() {
-            Some(p) => format!("{h}:{p}"),
-            None => h.to_owned(),
-        });
-        if let Some(p) = u.port_or_known_default() {
-            hosts.push(format!("{h}:{p}"));
-        }
-    }
-    hosts.dedup();
-    hosts
-}
+use crate::access::{ADMIN_COOKIE, ADMIN_TOKEN_HEADER, AdminGuard};
+use crate::http::error::ApiError;
+use crate::util::{self, html, wants_html};
 
 fn host_of(req: &Request) -> Option<&str> {
     req.headers()
@@ -108,12 +29,12 @@ fn host_of(req: &Request) -> Option<&str> {
 /// Every route: refuses a `Host` the sandbox does not serve (421), which is what a DNS
 /// rebinding page sends.
 pub(crate) async fn check_host(
-    State(state): State<Arc<AppState>>,
+    State(guard): State<Arc<AdminGuard>>,
     req: Request,
     next: Next,
 ) -> Response {
     match host_of(&req) {
-        Some(host) if state.admin.host_allowed(host) => next.run(req).await,
+        Some(host) if guard.host_allowed(host) => next.run(req).await,
         host => {
             tracing::warn!(
                 host = host.unwrap_or("<none>"),
@@ -146,7 +67,7 @@ fn same_origin(guard: &AdminGuard, headers: &HeaderMap) -> bool {
     let origin_ok = headers
         .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok())
-        .is_none_or(|o| guard.origins.iter().any(|a| a.eq_ignore_ascii_case(o)));
+        .is_none_or(|o| guard.origins().iter().any(|a| a.eq_ignore_ascii_case(o)));
     let site_ok = headers
         .get("sec-fetch-site")
         .and_then(|v| v.to_str().ok())
@@ -158,11 +79,11 @@ fn same_origin(guard: &AdminGuard, headers: &HeaderMap) -> bool {
 /// cookie (same-origin only for unsafe methods). `GET ...?token=<token>` sets the cookie and
 /// redirects to the same page without the token.
 pub(crate) async fn require_admin(
-    State(state): State<Arc<AppState>>,
+    State(guard): State<Arc<AdminGuard>>,
     req: Request,
     next: Next,
 ) -> Response {
-    let guard = &state.admin;
+    let guard = &*guard;
     let headers = req.headers();
     if let Some(t) = headers
         .get(ADMIN_TOKEN_HEADER)
@@ -214,7 +135,7 @@ pub(crate) async fn require_admin(
 fn refuse(headers: &HeaderMap, why: &str) -> Response {
     let hint = "send the X-Sandbox-Admin-Token header (the token is printed at start and exported \
                 as HUMANOS_SANDBOX_ADMIN_TOKEN), or open the printed admin link in a browser";
-    if crate::dashboard::wants_html(headers) {
+    if wants_html(headers) {
         let body = format!(
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sandbox admin</title></head>\
              <body><h1>Sandbox admin</h1><p id=\"error\">{}: {}.</p></body></html>",

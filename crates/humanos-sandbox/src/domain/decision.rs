@@ -1,32 +1,30 @@
 //! A subject's decision (hosted page, admin API): issue or reject, OTP failures.
 
-use axum::http::StatusCode;
-use humanos_models::*;
+use humanos_models::{CredentialEvent, OtpFailedEvent};
 use serde_json::json;
 
-use crate::mandate;
-use crate::state::{
-    ApiError, ApiResult, AppState, CREDENTIAL, CredentialRec, REQUEST, RequestRec, USER, UserRec,
+use crate::context::Context;
+use crate::domain::entities::{credential_entity, typed};
+use crate::domain::error::{DomainError, DomainResult};
+use crate::domain::load::load_request;
+use crate::domain::{mandate, webhooks};
+use crate::records::{
+    CREDENTIAL, CredentialRec, CredentialStatus, EventKind, REQUEST, RequestRec, USER, UserRec,
 };
 use crate::util;
-use crate::webhooks;
-
-use super::credentials::credential_entity;
-use super::requests::load_request;
-use super::*;
 
 /// Applies a subject's decision: issues (accept) or rejects its credentials, records the
 /// events and queues the `credential` webhooks.
 pub(crate) fn decide(
-    s: &AppState,
+    s: &Context,
     request_id: &str,
     contact: Option<&str>,
     accept: bool,
     surface: &str,
-) -> ApiResult<RequestRec> {
+) -> DomainResult<RequestRec> {
     let mut r = load_request(s, request_id)?;
     if r.canceled_at.is_some() {
-        return Err(ApiError::bad_request("Request is canceled"));
+        return Err(DomainError::Invalid("Request is canceled".into()));
     }
     let idx = match contact {
         Some(c) => r
@@ -35,11 +33,12 @@ pub(crate) fn decide(
             .position(|x| x.contact.eq_ignore_ascii_case(c)),
         None => r.subjects.iter().position(|x| x.decision.is_none()),
     }
-    .ok_or_else(|| ApiError::not_found("No undecided subject with that contact in this request"))?;
+    .ok_or_else(|| {
+        DomainError::NotFound("No undecided subject with that contact in this request".into())
+    })?;
     if r.subjects[idx].decision.is_some() {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "This subject has already decided",
+        return Err(DomainError::Conflict(
+            "This subject has already decided".into(),
         ));
     }
     let now = s.now_iso();
@@ -48,7 +47,7 @@ pub(crate) fn decide(
     let user: UserRec = s
         .store
         .get(USER, &sub.user_id)?
-        .ok_or_else(|| ApiError::not_found("User not found"))?;
+        .ok_or_else(|| DomainError::NotFound("User not found".into()))?;
     let grantor = s.user_signer(&user.id);
     let decision = Decision {
         request: &r,
@@ -86,7 +85,7 @@ struct Decision<'a> {
 impl Decision<'_> {
     /// Records the decision and its evidence on `c`, issues or rejects it, and queues its
     /// `credential` webhook.
-    fn apply(&self, s: &AppState, mut c: CredentialRec) -> ApiResult<()> {
+    fn apply(&self, s: &Context, mut c: CredentialRec) -> DomainResult<()> {
         let (r, action, now, surface) = (self.request, self.action, self.now, self.surface);
         c.decisions.push(vec![
             self.grantor.into(),
@@ -109,12 +108,12 @@ impl Decision<'_> {
             mandate::record_event(
                 s,
                 &c.id,
-                "ISSUE",
+                EventKind::Issue,
                 s.issuer.did(),
                 json!({"activity": "MANDATE_ISSUE", "action": c.action.as_ref().map(|a| a.id.clone()), "userParams": c.action.as_ref().map(|a| a.user_params.clone())}),
             )?;
         } else {
-            c.status = "INACTIVE".into();
+            c.status = CredentialStatus::Inactive;
             c.inactive_at = Some(now.to_owned());
             c.inactive_reason = Some("rejected".into());
             s.store.put(CREDENTIAL, &c.id, &c)?;
@@ -122,7 +121,11 @@ impl Decision<'_> {
         mandate::record_event(
             s,
             &c.id,
-            if self.accept { "ACCEPT" } else { "REJECT" },
+            if self.accept {
+                EventKind::Accept
+            } else {
+                EventKind::Reject
+            },
             self.grantor,
             json!({"evidence": evidence_id, "surface": surface}),
         )?;
@@ -144,14 +147,14 @@ impl Decision<'_> {
 }
 
 /// Registers a wrong OTP for a subject; the third failure emits `otp.failed`.
-pub(crate) fn otp_failure(s: &AppState, request_id: &str, contact: &str) -> ApiResult<u32> {
+pub(crate) fn otp_failure(s: &Context, request_id: &str, contact: &str) -> DomainResult<u32> {
     let mut r = load_request(s, request_id)?;
     let Some(sub) = r
         .subjects
         .iter_mut()
         .find(|x| x.contact.eq_ignore_ascii_case(contact))
     else {
-        return Err(ApiError::not_found("Subject not found"));
+        return Err(DomainError::NotFound("Subject not found".into()));
     };
     sub.otp_failures += 1;
     let failures = sub.otp_failures;

@@ -14,9 +14,10 @@ use humanos_vc::{Reason, RuleCheck, StatusPolicy, Verifier, VerifyFailure, Verif
 use serde_json::{Value, json};
 use sha2::Digest;
 
-use crate::state::{
-    ACTION, ActionPin, ActionRec, AppState, CREDENTIAL, CredentialRec, REQUEST, RequestRec, USER,
-    UserRec,
+use crate::context::Context;
+use crate::records::{
+    ACTION, ActionPin, ActionRec, CREDENTIAL, CredentialRec, CredentialStatus, EventKind, REQUEST,
+    RequestRec, USER, UserRec,
 };
 use crate::store::StoreError;
 use crate::util;
@@ -32,13 +33,13 @@ pub(crate) fn digest_sri(value: &Value) -> String {
     format!("sha256-{}", STANDARD.encode(sha2::Sha256::digest(&bytes)))
 }
 
-fn clock_of(state: &AppState) -> impl humanos_signing::Clock + 'static {
+fn clock_of(state: &Context) -> impl humanos_signing::Clock + 'static {
     let clock = state.clock.clone();
     move || clock.now_unix_ms()
 }
 
 /// The verifier the sandbox checks presentations with.
-pub(crate) fn verifier(state: &AppState) -> Verifier {
+pub(crate) fn verifier(state: &Context) -> Verifier {
     Verifier::new()
         .with_clock(clock_of(state))
         .with_trusted_issuers([state.issuer.did().to_owned()])
@@ -48,7 +49,7 @@ pub(crate) fn verifier(state: &AppState) -> Verifier {
 
 /// Issues (signs and stores) the mandate credentials of one accepted subject.
 pub(crate) fn issue_credential(
-    state: &AppState,
+    state: &Context,
     rec: &mut CredentialRec,
     user: &UserRec,
 ) -> Result<(), StoreError> {
@@ -95,13 +96,13 @@ pub(crate) fn issue_credential(
     let signed = state.issuer.sign_credential(&vc, now).unwrap_or(vc);
     rec.w3c = signed.as_object().cloned();
     rec.status_index = Some(index);
-    rec.status = "ACTIVE".into();
+    rec.status = CredentialStatus::Active;
     rec.executions_remaining = rec.max_executions;
     Ok(())
 }
 
 /// The DIDs a mandate authorizes: the sandbox's agent, then the request's `authorizedDIDs`.
-fn authorized_dids(state: &AppState, rec: &CredentialRec) -> Result<Vec<Value>, StoreError> {
+fn authorized_dids(state: &Context, rec: &CredentialRec) -> Result<Vec<Value>, StoreError> {
     let mut authorized = vec![Value::from(state.agent.did())];
     if let Some(req) = state.store.get::<RequestRec>(REQUEST, &rec.request_id)? {
         for did in req.authorized_dids {
@@ -116,7 +117,7 @@ fn authorized_dids(state: &AppState, rec: &CredentialRec) -> Result<Vec<Value>, 
 /// The `mandate` claim: grantor, scope, authorized DIDs, the pinned action version (by
 /// digest), the user's parameters with the action's descriptions, `maxExecutions`.
 fn mandate_claim(
-    state: &AppState,
+    state: &Context,
     rec: &CredentialRec,
     pin: &ActionPin,
     grantor: &str,
@@ -160,7 +161,7 @@ fn mandate_claim(
 
 /// The decision evidence, bound by digest as Humanos binds it, and fetchable with
 /// `GET /credential/evidence/{id}`.
-fn evidence_claim(state: &AppState, id: &str) -> Result<Value, StoreError> {
+fn evidence_claim(state: &Context, id: &str) -> Result<Value, StoreError> {
     let content: Value = match state.store.evidence(id)? {
         Some(text) => serde_json::from_str(&text).unwrap_or(Value::String(text)),
         None => Value::Null,
@@ -173,7 +174,7 @@ fn evidence_claim(state: &AppState, id: &str) -> Result<Value, StoreError> {
 }
 
 /// The signed status list credential, built from the stored revocations.
-pub(crate) fn status_list_credential(state: &AppState, url: &str) -> Result<Value, StoreError> {
+pub(crate) fn status_list_credential(state: &Context, url: &str) -> Result<Value, StoreError> {
     let mut bits = Bitstring::zeros(STATUS_LIST_BITS);
     for c in state.store.list::<CredentialRec>(CREDENTIAL)? {
         if let (true, Some(i)) = (c.revoked, c.status_index) {
@@ -195,7 +196,7 @@ pub(crate) fn status_list_credential(state: &AppState, url: &str) -> Result<Valu
 
 /// Signs a presentation of `rec` by the sandbox-managed agent key.
 pub(crate) fn presentation(
-    state: &AppState,
+    state: &Context,
     rec: &CredentialRec,
     target_verifier: Option<&str>,
 ) -> Option<(JsonObject, String)> {
@@ -250,7 +251,7 @@ impl From<VerifyFailure> for Denial {
 
 /// Verifies `vp` for the stored credential `rec` with `execution_params`.
 pub(crate) fn verify(
-    state: &AppState,
+    state: &Context,
     rec: &CredentialRec,
     vp: &Value,
     execution_params: Value,
@@ -321,9 +322,9 @@ pub(crate) fn verify(
 
 /// Appends a signed VIAEvent to the credential's chain.
 pub(crate) fn record_event(
-    state: &AppState,
+    state: &Context,
     credential_id: &str,
-    event: &str,
+    event: EventKind,
     actor: &str,
     content: Value,
 ) -> Result<(), StoreError> {
@@ -346,7 +347,7 @@ pub(crate) fn record_event(
         "validFrom": util::iso(now),
         "credentialSubject": {
             "id": credential_id,
-            "event": event,
+            "event": event.as_str(),
             "actor": actor,
             "previousEvent": previous,
             "contentDigest": digest_sri(&content),
@@ -355,13 +356,17 @@ pub(crate) fn record_event(
     let signed = state.issuer.sign_credential(&doc, now).unwrap_or(doc);
     let row = json!({"signed": signed, "content": content, "at": now});
     state.store.push_event(credential_id, &row.to_string())?;
-    tracing::info!(credential = credential_id, event, "audit event");
+    tracing::info!(
+        credential = credential_id,
+        event = event.as_str(),
+        "audit event"
+    );
     Ok(())
 }
 
 /// Re-verifies a credential's event chain: `(events, ok)`.
 pub(crate) fn audit(
-    state: &AppState,
+    state: &Context,
     credential_id: &str,
 ) -> Result<(Vec<humanos_models::EventAuditEntity>, bool), StoreError> {
     let verifier = verifier(state);
@@ -410,7 +415,7 @@ pub(crate) fn audit(
 }
 
 /// Whether `did` is one the sandbox controls (issuer, agent or a user's grantor key).
-pub(crate) fn known_did(state: &AppState, did: &str) -> Result<bool, StoreError> {
+pub(crate) fn known_did(state: &Context, did: &str) -> Result<bool, StoreError> {
     if did == state.issuer.did() || did == state.agent.did() {
         return Ok(true);
     }
