@@ -5,7 +5,7 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::WebhookError;
+use crate::{IdempotencyKey, WebhookError};
 
 pub use humanos_models::{
     CredentialEvent, IdentityEvent, OtpFailedEvent, TestEvent, UndecodedEvent, WebhookEventType,
@@ -30,7 +30,7 @@ pub type WebhookEvent = humanos_models::WebhookCallEvent;
 /// Decodes a parsed payload into the variant its `eventType` names. Any JSON object is an event:
 /// one of a known type that does not fit its struct becomes [`WebhookEvent::Undecoded`], one
 /// without a known type [`WebhookEvent::Unknown`].
-fn dispatch(payload: Value) -> Result<WebhookEvent, WebhookError> {
+pub(crate) fn dispatch(payload: Value) -> Result<WebhookEvent, WebhookError> {
     let Value::Object(object) = payload else {
         return Err(WebhookError::PlaintextNotJson);
     };
@@ -117,8 +117,29 @@ pub trait WebhookPayload: Sized {
         Self::from_json(parse(plaintext)?)
     }
 
-    /// Decodes the decrypted payload, already parsed (the lifecycle parses the plaintext once,
-    /// for the idempotency key and for this).
+    /// Decodes the decrypted plaintext and, when `with_key`, computes its [`IdempotencyKey`]
+    /// (what the delivery lifecycle calls when dedup is on). The key is always the one
+    /// [`IdempotencyKey::from_value`] gives for the parsed plaintext; a payload that is not a
+    /// JSON object is [`WebhookError::PlaintextNotJson`].
+    ///
+    /// The provided method parses the plaintext once into a `Value` for both;
+    /// [`WebhookEvent`]'s decodes the usual event straight from the bytes and takes the key
+    /// from its fields.
+    fn from_plaintext_with_key(
+        plaintext: &[u8],
+        with_key: bool,
+    ) -> Result<(Self, Option<IdempotencyKey>), WebhookError> {
+        let payload = parse(plaintext)?;
+        let key = match with_key {
+            true => {
+                Some(IdempotencyKey::from_value(&payload).ok_or(WebhookError::PlaintextNotJson)?)
+            }
+            false => None,
+        };
+        Ok((Self::from_json(payload)?, key))
+    }
+
+    /// Decodes the decrypted payload, already parsed into a `Value`.
     fn from_json(payload: Value) -> Result<Self, WebhookError>;
 
     /// The `eventType`, when the payload has one.
@@ -128,17 +149,7 @@ pub trait WebhookPayload: Sized {
     fn request_id(&self) -> Option<&str>;
 }
 
-impl WebhookPayload for WebhookEvent {
-    fn from_json(payload: Value) -> Result<Self, WebhookError> {
-        dispatch(payload)
-    }
-    fn event_type(&self) -> Option<&str> {
-        Some(WebhookEvent::event_type(self))
-    }
-    fn request_id(&self) -> Option<&str> {
-        WebhookEvent::request_id(self)
-    }
-}
+// `WebhookPayload for WebhookEvent` is in `crate::decode`, with the one-pass decoder.
 
 impl WebhookPayload for Value {
     fn from_json(payload: Value) -> Result<Self, WebhookError> {

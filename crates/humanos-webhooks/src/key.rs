@@ -26,7 +26,9 @@ use sha2::{Digest, Sha256};
 ///
 /// A member that is absent counts as empty, so an event whose shape this SDK does not accept
 /// (delivered as [`WebhookEvent::Undecoded`](crate::WebhookEvent::Undecoded)) gets the same key as
-/// it would once decodable: the key is computed from the decrypted JSON, never from our types.
+/// it would once decodable: the key is that of the decrypted JSON's members, never of our types
+/// (when the lifecycle reads it from a decoded event, it is because those fields are exactly
+/// the members, see `WebhookPayload::from_plaintext_with_key`).
 ///
 /// [`as_str`](Self::as_str) is a fixed-length hex digest of the parts, suitable as a store key;
 /// `Display` shows the readable parts for logs (ids only, never payload values).
@@ -87,7 +89,12 @@ impl IdempotencyKey {
         ))
     }
 
-    fn from_parts(event_type: String, request_id: String, user_id: String, detail: String) -> Self {
+    pub(crate) fn from_parts(
+        event_type: String,
+        request_id: String,
+        user_id: String,
+        detail: String,
+    ) -> Self {
         // Length-prefixed, so no choice of ids (URNs are full of `:`) makes two keys collide.
         let mut hasher = Sha256::new();
         for part in [&event_type, &request_id, &user_id, &detail] {

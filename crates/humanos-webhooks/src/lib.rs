@@ -47,6 +47,7 @@
 pub mod body;
 mod config;
 mod crypto;
+mod decode;
 pub mod dedup;
 mod error;
 mod event;

@@ -197,15 +197,8 @@ pub fn verify<E: WebhookPayload>(
     span: &Span,
 ) -> Result<Verified<E>, Refusal> {
     let plaintext = state.config().open(headers, body)?;
-    // One parse serves the key and the decoding.
-    let payload = crate::event::parse(&plaintext)?;
-    let key = match state.dedup() {
-        Some(_) => {
-            Some(IdempotencyKey::from_value(&payload).ok_or(WebhookError::PlaintextNotJson)?)
-        }
-        None => None,
-    };
-    let event = E::from_json(payload)?;
+    // One pass serves the key and the decoding.
+    let (event, key) = E::from_plaintext_with_key(&plaintext, state.dedup().is_some())?;
     if let Some(event_type) = event.event_type() {
         span.record("event_type", event_type);
     }
