@@ -8,22 +8,18 @@ use std::rc::Rc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
-use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
-use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, HttpResponse};
-use bytes::Bytes;
-use futures_util::StreamExt;
+use actix_web::{Error, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
-use humanos::enforce::{AgentRequest, Authorized, Enforcement, Enforcer, Refusal};
-use humanos_webhooks::body::{BodyCollector, declared_length};
+use humanos::enforce::{Authorized, Enforcer};
 
-use crate::headers::ActixHeaders;
+use crate::body::{answered, put_back, split};
 
 /// Middleware ([`Transform`]) that lets a request through only when the agent's mandate
 /// allows the action it describes (see `humanos::enforce` for the header, the statuses and
 /// the bodies).
 ///
-/// The body is read (up to [`Enforcer::body_limit`]) for the action function and put back
+/// The body is read (up to [`Enforcer::body_limit`], within [`Enforcer::read_timeout`]) for
+/// the action function and put back
 /// (`set_payload`) for the handler, which receives the decision with the [`Mandate`]
 /// extractor.
 ///
@@ -106,81 +102,18 @@ where
 
     forward_ready!(service);
 
-    fn call(&self, mut req: ServiceRequest) -> Self::Future {
+    fn call(&self, req: ServiceRequest) -> Self::Future {
         let service = Rc::clone(&self.service);
         let enforcer = self.enforcer.clone();
         Box::pin(async move {
-            let refuse = |req: ServiceRequest, refusal: Refusal| {
-                Ok(req
-                    .into_response(refusal_response(refusal))
-                    .map_into_right_body())
+            let (head, body, http_req) = split(req);
+            let next = |head, authorized: Authorized, bytes| {
+                service.call(put_back(head, bytes, authorized))
             };
-            let limit = enforcer.body_limit();
-            let declared = declared_length(&ActixHeaders(req.headers()));
-            let bytes = match read_body(req.take_payload(), limit, declared).await {
-                Ok(bytes) => bytes,
-                Err(refusal) => return refuse(req, refusal),
-            };
-            let decision = {
-                let headers = ActixHeaders(req.headers());
-                let request = AgentRequest::new(
-                    req.method().as_str(),
-                    req.path(),
-                    Some(req.query_string()).filter(|q| !q.is_empty()),
-                    &headers,
-                    &bytes,
-                );
-                enforcer.enforce(&request).await
-            };
-            let authorized = match decision {
-                Enforcement::Proceed(authorized) => authorized,
-                Enforcement::Refuse(refusal) => return refuse(req, refusal),
-                _ => {
-                    return Ok(req
-                        .into_response(HttpResponse::InternalServerError().finish())
-                        .map_into_right_body());
-                }
-            };
-            req.extensions_mut().insert(authorized);
-            req.set_payload(Payload::from(bytes));
-            service
-                .call(req)
-                .await
-                .map(ServiceResponse::map_into_left_body)
+            let sleep = actix_web::rt::time::sleep;
+            answered(enforcer.guard(head, body, sleep, next).await, http_req)
         })
     }
-}
-
-/// Reads the body into a [`BodyCollector`], refusing it as soon as it grows past `limit`.
-async fn read_body(
-    mut payload: Payload,
-    limit: usize,
-    declared: Option<u64>,
-) -> Result<Bytes, Refusal> {
-    let mut body = BodyCollector::new(limit, declared);
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| Refusal::unreadable_body())?;
-        body.push(chunk)
-            .map_err(|too_large| Refusal::payload_too_large(too_large.limit))?;
-    }
-    Ok(body.finish())
-}
-
-/// The enforcer's own answer as an actix-web response.
-fn refusal_response(refusal: Refusal) -> HttpResponse {
-    let status = StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::FORBIDDEN);
-    let mut response = HttpResponse::build(status);
-    response.insert_header((
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(Refusal::CONTENT_TYPE),
-    ));
-    if let Some(challenge) = refusal.challenge {
-        response.insert_header((
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static(challenge),
-        ));
-    }
-    response.body(refusal.body)
 }
 
 /// Extracts what [`MandateMiddleware`] authorized: the mandate, the action and its execution

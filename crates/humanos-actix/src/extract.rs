@@ -5,13 +5,12 @@ use std::future::{Ready, ready};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
-use humanos_webhooks::{WebhookEvent, WebhookPayload};
-use tracing::Instrument;
+use humanos_webhooks::lifecycle;
+use humanos_webhooks::{Refusal, WebhookEvent, WebhookPayload, WebhookState};
 
+use crate::body::ActixPayload;
+use crate::headers::ActixHeaders;
 use crate::rejection::WebhookRejection;
-use crate::verify::read_and_verify;
-use humanos_webhooks::lifecycle::{delivery_span, extracted};
-use humanos_webhooks::{Refusal, WebhookState};
 
 /// Extracts a verified, decrypted and decoded delivery from the request.
 ///
@@ -66,17 +65,15 @@ impl<E: WebhookPayload + 'static> FromRequest for HumanosWebhook<E> {
             .or_else(|| req.app_data::<WebhookState>().cloned());
         let req = req.clone();
         let payload = payload.take();
-        let span = delivery_span();
         Box::pin(async move {
-            let result = match state {
-                Some(state) => {
-                    read_and_verify::<E, _>(&state, req.headers(), payload, &span)
-                        .instrument(span.clone())
-                        .await
-                }
-                None => Err(Refusal::NotConfigured),
+            let Some(state) = state else {
+                let refusal = Refusal::NotConfigured;
+                lifecycle::log_refusal(&lifecycle::delivery_span(), &refusal);
+                return Err(WebhookRejection(refusal));
             };
-            extracted(&span, result.map(|(verified, _)| verified))
+            let (headers, body) = (ActixHeaders(req.headers()), ActixPayload(payload));
+            lifecycle::extract(&state, &headers, body, actix_web::rt::time::sleep)
+                .await
                 .map(Self)
                 .map_err(WebhookRejection)
         })

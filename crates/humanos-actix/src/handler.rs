@@ -7,13 +7,12 @@ use std::rc::Rc;
 
 use actix_web::{Handler, HttpRequest, HttpResponse, web};
 use futures_util::future::LocalBoxFuture;
-use humanos_webhooks::lifecycle::{self, delivery_span};
-use humanos_webhooks::{WebhookEvent, WebhookPayload};
-use tracing::Instrument;
+use humanos_webhooks::lifecycle;
+use humanos_webhooks::{WebhookEvent, WebhookPayload, WebhookState};
 
-use crate::rejection::ok_response;
-use crate::verify::{read_and_verify, refuse};
-use humanos_webhooks::WebhookState;
+use crate::body::ActixPayload;
+use crate::headers::ActixHeaders;
+use crate::rejection::respond;
 
 /// A handler that verifies each delivery and runs `callback` on its event, answering 200 when
 /// the callback returns `Ok` and 500 when it returns `Err` (so Humanos retries).
@@ -96,25 +95,10 @@ where
 
     fn call(&self, (req, payload): (HttpRequest, web::Payload)) -> Self::Future {
         let this = self.clone();
-        let span = delivery_span();
-        let fut_span = span.clone();
-        Box::pin(
-            async move {
-                let state = &this.state;
-                let verified =
-                    match read_and_verify::<E, _>(state, req.headers(), payload, &span).await {
-                        Ok((verified, _)) => verified,
-                        Err(refusal) => return refuse(&span, refusal),
-                    };
-                let key = verified.key.as_ref();
-                let callback = (this.callback)(verified.event);
-                let sleep = actix_web::rt::time::sleep;
-                match lifecycle::handle_callback(state, key, &span, sleep, callback).await {
-                    Ok(body) => ok_response(body),
-                    Err(refusal) => refuse(&span, refusal),
-                }
-            }
-            .instrument(fut_span),
-        )
+        Box::pin(async move {
+            let (headers, body) = (ActixHeaders(req.headers()), ActixPayload(payload));
+            let (state, sleep) = (&this.state, actix_web::rt::time::sleep);
+            respond(lifecycle::respond(state, &headers, body, sleep, &*this.callback).await)
+        })
     }
 }

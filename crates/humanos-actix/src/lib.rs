@@ -1,7 +1,8 @@
 //! [actix-web](actix_web) 4 adapter for Humanos webhooks: an extractor, a middleware and a
-//! handler factory over [`humanos_webhooks`]. All verification, decryption and dedup logic lives
-//! in that crate; this one reads the request the actix-web way and answers with the right
-//! status.
+//! handler factory over [`humanos_webhooks`]. All verification, decryption, dedup and
+//! body-reading logic lives in that crate ([`humanos_webhooks::lifecycle`]); this one hands it
+//! the request the actix-web way (one body source, one response conversion) and implements
+//! actix-web's traits.
 //!
 //! | shape | use it when |
 //! | --- | --- |
@@ -13,18 +14,12 @@
 //!
 //! # Status codes
 //!
-//! | situation | status | body |
-//! | --- | --- | --- |
-//! | delivery handled | 200 | `{"status":"ok"}` |
-//! | duplicate already processed (dedup on; handler not called) | 200 | `{"status":"duplicate"}` |
-//! | signature or timestamp rejected ([`WebhookError::status`] 401) | 401 | `{"error","message"}` |
-//! | malformed delivery: missing header, bad envelope, wrong key, bad JSON ([`WebhookError::status`] 400) | 400 | `{"error","message"}` |
-//! | body over the limit (default 1 MiB) | 413 | `{"error":"payload_too_large",..}` |
-//! | same delivery in flight (dedup on) | 409 | `{"error":"delivery_in_flight",..}` |
-//! | handler / callback failed | 500 | `{"error":"handler_failed",..}` |
-//!
-//! Error bodies carry a stable `error` code ([`Refusal::code`](humanos_webhooks::Refusal::code)) and a short message;
-//! neither ever contains a secret or a value of the payload.
+//! The statuses, codes and bodies are the core's, whatever the shape: see
+//! [the status table of `humanos_webhooks::lifecycle`](humanos_webhooks::lifecycle#status-codes)
+//! (checked row by row against the code) and, for `MandateMiddleware`, the table of
+//! [`humanos::enforce`](https://docs.rs/humanos/latest/humanos/enforce/index.html#the-protocol).
+//! This crate adds no status of its own: it converts the core's
+//! [`Answer`](humanos_webhooks::answer::Answer) into an actix-web response, in one place.
 //!
 //! # Idempotency
 //!
@@ -76,9 +71,8 @@
 //! authorized against the action it describes, and the handler reads the decision with the
 //! `Mandate` extractor; denials are answered `403` with the API's deny body, outages `503`.
 //! See `docs/enforcement.md`.
-//!
-//! [`WebhookError::status`]: humanos_webhooks::WebhookError::status
 
+mod body;
 #[cfg(feature = "enforce")]
 mod enforce;
 mod extract;
@@ -86,7 +80,6 @@ mod handler;
 mod headers;
 mod middleware;
 mod rejection;
-mod verify;
 
 #[cfg(feature = "enforce")]
 pub use enforce::{Mandate, MandateMiddleware, MandateService};

@@ -4,25 +4,22 @@ use std::future::{Ready, ready};
 use std::marker::PhantomData;
 use std::rc::Rc;
 
+use actix_web::Error;
 use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
-use actix_web::{Error, HttpMessage};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use futures_util::future::LocalBoxFuture;
-use humanos_webhooks::lifecycle::{self, DUPLICATE_BODY, Handled, delivery_span};
-use humanos_webhooks::{WebhookEvent, WebhookPayload};
-use tracing::Instrument;
+use humanos_webhooks::lifecycle;
+use humanos_webhooks::{WebhookEvent, WebhookPayload, WebhookState};
 
+use crate::body::{answered, put_back, split};
 use crate::extract::VerifiedWebhook;
-use crate::rejection::ok_response;
-use crate::verify::{read_and_verify, refuse};
-use humanos_webhooks::WebhookState;
 
 /// Middleware ([`Transform`]) that verifies, decrypts and decodes each delivery before the
 /// handler runs, inserts the event as a [`VerifiedWebhook<E>`] request extension and puts the
 /// raw body back (`set_payload`) for the handler.
 ///
-/// Refusals are answered by the middleware (401/400/413, see
-/// [`WebhookRejection`](crate::WebhookRejection)) and never reach the handler. With dedup
+/// Refusals are answered by the middleware (see
+/// [the status table](humanos_webhooks::lifecycle#status-codes)) and never reach the handler. With dedup
 /// configured, a delivery already processed is answered 200 without calling the handler, one
 /// in flight 409; the key is completed when the handler answers 2xx and released otherwise.
 ///
@@ -141,42 +138,20 @@ where
 
     forward_ready!(service);
 
-    fn call(&self, mut req: ServiceRequest) -> Self::Future {
+    fn call(&self, req: ServiceRequest) -> Self::Future {
         let service = Rc::clone(&self.service);
         let state = self.state.clone();
-        let span = delivery_span();
-        let fut_span = span.clone();
-        Box::pin(
-            async move {
-                let payload = req.take_payload();
-                let (verified, bytes) =
-                    match read_and_verify::<E, _>(&state, req.headers(), payload, &span).await {
-                        Ok(verified) => verified,
-                        Err(refusal) => {
-                            let response = refuse(&span, refusal);
-                            return Ok(req.into_response(response).map_into_right_body());
-                        }
-                    };
-                let key = verified.key;
-                // Kept to answer a duplicate or a refusal after the request went to the service.
-                let http_req = req.request().clone();
-                req.extensions_mut().insert(VerifiedWebhook(verified.event));
-                req.set_payload(Payload::from(bytes));
-                // Called only once admitted: a duplicate never reaches the service.
-                let inner = async move { service.call(req).await };
-                let sleep = actix_web::rt::time::sleep;
-                let succeeded = |r: &Result<ServiceResponse<B>, Error>| {
-                    r.as_ref().is_ok_and(|r| r.status().is_success())
-                };
-                let answer = |response| ServiceResponse::new(http_req.clone(), response);
-                match lifecycle::handle(&state, key.as_ref(), &span, sleep, inner, succeeded).await
-                {
-                    Ok(Handled::Ran(response)) => response.map(ServiceResponse::map_into_left_body),
-                    Ok(_) => Ok(answer(ok_response(DUPLICATE_BODY)).map_into_right_body()),
-                    Err(refusal) => Ok(answer(refuse(&span, refusal)).map_into_right_body()),
-                }
-            }
-            .instrument(fut_span),
-        )
+        Box::pin(async move {
+            let (head, body, http_req) = split(req);
+            // Called only once admitted: a duplicate never reaches the service.
+            let next =
+                |head, event: E, bytes| service.call(put_back(head, bytes, VerifiedWebhook(event)));
+            let succeeded = |r: &Result<ServiceResponse<B>, Error>| {
+                r.as_ref().is_ok_and(|r| r.status().is_success())
+            };
+            let sleep = actix_web::rt::time::sleep;
+            let outcome = lifecycle::guard(&state, head, body, sleep, next, succeeded).await;
+            answered(outcome, http_req)
+        })
     }
 }

@@ -1,17 +1,14 @@
-//! A refusal as an actix-web error response.
+//! The core's [`Answer`] as an actix-web response: the one conversion of this adapter.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use humanos_webhooks::Refusal;
+use humanos_webhooks::answer::Answer;
 
 /// Why the adapter did not handle a delivery: a [`Refusal`] of the core lifecycle (which holds
-/// the status, code and body of each case) as an actix-web error.
-///
-/// Answers `{"error": code, "message": text}` with the refusal's status (401 not authentic, 400
-/// malformed, 413, 408, 409 in flight, 500 authentic but not decryptable here or handler failed
-/// or `web::Data<WebhookState>` not registered, 503 with `Retry-After` when the dedup store is
-/// down). The body never contains a secret, a payload value or the receiver's clock.
+/// the status, code and body of each case, see
+/// [the status table](humanos_webhooks::lifecycle#status-codes)) as an actix-web error.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(transparent)]
 pub struct WebhookRejection(pub Refusal);
@@ -28,18 +25,19 @@ impl ResponseError for WebhookRejection {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut response = HttpResponse::build(self.status_code());
-        response.content_type("application/json");
-        if let Some(seconds) = self.0.retry_after() {
-            response.insert_header((header::RETRY_AFTER, HeaderValue::from(seconds)));
-        }
-        response.body(self.0.body())
+        respond(Answer::from(&self.0))
     }
 }
 
-/// A 200 with one of the lifecycle's JSON bodies.
-pub(crate) fn ok_response(body: &'static str) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .body(body)
+/// An [`Answer`] of the core (webhook lifecycle or enforcement point) as an actix-web response.
+pub(crate) fn respond(answer: Answer) -> HttpResponse {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = HttpResponse::build(status);
+    for (name, value) in &answer.headers {
+        let name = HeaderName::from_bytes(name.as_bytes());
+        if let (Ok(name), Ok(value)) = (name, HeaderValue::from_str(value)) {
+            response.append_header((name, value));
+        }
+    }
+    response.body(answer.body)
 }

@@ -2,6 +2,9 @@
 //! in-process sandbox. The scenarios live in humanos-test-support and run against
 //! humanos-axum too (crates/humanos-axum/tests/enforce.rs).
 
+use actix_web::dev::{Payload, Service};
+use actix_web::error::PayloadError;
+use actix_web::web::Bytes;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use humanos::enforce::Enforcer;
 use humanos_actix::{Mandate, MandateMiddleware};
@@ -66,4 +69,46 @@ async fn a_route_without_the_middleware_refuses() {
 #[actix_web::test]
 async fn body_over_the_limit_is_413() {
     scenario::body_over_the_limit_is_413(serve).await;
+}
+
+#[actix_web::test]
+async fn a_100_mib_body_is_413_before_it_is_sent() {
+    scenario::huge_body_is_413(serve).await;
+}
+
+#[actix_web::test]
+async fn a_slow_body_is_408_at_the_read_timeout() {
+    scenario::slow_body_is_408(serve).await;
+}
+
+/// A length limit in front of the middleware: the payload stream ends in
+/// `PayloadError::Overflow`, as actix-web's own limits end it.
+#[actix_web::test]
+async fn a_length_limit_in_front_is_413() {
+    scenario::body_cut_in_front_is_413(|enforcer| async move {
+        let server = HttpServer::new(move || {
+            App::new().service(
+                web::resource(ROUTE)
+                    .wrap(MandateMiddleware::new(enforcer.clone()))
+                    .wrap_fn(|mut req, service| {
+                        let overflow = futures_util::stream::once(async {
+                            Err::<Bytes, _>(PayloadError::Overflow)
+                        });
+                        req.set_payload(Payload::Stream {
+                            payload: Box::pin(overflow),
+                        });
+                        service.call(req)
+                    })
+                    .route(web::post().to(buy)),
+            )
+        })
+        .workers(1)
+        .disable_signals()
+        .bind(("127.0.0.1", 0))
+        .expect("bind");
+        let addr = server.addrs()[0];
+        actix_web::rt::spawn(server.run());
+        format!("http://{addr}")
+    })
+    .await;
 }

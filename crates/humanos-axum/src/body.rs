@@ -1,52 +1,87 @@
-//! Reading a request body the axum way: frames from the `http_body::Body` into the core
-//! [`BodyCollector`], which holds the limit and buffering policy shared with actix-web.
+//! What the axum adapter hands the core pipelines: the body as a [`ChunkSource`], the request
+//! put back together for the inner service, and the inner service's answer or ours.
 
-use axum::BoxError;
-use axum::body::HttpBody;
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use axum::body::{Body, HttpBody};
+use axum::http::Request;
+use axum::http::request::Parts;
+use axum::response::Response;
 use bytes::Bytes;
-use http_body_util::{BodyExt, LengthLimitError};
-use humanos_webhooks::body::{BodyCollector, BodyTooLarge};
+use http_body_util::LengthLimitError;
+use humanos_webhooks::answer::Outcome;
+use humanos_webhooks::body::{ChunkError, ChunkSource};
 
-/// Why a body could not be read.
-pub(crate) enum ReadError {
-    /// Over the limit: ours, or one a layer in front of the route enforces (`413`).
-    TooLarge(BodyTooLarge),
-    /// The stream broke (`400`).
-    Unreadable,
-}
+use crate::rejection::respond;
 
-/// Reads the whole body, refusing it as soon as it grows past `limit`. `declared` is the
-/// `Content-Length` the sender announced, used only to size the buffer.
-pub(crate) async fn read_body<B>(
-    body: B,
-    limit: usize,
-    declared: Option<u64>,
-) -> Result<Bytes, ReadError>
-where
-    B: HttpBody<Data = Bytes>,
-    B::Error: Into<BoxError>,
-{
-    let mut body = std::pin::pin!(body);
-    let mut collected = BodyCollector::new(limit, declared);
-    while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|err| classify(&err.into(), limit))?;
-        // Trailers carry no body bytes.
-        if let Ok(data) = frame.into_data() {
-            collected.push(data).map_err(ReadError::TooLarge)?;
+/// An axum body, frame by frame, for [`humanos_webhooks::body::read`].
+pub(crate) struct AxumBody(pub(crate) Body);
+
+impl ChunkSource for AxumBody {
+    fn poll_chunk(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, ChunkError>>> {
+        loop {
+            let frame = match ready!(Pin::new(&mut self.0).poll_frame(cx)) {
+                None => return Poll::Ready(None),
+                Some(Err(err)) => return Poll::Ready(Some(Err(classify(&err)))),
+                Some(Ok(frame)) => frame,
+            };
+            // Trailers carry no body bytes.
+            if let Ok(data) = frame.into_data() {
+                return Poll::Ready(Some(Ok(data)));
+            }
         }
     }
-    Ok(collected.finish())
 }
 
 /// A stream error is a `413` when a length limit in front of the route (tower-http's
 /// `RequestBodyLimitLayer`, axum's `DefaultBodyLimit`) caused it, possibly wrapped by axum.
-fn classify(err: &BoxError, limit: usize) -> ReadError {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err.as_ref());
+fn classify(err: &axum::Error) -> ChunkError {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = source {
         if e.is::<LengthLimitError>() {
-            return ReadError::TooLarge(BodyTooLarge { limit });
+            return ChunkError::TooLarge;
         }
         source = e.source();
     }
-    ReadError::Unreadable
+    ChunkError::Broken
+}
+
+/// The request for the inner service: the head, the body that was read, and what the pipeline
+/// decided as an extension.
+pub(crate) fn put_back<T>(parts: Parts, bytes: Bytes, decided: T) -> Request<Body>
+where
+    T: Clone + Send + Sync + 'static,
+{
+    let mut req = Request::from_parts(parts, Body::from(bytes));
+    req.extensions_mut().insert(decided);
+    req
+}
+
+/// The inner service's response, or the pipeline's own answer.
+pub(crate) fn answered(
+    outcome: Outcome<Result<Response, Infallible>>,
+) -> Result<Response, Infallible> {
+    match outcome {
+        Outcome::Proceed(response) => response,
+        Outcome::Answer(answer) => Ok(respond(answer)),
+    }
+}
+
+/// Whether the inner service succeeded (a 2xx): the dedup reservation is then completed.
+pub(crate) fn succeeded(response: &Result<Response, Infallible>) -> bool {
+    response.as_ref().is_ok_and(|r| r.status().is_success())
+}
+
+/// Any body the layers are given, as axum's.
+pub(crate) fn axum_body<B>(body: B) -> AxumBody
+where
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    AxumBody(Body::new(body))
 }

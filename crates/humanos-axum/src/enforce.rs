@@ -12,21 +12,20 @@ use axum::BoxError;
 use axum::body::{Body, HttpBody};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, Request, StatusCode, header};
+use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use humanos::enforce::{AgentRequest, Authorized, Enforcement, Enforcer, Refusal};
-use humanos_webhooks::body::declared_length;
+use humanos::enforce::{Authorized, Enforcer};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::body::{ReadError, read_body};
+use crate::body::{answered, axum_body, put_back};
 
 /// A tower [`Layer`] that lets a request through only when the agent's mandate allows the
 /// action it describes (see `humanos::enforce` for the header, the statuses and the bodies).
 ///
-/// The body is read (up to [`Enforcer::body_limit`]) for the action function and put back for
-/// the inner service, which receives the decision as a [`Mandate`] extension. The inner
+/// The body is read (up to [`Enforcer::body_limit`], within [`Enforcer::read_timeout`]) for
+/// the action function and put back for the inner service, which receives the decision as a [`Mandate`] extension. The inner
 /// service takes `Request<axum::body::Body>` and the layer answers
 /// `Response<axum::body::Body>`, so it wraps an axum `Router` or route as well as any tower
 /// service with those types.
@@ -107,56 +106,14 @@ where
         let enforcer = self.enforcer.clone();
         Box::pin(async move {
             let (parts, body) = req.into_parts();
-            let declared = declared_length(&parts.headers);
-            let bytes = match read_body(body, enforcer.body_limit(), declared).await {
-                Ok(bytes) => bytes,
-                Err(ReadError::TooLarge(too_large)) => {
-                    return Ok(refusal_response(Refusal::payload_too_large(
-                        too_large.limit,
-                    )));
-                }
-                Err(ReadError::Unreadable) => {
-                    return Ok(refusal_response(Refusal::unreadable_body()));
-                }
+            let next = |parts, authorized: Authorized, bytes| {
+                let req = put_back(parts, bytes, authorized);
+                async move { inner.call(req).await.map(IntoResponse::into_response) }
             };
-            let request = AgentRequest::new(
-                parts.method.as_str(),
-                parts.uri.path(),
-                parts.uri.query(),
-                &parts.headers,
-                &bytes,
-            );
-            let authorized = match enforcer.enforce(&request).await {
-                Enforcement::Proceed(authorized) => authorized,
-                Enforcement::Refuse(refusal) => return Ok(refusal_response(refusal)),
-                _ => return Ok(StatusCode::INTERNAL_SERVER_ERROR.into_response()),
-            };
-            let mut req = Request::from_parts(parts, Body::from(bytes));
-            req.extensions_mut().insert(authorized);
-            Ok(inner.call(req).await?.into_response())
+            let body = axum_body(body);
+            answered(enforcer.guard(parts, body, tokio::time::sleep, next).await)
         })
     }
-}
-
-/// The enforcer's own answer as an axum response.
-fn refusal_response(refusal: Refusal) -> Response {
-    let status = StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::FORBIDDEN);
-    let mut response = (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(Refusal::CONTENT_TYPE),
-        )],
-        refusal.body,
-    )
-        .into_response();
-    if let Some(challenge) = refusal.challenge {
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static(challenge),
-        );
-    }
-    response
 }
 
 /// Extracts what [`MandateLayer`] authorized: the mandate, the action and its execution

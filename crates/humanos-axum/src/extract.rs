@@ -2,13 +2,11 @@
 
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use humanos_webhooks::{WebhookEvent, WebhookPayload};
-use tracing::Instrument;
+use humanos_webhooks::lifecycle;
+use humanos_webhooks::{Refusal, WebhookEvent, WebhookPayload, WebhookState};
 
+use crate::body::AxumBody;
 use crate::rejection::WebhookRejection;
-use crate::verify::read_and_verify;
-use humanos_webhooks::lifecycle::{delivery_span, extracted};
-use humanos_webhooks::{Refusal, WebhookState};
 
 /// Extracts a verified, decrypted and decoded delivery from the request.
 ///
@@ -59,12 +57,10 @@ where
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let state = WebhookState::from_ref(state);
-        let span = delivery_span();
         let (parts, body) = req.into_parts();
-        let result = read_and_verify::<E>(&state, &parts.headers, body, &span)
-            .instrument(span.clone())
-            .await;
-        extracted(&span, result.map(|(verified, _)| verified))
+        let body = AxumBody(body);
+        lifecycle::extract(&state, &parts.headers, body, tokio::time::sleep)
+            .await
             .map(Self)
             .map_err(WebhookRejection)
     }

@@ -8,13 +8,11 @@ use std::pin::Pin;
 use axum::extract::Request;
 use axum::handler::Handler;
 use axum::response::Response;
-use humanos_webhooks::lifecycle::{self, delivery_span};
-use humanos_webhooks::{WebhookEvent, WebhookPayload};
-use tracing::Instrument;
+use humanos_webhooks::lifecycle;
+use humanos_webhooks::{WebhookEvent, WebhookPayload, WebhookState};
 
-use crate::rejection::ok_response;
-use crate::verify::{read_and_verify, refuse};
-use humanos_webhooks::WebhookState;
+use crate::body::AxumBody;
+use crate::rejection::respond;
 
 /// A handler that verifies each delivery and runs `callback` on its event, answering
 /// 200 when the callback returns `Ok` and 500 when it returns `Err`
@@ -99,26 +97,11 @@ where
     type Future = Pin<Box<dyn Future<Output = Response> + Send>>;
 
     fn call(self, req: Request, _state: S) -> Self::Future {
-        let span = delivery_span();
-        let fut_span = span.clone();
-        Box::pin(
-            async move {
-                let (parts, body) = req.into_parts();
-                let state = &self.state;
-                let verified = match read_and_verify::<E>(state, &parts.headers, body, &span).await
-                {
-                    Ok((verified, _)) => verified,
-                    Err(refusal) => return refuse(&span, refusal),
-                };
-                let key = verified.key.as_ref();
-                let callback = (self.callback)(verified.event);
-                let sleep = tokio::time::sleep;
-                match lifecycle::handle_callback(state, key, &span, sleep, callback).await {
-                    Ok(body) => ok_response(body),
-                    Err(refusal) => refuse(&span, refusal),
-                }
-            }
-            .instrument(fut_span),
-        )
+        Box::pin(async move {
+            let (parts, body) = req.into_parts();
+            let (state, sleep) = (&self.state, tokio::time::sleep);
+            let body = AxumBody(body);
+            respond(lifecycle::respond(state, &parts.headers, body, sleep, &self.callback).await)
+        })
     }
 }

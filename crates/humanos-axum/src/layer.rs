@@ -11,23 +11,21 @@ use axum::body::{Body, HttpBody};
 use axum::http::Request;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use humanos_webhooks::{WebhookEvent, WebhookPayload};
+use humanos_webhooks::lifecycle;
+use humanos_webhooks::{WebhookEvent, WebhookPayload, WebhookState};
 use tower_layer::Layer;
 use tower_service::Service;
-use tracing::Instrument;
 
+use crate::body::{answered, axum_body, put_back, succeeded};
 use crate::extract::VerifiedWebhook;
-use crate::rejection::ok_response;
-use crate::verify::{read_and_verify, refuse};
-use humanos_webhooks::WebhookState;
-use humanos_webhooks::lifecycle::{self, DUPLICATE_BODY, Handled, delivery_span};
 
 /// A tower [`Layer`] that verifies, decrypts and decodes each delivery before the inner service
 /// runs, and inserts the event as a [`VerifiedWebhook<E>`] request extension (the raw body is put
 /// back for the inner service).
 ///
-/// Refusals are answered by the layer (401/400/413, see
-/// [`WebhookRejection`](crate::WebhookRejection)) and never reach the inner service. With dedup
+/// Refusals are answered by the layer (see
+/// [the status table](humanos_webhooks::lifecycle#status-codes)) and never reach the inner
+/// service. With dedup
 /// configured, a delivery already processed is answered 200 without calling the inner service,
 /// one in flight 409; the key is completed when the inner service answers 2xx and released
 /// otherwise.
@@ -151,41 +149,15 @@ where
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let state = self.state.clone();
-        let span = delivery_span();
-        let fut_span = span.clone();
-        Box::pin(
-            async move {
-                let (parts, body) = req.into_parts();
-                let (verified, bytes) = match read_and_verify::<E>(
-                    &state,
-                    &parts.headers,
-                    Body::new(body),
-                    &span,
-                )
-                .await
-                {
-                    Ok(verified) => verified,
-                    Err(refusal) => return Ok(refuse(&span, refusal)),
-                };
-                let key = verified.key;
-                let mut req = Request::from_parts(parts, Body::from(bytes));
-                req.extensions_mut().insert(VerifiedWebhook(verified.event));
-                let inner = async move { inner.call(req).await.map(IntoResponse::into_response) };
-                let sleep = tokio::time::sleep;
-                let succeeded = |r: &Result<Response, Infallible>| {
-                    r.as_ref().is_ok_and(|r| r.status().is_success())
-                };
-                Ok(
-                    match lifecycle::handle(&state, key.as_ref(), &span, sleep, inner, succeeded)
-                        .await
-                    {
-                        Ok(Handled::Ran(response)) => response?,
-                        Ok(_) => ok_response(DUPLICATE_BODY),
-                        Err(refusal) => refuse(&span, refusal),
-                    },
-                )
-            }
-            .instrument(fut_span),
-        )
+        Box::pin(async move {
+            let (parts, body) = req.into_parts();
+            let next = |parts, event: E, bytes| {
+                let req = put_back(parts, bytes, VerifiedWebhook(event));
+                async move { inner.call(req).await.map(IntoResponse::into_response) }
+            };
+            let body = axum_body(body);
+            let sleep = tokio::time::sleep;
+            answered(lifecycle::guard(&state, parts, body, sleep, next, succeeded).await)
+        })
     }
 }

@@ -1,16 +1,16 @@
-//! A refusal as an axum response.
+//! The core's [`Answer`] as an axum response: the one conversion of this adapter.
 
-use axum::http::{HeaderValue, StatusCode, header};
+use std::borrow::Cow;
+
+use axum::body::Body;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use humanos_webhooks::Refusal;
+use humanos_webhooks::answer::Answer;
 
 /// Why the adapter did not handle a delivery: a [`Refusal`] of the core lifecycle (which holds
-/// the status, code and body of each case) as an axum rejection.
-///
-/// Answers `{"error": code, "message": text}` with the refusal's status (401 not authentic, 400
-/// malformed, 413, 408, 409 in flight, 500 authentic but not decryptable here or handler failed,
-/// 503 with `Retry-After` when the dedup store is down). The body never contains a secret, a
-/// payload value or the receiver's clock.
+/// the status, code and body of each case, see
+/// [the status table](humanos_webhooks::lifecycle#status-codes)) as an axum rejection.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(transparent)]
 pub struct WebhookRejection(pub Refusal);
@@ -30,27 +30,24 @@ impl From<Refusal> for WebhookRejection {
 
 impl IntoResponse for WebhookRejection {
     fn into_response(self) -> Response {
-        let mut response = (
-            self.status(),
-            [(header::CONTENT_TYPE, "application/json")],
-            self.0.body(),
-        )
-            .into_response();
-        if let Some(seconds) = self.0.retry_after() {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        }
-        response
+        respond(Answer::from(self.0))
     }
 }
 
-/// A 200 with one of the lifecycle's JSON bodies.
-pub(crate) fn ok_response(body: &'static str) -> Response {
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response()
+/// An [`Answer`] of the core (webhook lifecycle or enforcement point) as an axum response.
+pub(crate) fn respond(answer: Answer) -> Response {
+    let mut response = Response::new(Body::from(answer.body));
+    *response.status_mut() =
+        StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    for (name, value) in answer.headers {
+        let value = match value {
+            Cow::Borrowed(value) => HeaderValue::from_str(value),
+            Cow::Owned(value) => HeaderValue::try_from(value),
+        };
+        if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), value) {
+            headers.append(name, value);
+        }
+    }
+    response
 }

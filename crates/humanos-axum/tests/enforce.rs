@@ -2,6 +2,8 @@
 //! in-process sandbox. The scenarios live in humanos-test-support and run against
 //! humanos-actix too (crates/humanos-actix/tests/enforce.rs).
 
+use axum::body::Body;
+use axum::http::Request;
 use axum::routing::post;
 use axum::{Json, Router};
 use humanos::enforce::Enforcer;
@@ -58,4 +60,32 @@ async fn a_route_without_the_layer_refuses() {
 #[tokio::test]
 async fn body_over_the_limit_is_413() {
     scenario::body_over_the_limit_is_413(serve).await;
+}
+
+#[tokio::test]
+async fn a_100_mib_body_is_413_before_it_is_sent() {
+    scenario::huge_body_is_413(serve).await;
+}
+
+#[tokio::test]
+async fn a_slow_body_is_408_at_the_read_timeout() {
+    scenario::slow_body_is_408(serve).await;
+}
+
+/// tower-http's `RequestBodyLimitLayer` in front: the body stream ends in `LengthLimitError`.
+#[tokio::test]
+async fn a_length_limit_in_front_is_413() {
+    scenario::body_cut_in_front_is_413(|enforcer| async move {
+        let app = Router::new()
+            .route(ROUTE, post(buy))
+            .layer(MandateLayer::new(enforcer))
+            .layer(tower::util::MapRequestLayer::new(|req: Request<Body>| {
+                req.map(|body| Body::new(http_body_util::Limited::new(body, 512)))
+            }));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        format!("http://{addr}")
+    })
+    .await;
 }

@@ -9,6 +9,8 @@
 //! [`Fixture::online_verifications`] counts through `GET /credential/{id}/events`.
 
 use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
 
 use humanos::enforce::{Authorized, Enforcer, Grant, Undecided, Unmapped};
 use humanos::models::{
@@ -341,6 +343,103 @@ where
         .post(format!("{gateway}{ROUTE}?price_eur=1"))
         .header("Humanos-Mandate", &fixture.mandate_id)
         .body(vec![b'x'; 17])
+        .send()
+        .await
+        .expect("gateway reachable");
+    assert_eq!(response.status().as_u16(), 413);
+    assert_eq!(fixture.online_verifications().await, 0);
+}
+
+/// `POST {ROUTE}?price_eur=1` written by hand to `gateway`, naming the fixture's mandate, with
+/// `framing` (a `content-length` or `transfer-encoding` header line, without its CRLF).
+fn raw_head(gateway: &str, mandate_id: &str, framing: &str) -> (SocketAddr, String) {
+    let addr: SocketAddr = gateway
+        .trim_start_matches("http://")
+        .parse()
+        .expect("gateway address");
+    let head = format!(
+        "POST {ROUTE}?price_eur=1 HTTP/1.1\r\nhost: {addr}\r\nhumanos-mandate: {mandate_id}\r\n\
+         {framing}\r\n\r\n"
+    );
+    (addr, head)
+}
+
+/// A 100 MiB body, announced by `content-length` or chunked, is answered 413 before it has all
+/// been sent, and nothing is authorized.
+pub async fn huge_body_is_413<S, F>(serve: S)
+where
+    S: Fn(Enforcer) -> F,
+    F: Future<Output = String>,
+{
+    let fixture = Fixture::start().await;
+    let gateway = serve(fixture.enforcer()).await;
+    let total: u64 = 100 * 1024 * 1024;
+    for chunked in [false, true] {
+        let framing = if chunked {
+            "transfer-encoding: chunked".to_owned()
+        } else {
+            format!("content-length: {total}")
+        };
+        let (addr, head) = raw_head(&gateway, &fixture.mandate_id, &framing);
+        let (answer, sent) =
+            crate::exchange(addr, head, move |w, c| crate::flood(w, c, total, chunked)).await;
+        assert_eq!(answer, crate::Answer::Status(413), "chunked: {chunked}");
+        assert!(
+            sent < total,
+            "chunked: {chunked}: the whole body was sent first"
+        );
+    }
+    assert_eq!(fixture.online_verifications().await, 0);
+}
+
+/// A body dribbled one byte every 50 ms, announced or chunked, is answered 408 at the
+/// enforcer's read timeout (300 ms) before it has all been sent, and nothing is authorized.
+pub async fn slow_body_is_408<S, F>(serve: S)
+where
+    S: Fn(Enforcer) -> F,
+    F: Future<Output = String>,
+{
+    let fixture = Fixture::start().await;
+    let enforcer = fixture
+        .enforcer()
+        .with_read_timeout(Duration::from_millis(300));
+    let gateway = serve(enforcer).await;
+    let body = vec![b'x'; 100];
+    for chunked in [false, true] {
+        let framing = if chunked {
+            "transfer-encoding: chunked".to_owned()
+        } else {
+            format!("content-length: {}", body.len())
+        };
+        let (addr, head) = raw_head(&gateway, &fixture.mandate_id, &framing);
+        let body = body.clone();
+        let (answer, sent) = crate::exchange(addr, head, move |w, c| {
+            crate::dribble(w, c, body, 1, Duration::from_millis(50), chunked)
+        })
+        .await;
+        assert_eq!(answer, crate::Answer::Status(408), "chunked: {chunked}");
+        assert!(
+            sent < 100,
+            "chunked: {chunked}: answered only after the whole body"
+        );
+    }
+    assert_eq!(fixture.online_verifications().await, 0);
+}
+
+/// Behind a length limit in front of the enforcement point (the framework's or a middleware's,
+/// which cuts the body stream), a body over that limit is answered 413, as over the enforcer's
+/// own, and nothing is authorized. `serve` starts the route behind such a limit (under 1 KiB).
+pub async fn body_cut_in_front_is_413<S, F>(serve: S)
+where
+    S: Fn(Enforcer) -> F,
+    F: Future<Output = String>,
+{
+    let fixture = Fixture::start().await;
+    let gateway = serve(fixture.enforcer()).await;
+    let response = reqwest::Client::new()
+        .post(format!("{gateway}{ROUTE}?price_eur=1"))
+        .header("Humanos-Mandate", &fixture.mandate_id)
+        .body(vec![b'x'; 1024])
         .send()
         .await
         .expect("gateway reachable");

@@ -13,6 +13,8 @@
 //! `tests/http.rs` (one server per scenario, one route, a [`handler::Probe`] the callback records
 //! into).
 //!
+//! The [`docs`] module checks that the adapters' crate docs link to the core's status tables.
+//!
 //! The `enforce` module (feature `enforce`) holds the mandate-enforcement scenarios both
 //! adapters run in their `tests/enforce.rs` against an in-process sandbox.
 
@@ -29,6 +31,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::OwnedWriteHalf;
 
+pub mod docs;
 #[cfg(feature = "enforce")]
 pub mod enforce;
 pub mod handler;

@@ -1,8 +1,11 @@
-//! Reading a request body within a limit, one chunk at a time: the policy every adapter
-//! (axum, actix-web, the webhook routes and the enforcement point) feeds its stream into.
+//! Reading a request body within a limit and a read timeout, one chunk at a time: the one pump
+//! every adapter (axum, actix-web, the webhook routes and the enforcement points) feeds its
+//! framework's body into.
 //!
-//! The collector owns no I/O and no timer: the adapter pulls chunks from its framework's stream
-//! (under its read timeout) and pushes them here.
+//! The pump owns no I/O and no timer. The adapter hands it a [`ChunkSource`] (its framework's
+//! body, implemented once per framework) and its runtime's `sleep`; [`read`] does the rest: the
+//! early `413` on an announced `Content-Length`, the limit while reading ([`BodyCollector`]), and
+//! the race against the read timeout (`408`).
 //!
 //! ```
 //! use bytes::Bytes;
@@ -18,9 +21,14 @@
 //! # Ok::<(), BodyTooLarge>(())
 //! ```
 
+use std::future::{Future, poll_fn};
+use std::pin::{Pin, pin};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
 use bytes::{Bytes, BytesMut};
 
-use crate::{HeaderLookup, Refusal, WebhookHeaders};
+use crate::headers::{HeaderLookup, WebhookHeaders};
 
 /// The first buffer is at most this large whatever `Content-Length` announces: the declared
 /// length is the sender's claim, and the buffer grows with what actually arrives.
@@ -37,8 +45,8 @@ pub fn declared_length(headers: &impl WebhookHeaders) -> Option<u64> {
     }
 }
 
-/// A body that grew past its limit. An adapter answers `413` (see
-/// [`Refusal::PayloadTooLarge`], which this converts into).
+/// A body that grew past its limit: answered `413` (see [`BodyError::TooLarge`], which this
+/// converts into).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("body larger than the {limit}-byte limit")]
 pub struct BodyTooLarge {
@@ -46,10 +54,152 @@ pub struct BodyTooLarge {
     pub limit: usize,
 }
 
-impl From<BodyTooLarge> for Refusal {
+/// Why a framework's body stream stopped before its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ChunkError {
+    /// A length limit in front of the adapter (the framework's own, or a middleware's such as
+    /// tower-http's `RequestBodyLimitLayer`) cut the body: answered `413`, as the adapter's own
+    /// limit is.
+    TooLarge,
+    /// The stream broke (the client went away, broken framing): answered `400`.
+    Broken,
+}
+
+/// A request body as a framework hands it over, one chunk at a time. Each adapter implements it
+/// once, for its framework's body type (axum's `Body`, actix-web's `Payload`).
+pub trait ChunkSource {
+    /// The next chunk, `None` at the end of the body (like `Stream::poll_next`).
+    fn poll_chunk(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, ChunkError>>>;
+}
+
+/// Why [`read`] did not return a body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BodyError {
+    /// Over the limit, announced or received (`413`).
+    #[error("body larger than the {limit}-byte limit")]
+    TooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The stream broke (`400`).
+    #[error("the request body could not be read")]
+    Unreadable,
+    /// The body was not received within the read timeout (`408`).
+    #[error("the request body was not received in time")]
+    TimedOut,
+}
+
+impl From<BodyTooLarge> for BodyError {
     fn from(err: BodyTooLarge) -> Self {
-        Refusal::PayloadTooLarge { limit: err.limit }
+        Self::TooLarge { limit: err.limit }
     }
+}
+
+/// The bounds a body is read within.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BodyLimits {
+    /// The largest body accepted, in bytes.
+    pub limit: usize,
+    /// How long reading the whole body may take; `None` for no bound.
+    pub read_timeout: Option<Duration>,
+}
+
+impl BodyLimits {
+    /// A body of at most `limit` bytes, read within `read_timeout`.
+    pub fn new(limit: usize, read_timeout: Option<Duration>) -> Self {
+        Self {
+            limit,
+            read_timeout,
+        }
+    }
+}
+
+/// Reads the whole body from `source` within `limits`: refused before the first byte when the
+/// announced `declared` length (see [`declared_length`]) is over the limit, as soon as it grows
+/// past the limit, or when `sleep(read_timeout)` (the adapter's runtime timer, started now)
+/// fires first.
+///
+/// ```
+/// # use std::pin::Pin;
+/// # use std::task::{Context, Poll};
+/// use bytes::Bytes;
+/// use humanos_webhooks::body::{self, BodyError, BodyLimits, ChunkError, ChunkSource};
+///
+/// struct Chunks(Vec<Bytes>);
+/// impl ChunkSource for Chunks {
+///     fn poll_chunk(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Result<Bytes, ChunkError>>> {
+///         Poll::Ready(self.0.pop().map(Ok))
+///     }
+/// }
+/// // A timer that never fires (an adapter passes its runtime's sleep).
+/// let never = |_| std::future::pending::<()>();
+/// let limits = BodyLimits::new(4, Some(std::time::Duration::from_secs(1)));
+/// let read = body::read(Chunks(vec![Bytes::from_static(b"abcde")]), limits, None, never);
+/// # let read = futures_lite(read);
+/// assert_eq!(read, Err(BodyError::TooLarge { limit: 4 }));
+/// # fn futures_lite<F: std::future::Future>(f: F) -> F::Output {
+/// #     let mut f = std::pin::pin!(f);
+/// #     let mut cx = Context::from_waker(std::task::Waker::noop());
+/// #     loop { if let Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+/// # }
+/// ```
+pub async fn read<S, T, TF>(
+    source: S,
+    limits: BodyLimits,
+    declared: Option<u64>,
+    sleep: T,
+) -> Result<Bytes, BodyError>
+where
+    S: ChunkSource,
+    T: FnOnce(Duration) -> TF,
+    TF: Future<Output = ()>,
+{
+    let limit = limits.limit;
+    if declared.is_some_and(|len| len > limit as u64) {
+        return Err(BodyError::TooLarge { limit });
+    }
+    let collect = collect(source, limit, declared);
+    match limits.read_timeout {
+        None => collect.await,
+        Some(timeout) => within(sleep(timeout), collect)
+            .await
+            .unwrap_or(Err(BodyError::TimedOut)),
+    }
+}
+
+/// `future`'s output, or `None` when `timer` completes first.
+pub async fn within<F: Future>(timer: impl Future<Output = ()>, future: F) -> Option<F::Output> {
+    let mut future = pin!(future);
+    let mut timer = pin!(timer);
+    poll_fn(|cx| {
+        if let Poll::Ready(output) = future.as_mut().poll(cx) {
+            return Poll::Ready(Some(output));
+        }
+        timer.as_mut().poll(cx).map(|()| None)
+    })
+    .await
+}
+
+async fn collect<S: ChunkSource>(
+    source: S,
+    limit: usize,
+    declared: Option<u64>,
+) -> Result<Bytes, BodyError> {
+    let mut source = pin!(source);
+    let mut body = BodyCollector::new(limit, declared);
+    while let Some(chunk) = poll_fn(|cx| source.as_mut().poll_chunk(cx)).await {
+        body.push(chunk.map_err(|err| match err {
+            ChunkError::TooLarge => BodyError::TooLarge { limit },
+            ChunkError::Broken => BodyError::Unreadable,
+        })?)?;
+    }
+    Ok(body.finish())
 }
 
 /// Collects a body's chunks, refusing it as soon as it grows past the limit.

@@ -37,6 +37,30 @@ impl<T: WebhookHeaders + ?Sized> WebhookHeaders for &T {
     }
 }
 
+/// The head of a request as the receive pipelines read it: method, path, query and headers.
+/// Implemented for `http::request::Parts` (feature `http`: axum, hyper); a framework adapter
+/// implements it once for its own request type, and gets the head back from
+/// [`lifecycle::guard`](crate::lifecycle::guard) (and `humanos::enforce::Enforcer::guard`) to
+/// rebuild the request for the inner service.
+pub trait RequestHead {
+    /// The header view [`headers`](Self::headers) returns.
+    type Headers<'a>: WebhookHeaders + Sync
+    where
+        Self: 'a;
+
+    /// The method (`GET`, `POST`, ...).
+    fn method(&self) -> &str;
+
+    /// The path, percent-encoded as received.
+    fn path(&self) -> &str;
+
+    /// The raw query string without the `?` (`None` when there is none).
+    fn query(&self) -> Option<&str>;
+
+    /// The headers.
+    fn headers(&self) -> Self::Headers<'_>;
+}
+
 /// Folds the values of a header, in any order, into a [`HeaderLookup`].
 pub fn lookup_in<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> HeaderLookup<'a> {
     let mut values = values.into_iter();
@@ -93,6 +117,27 @@ impl<K: AsRef<str>, V: AsRef<[u8]>> WebhookHeaders for BTreeMap<K, V> {
 impl WebhookHeaders for http::HeaderMap {
     fn lookup(&self, name: &str) -> HeaderLookup<'_> {
         lookup_in(self.get_all(name).iter().map(http::HeaderValue::as_bytes))
+    }
+}
+
+#[cfg(feature = "http")]
+impl RequestHead for http::request::Parts {
+    type Headers<'a> = &'a http::HeaderMap;
+
+    fn method(&self) -> &str {
+        self.method.as_str()
+    }
+
+    fn path(&self) -> &str {
+        self.uri.path()
+    }
+
+    fn query(&self) -> Option<&str> {
+        self.uri.query()
+    }
+
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
     }
 }
 

@@ -44,6 +44,7 @@
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod answer;
 pub mod body;
 mod config;
 mod crypto;
@@ -54,6 +55,7 @@ mod event;
 mod headers;
 mod key;
 pub mod lifecycle;
+mod refusal;
 #[cfg(feature = "test-util")]
 pub mod sample;
 mod state;
@@ -73,7 +75,7 @@ pub use event::{
     CredentialEvent, IdentityEvent, OtpFailedEvent, TestEvent, UndecodedEvent, WebhookEvent,
     WebhookEventType, WebhookPayload,
 };
-pub use headers::{HeaderLookup, WebhookHeaders, lookup_in};
+pub use headers::{HeaderLookup, RequestHead, WebhookHeaders, lookup_in};
 pub use humanos_models;
 pub use humanos_signing::{Clock, FixedClock, SignatureError, SystemClock, TimestampError};
 pub use key::IdempotencyKey;

@@ -1,14 +1,23 @@
 //! The delivery lifecycle every framework adapter runs, written once.
 //!
 //! An adapter (`humanos-axum`, `humanos-actix`, or yours for another framework) does only what
-//! its framework requires: read the body its way, implement the framework's traits, and turn a
-//! [`Refusal`] into its response type. Everything else is here, in this order:
+//! its framework requires: hand over its body as a [`ChunkSource`], its runtime's `sleep`,
+//! implement the framework's traits, and turn an [`Answer`] into its response type. Each shape
+//! is one call:
+//!
+//! | shape | call | ends in |
+//! | --- | --- | --- |
+//! | extractor (verify only, no dedup) | [`extract`] | the event, or the [`Refusal`] |
+//! | handler factory | [`respond`] | the [`Answer`] |
+//! | layer / middleware | [`guard`] | the inner service's response, or our [`Answer`] |
+//!
+//! They run these steps, in this order (each public, for an adapter that needs them apart):
 //!
 //! 1. [`precheck`]: the signature headers are present once and the declared `Content-Length`
 //!    fits the body limit, before any byte of the body is read.
-//! 2. The adapter reads the body within [`WebhookState::body_limit`] and
-//!    [`WebhookState::read_timeout`] (refusing with [`Refusal::PayloadTooLarge`],
-//!    [`Refusal::ReadTimeout`] or [`Refusal::BodyRead`]).
+//! 2. [`body::read`]: the body within [`WebhookState::body_limit`] and
+//!    [`WebhookState::read_timeout`] ([`Refusal::PayloadTooLarge`], [`Refusal::ReadTimeout`],
+//!    [`Refusal::BodyRead`]); steps 1 to 3 are [`receive`].
 //! 3. [`verify`]: signature, time window, decryption, decoding, and the event's
 //!    [`IdempotencyKey`] when dedup is configured.
 //! 4. [`admit`]: the dedup protocol's reservation (200 duplicate, 409 in flight, 503 store
@@ -18,130 +27,24 @@
 //!
 //! Each step records on the span from [`delivery_span`] and logs its refusals; no secret and no
 //! payload value is ever logged or sent.
+//!
+#![doc = include_str!("statuses.md")]
 
 use std::future::Future;
 use std::pin::pin;
 use std::task::Poll;
 use std::time::Duration;
 
-use tracing::Span;
+use bytes::Bytes;
+use tracing::{Instrument, Span};
 
+use crate::answer::{Answer, Outcome};
+use crate::body::{self, BodyLimits, ChunkSource, declared_length};
 use crate::dedup::{DedupOutcome, Reservation};
-use crate::error::WebhookError;
+use crate::headers::RequestHead;
 use crate::key::IdempotencyKey;
+pub use crate::refusal::{DUPLICATE_BODY, OK_BODY, RETRY_AFTER_SECS, Refusal};
 use crate::{WebhookHeaders, WebhookPayload, WebhookState, check_signature_headers};
-use humanos_signing::TimestampError;
-
-/// The 200 body of a handled delivery.
-pub const OK_BODY: &str = r#"{"status":"ok"}"#;
-/// The 200 body of a redelivery acknowledged without running the handler.
-pub const DUPLICATE_BODY: &str = r#"{"status":"duplicate"}"#;
-/// Seconds a 503 asks Humanos to wait before retrying (`Retry-After`).
-pub const RETRY_AFTER_SECS: u32 = 5;
-
-/// Why a delivery was not handled, with the HTTP status, code and body to answer. One type for
-/// every adapter; each wraps it in its framework's response.
-///
-/// | variant | status |
-/// | --- | --- |
-/// | [`Invalid`](Self::Invalid) | [`WebhookError::status`]: 401 not authentic, 400 malformed, 500 authentic but not decryptable or decodable here |
-/// | [`PayloadTooLarge`](Self::PayloadTooLarge) | 413 |
-/// | [`BodyRead`](Self::BodyRead) | 400 |
-/// | [`ReadTimeout`](Self::ReadTimeout) | 408 |
-/// | [`InFlight`](Self::InFlight) | 409 (the same event is being handled; Humanos retries) |
-/// | [`StoreUnavailable`](Self::StoreUnavailable) | 503 with `Retry-After` (the handler did not run) |
-/// | [`HandlerFailed`](Self::HandlerFailed) | 500 (your handler failed; Humanos retries) |
-/// | [`NotVerified`](Self::NotVerified) | 500 (an extractor on a route without the layer) |
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum Refusal {
-    /// Verification, decryption or decoding failed.
-    #[error(transparent)]
-    Invalid(#[from] WebhookError),
-    /// The body is larger than the configured limit.
-    #[error("body larger than the {limit}-byte limit")]
-    PayloadTooLarge {
-        /// The limit in bytes.
-        limit: usize,
-    },
-    /// The body could not be read (the client went away or sent a broken stream).
-    #[error("the request body could not be read")]
-    BodyRead,
-    /// The body was not received within the read timeout.
-    #[error("the request body was not received in time")]
-    ReadTimeout,
-    /// Another delivery of the same event is being handled right now.
-    #[error("the same event is being handled; retry later")]
-    InFlight,
-    /// The dedup store could not be reached: the handler did not run.
-    #[error("the dedup store is unavailable; retry later")]
-    StoreUnavailable,
-    /// The handler returned an error (logged, never sent).
-    #[error("the webhook handler failed; the delivery will be retried")]
-    HandlerFailed,
-    /// A verified-event extractor ran on a route without the verifying layer or middleware.
-    #[error("no verified webhook in the request: is the webhook layer installed on this route?")]
-    NotVerified,
-    /// The route has no [`WebhookState`] registered (a framework that looks it up at run time).
-    #[error("webhook verification is not configured: register the WebhookState with the app")]
-    NotConfigured,
-}
-
-impl Refusal {
-    /// The HTTP status answered.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Invalid(err) => err.status(),
-            Self::PayloadTooLarge { .. } => 413,
-            Self::BodyRead => 400,
-            Self::ReadTimeout => 408,
-            Self::InFlight => 409,
-            Self::StoreUnavailable => 503,
-            Self::HandlerFailed | Self::NotVerified | Self::NotConfigured => 500,
-        }
-    }
-
-    /// A stable machine-readable name (the `error` member of the body).
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::Invalid(err) => err.code(),
-            Self::PayloadTooLarge { .. } => "payload_too_large",
-            Self::BodyRead => "body_read_failed",
-            Self::ReadTimeout => "request_timeout",
-            Self::InFlight => "delivery_in_flight",
-            Self::StoreUnavailable => "dedup_store_unavailable",
-            Self::HandlerFailed => "handler_failed",
-            Self::NotVerified => "webhook_not_verified",
-            Self::NotConfigured => "webhook_not_configured",
-        }
-    }
-
-    /// The `Retry-After` seconds to send with the answer, if any.
-    pub fn retry_after(&self) -> Option<u32> {
-        matches!(self, Self::StoreUnavailable).then_some(RETRY_AFTER_SECS)
-    }
-
-    /// The message sent to the caller. For time-window failures it says which check failed but
-    /// not the receiver's clock or tolerance (those go to the log).
-    pub fn public_message(&self) -> String {
-        match self {
-            Self::Invalid(WebhookError::Timestamp(TimestampError::TooOld { .. })) => {
-                "`x-timestamp` rejected: too old".to_owned()
-            }
-            Self::Invalid(WebhookError::Timestamp(TimestampError::InFuture { .. })) => {
-                "`x-timestamp` rejected: in the future".to_owned()
-            }
-            other => other.to_string(),
-        }
-    }
-
-    /// The JSON body: `{"error": code, "message": public message}`.
-    pub fn body(&self) -> Vec<u8> {
-        let body = serde_json::json!({ "error": self.code(), "message": self.public_message() });
-        // A `Value` of two strings always serializes.
-        serde_json::to_vec(&body).unwrap_or_default()
-    }
-}
 
 /// A span per delivery; fields are filled in as they become known. Never holds a secret.
 pub fn delivery_span() -> Span {
@@ -379,4 +282,132 @@ where
         }
         Handled::Duplicate => Ok(DUPLICATE_BODY),
     }
+}
+
+/// Steps 1 to 3: prechecks the headers, reads the body from `source` within the state's limit
+/// and read timeout (`sleep` is the adapter's runtime timer), then verifies, decrypts and
+/// decodes it. Returns the verified event and the raw body.
+pub async fn receive<E, S, T, TF>(
+    state: &WebhookState,
+    headers: &impl WebhookHeaders,
+    source: S,
+    sleep: T,
+    span: &Span,
+) -> Result<(Verified<E>, Bytes), Refusal>
+where
+    E: WebhookPayload,
+    S: ChunkSource,
+    T: FnOnce(Duration) -> TF,
+    TF: Future<Output = ()>,
+{
+    let declared = declared_length(headers);
+    // Headers first: a request without them is refused before its body is read.
+    precheck(state, headers, declared)?;
+    let limits = BodyLimits::new(state.body_limit(), state.read_timeout());
+    let bytes = body::read(source, limits, declared, sleep).await?;
+    let verified = verify::<E>(state, headers, &bytes, span)?;
+    Ok((verified, bytes))
+}
+
+/// Logs `refusal` on `span` and turns it into its answer.
+pub fn refuse(span: &Span, refusal: Refusal) -> Answer {
+    log_refusal(span, &refusal);
+    Answer::from(refusal)
+}
+
+/// The extractor: [`receive`] in its own span, without dedup (an extractor cannot know whether
+/// the handler succeeded). The event, or the refusal (logged) to answer.
+pub async fn extract<E, S, T, TF>(
+    state: &WebhookState,
+    headers: &impl WebhookHeaders,
+    source: S,
+    sleep: T,
+) -> Result<E, Refusal>
+where
+    E: WebhookPayload,
+    S: ChunkSource,
+    T: FnOnce(Duration) -> TF,
+    TF: Future<Output = ()>,
+{
+    let span = delivery_span();
+    let result = receive::<E, _, _, _>(state, headers, source, sleep, &span)
+        .instrument(span.clone())
+        .await;
+    extracted(&span, result.map(|(verified, _)| verified))
+}
+
+/// The handler factory: every step, with `callback` as the handler, ending in the answer
+/// (200 [`OK_BODY`] or [`DUPLICATE_BODY`], or the refusal; a callback error is logged and
+/// answered 500 `handler_failed`, so Humanos retries).
+pub async fn respond<E, S, T, TF, F, Fut, Err>(
+    state: &WebhookState,
+    headers: &impl WebhookHeaders,
+    source: S,
+    sleep: T,
+    callback: F,
+) -> Answer
+where
+    E: WebhookPayload,
+    S: ChunkSource,
+    T: Fn(Duration) -> TF,
+    TF: Future<Output = ()>,
+    F: FnOnce(E) -> Fut,
+    Fut: Future<Output = Result<(), Err>>,
+    Err: std::fmt::Display,
+{
+    let span = delivery_span();
+    async {
+        let verified = match receive::<E, _, _, _>(state, headers, source, &sleep, &span).await {
+            Ok((verified, _)) => verified,
+            Err(refusal) => return refuse(&span, refusal),
+        };
+        let Verified { event, key } = verified;
+        match handle_callback(state, key.as_ref(), &span, &sleep, callback(event)).await {
+            Ok(body) => crate::refusal::ok(body),
+            Err(refusal) => refuse(&span, refusal),
+        }
+    }
+    .instrument(span.clone())
+    .await
+}
+
+/// The layer or middleware: every step, with the inner service as the handler. `next` gets the
+/// request head back with the event and the raw body (to put back into the request), and is
+/// called only once the event is admitted: a duplicate or a refusal never reaches it. Its
+/// output is the inner service's response, which completes the reservation when `succeeded`
+/// judges it so and releases it otherwise.
+pub async fn guard<E, H, S, T, TF, N, NF>(
+    state: &WebhookState,
+    head: H,
+    source: S,
+    sleep: T,
+    next: N,
+    succeeded: impl FnOnce(&NF::Output) -> bool,
+) -> Outcome<NF::Output>
+where
+    E: WebhookPayload,
+    H: RequestHead,
+    S: ChunkSource,
+    T: Fn(Duration) -> TF,
+    TF: Future<Output = ()>,
+    N: FnOnce(H, E, Bytes) -> NF,
+    NF: Future,
+{
+    let span = delivery_span();
+    async {
+        let received = receive::<E, _, _, _>(state, &head.headers(), source, &sleep, &span).await;
+        let (Verified { event, key }, bytes) = match received {
+            Ok(received) => received,
+            Err(refusal) => return Outcome::Answer(refuse(&span, refusal)),
+        };
+        // Lazy: `next` runs only when `handle` polls it, after the admission.
+        let inner = async move { next(head, event, bytes).await };
+        match handle(state, key.as_ref(), &span, &sleep, inner, succeeded).await {
+            Ok(Handled::Ran(output)) => Outcome::Proceed(output),
+            Ok(Handled::Duplicate) => Outcome::Answer(crate::refusal::ok(DUPLICATE_BODY)),
+            Err(refusal) => Outcome::Answer(refuse(&span, refusal)),
+        }
+    }
+    .instrument(span.clone())
+    .await
 }

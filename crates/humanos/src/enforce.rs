@@ -1,7 +1,8 @@
 //! The enforcement point for services that agents call, free of any web framework: which
 //! mandate a request names, what it is about to do, the [`authorize`] call, and the answer.
 //! `humanos-axum` (a tower layer) and `humanos-actix` (a middleware) are thin adapters over
-//! [`Enforcer`].
+//! [`Enforcer::guard`]: they hand over the request head, the body as a
+//! [`ChunkSource`] and their runtime's `sleep`, and convert the [`Answer`].
 //!
 //! # The protocol
 //!
@@ -14,11 +15,17 @@
 //! | --- | --- | --- |
 //! | allowed | the handler's | the handler gets an [`Authorized`] |
 //! | no (or a repeated) `Humanos-Mandate` header | 401 (`WWW-Authenticate: Humanos-Mandate`) | `{"statusCode":401,"message","error"}` |
-//! | your function refused the request ([`Unmapped`]) | 400 | `{"statusCode":400,"message","error"}` |
-//! | body over the limit (default 64 KiB) | 413 | `{"statusCode":413,"message","error"}` |
+//! | your function refused the request ([`Unmapped`]), or the body stream broke | 400 | `{"statusCode":400,"message","error"}` |
+//! | body over the limit (default 64 KiB), announced or received, or cut by a length limit in front | 413 | `{"statusCode":413,"message","error"}` |
+//! | body not received within the read timeout (default 30 s) | 408 | `{"statusCode":408,"message","error"}` |
 //! | denied (by the API or the local pre-check) | 403 | the API's `VerifyDenyResponseEntity`: `reason`, `evaluations` naming each rule |
 //! | the API refused the mandate without a verdict ([`AuthorizeError::Refused`]: unknown, not accepted) | 403 | `{"statusCode":403,"message","error"}` |
 //! | could not decide ([`AuthorizeError::Undecided`]: API down, timeout, `5xx`) | 503, or the handler with [`Grant::FailedOpen`] under [`Undecided::FailOpen`] | `{"statusCode":503,"message","error"}` |
+//!
+//! The body is read and limited by the same pump as the webhook routes
+//! ([`humanos_webhooks::body::read`]), and every answer is an [`Answer`], the type the webhook
+//! lifecycle answers with too: each adapter converts it once. A test
+//! (`the_status_table_matches_the_code`) reads this table and checks each row.
 //!
 //! Error bodies have the API's own error shape; none carries a secret or the cause of an
 //! outage (that is logged, in the `humanos.authorize` span).
@@ -28,10 +35,15 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
+
+use std::future::Future;
 
 use bytes::Bytes;
 use humanos_models::{VerifyAllowResponseEntity, VerifyDenyResponseEntity};
-use humanos_webhooks::{HeaderLookup, WebhookHeaders};
+pub use humanos_webhooks::answer::{Answer, Outcome};
+use humanos_webhooks::body::{self, BodyError, BodyLimits, ChunkSource, declared_length};
+use humanos_webhooks::{HeaderLookup, RequestHead, WebhookHeaders};
 use serde::Serialize;
 use serde_json::json;
 
@@ -46,6 +58,9 @@ pub const MANDATE_CHALLENGE: &str = "Humanos-Mandate";
 
 /// Default largest request body the adapters read for the action function: 64 KiB.
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+
+/// Default body read timeout of the enforcement point: 30 s, as on the webhook routes.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What the action function sees of a request, whatever the framework.
 pub struct AgentRequest<'a> {
@@ -190,67 +205,36 @@ pub struct Authorized {
     pub grant: Grant,
 }
 
-/// A request the enforcer answers itself.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct Refusal {
-    /// The HTTP status.
-    pub status: u16,
-    /// The JSON body.
-    pub body: Bytes,
-    /// The `WWW-Authenticate` value to send with a `401`.
-    pub challenge: Option<&'static str>,
+/// An answer in the API's error shape: `{"statusCode", "message", "error"}`.
+fn api_error(status: u16, error: &str, message: &str) -> Answer {
+    let body = json!({"statusCode": status, "message": message, "error": error}).to_string();
+    Answer::json(status, body)
 }
 
-impl Refusal {
-    /// The content type of every refusal body.
-    pub const CONTENT_TYPE: &'static str = "application/json";
+/// `403` with the API's deny body.
+fn deny(deny: &VerifyDenyResponseEntity) -> Answer {
+    Answer::json(403, to_bytes(deny))
+}
 
-    fn error(status: u16, error: &str, message: &str) -> Self {
-        Self {
-            status,
-            body: Bytes::from(
-                json!({"statusCode": status, "message": message, "error": error}).to_string(),
-            ),
-            challenge: None,
-        }
-    }
-
-    fn deny(deny: &VerifyDenyResponseEntity) -> Self {
-        Self {
-            status: 403,
-            body: to_bytes(deny),
-            challenge: None,
-        }
-    }
-
-    /// `413`: the body is over `limit` bytes (answered by the adapters, which read the body).
-    pub fn payload_too_large(limit: usize) -> Self {
-        Self::error(
+/// The answer to a body the enforcer could not read: `413`, `408` or `400`.
+fn body_refused(err: BodyError) -> Answer {
+    match err {
+        BodyError::TooLarge { limit } => api_error(
             413,
             "Payload Too Large",
             &format!("the request body is over {limit} bytes"),
-        )
-    }
-
-    /// `400`: the body could not be read.
-    pub fn unreadable_body() -> Self {
-        Self::error(400, "Bad Request", "the request body could not be read")
+        ),
+        BodyError::TimedOut => api_error(
+            408,
+            "Request Timeout",
+            "the request body was not received in time",
+        ),
+        _ => api_error(400, "Bad Request", "the request body could not be read"),
     }
 }
 
 fn to_bytes<T: Serialize>(value: &T) -> Bytes {
     Bytes::from(serde_json::to_vec(value).unwrap_or_default())
-}
-
-/// The enforcer's answer to one request.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum Enforcement {
-    /// Run the handler with this.
-    Proceed(Authorized),
-    /// Answer this instead.
-    Refuse(Refusal),
 }
 
 type ActionFn = dyn Fn(&AgentRequest<'_>) -> Result<Action, Unmapped> + Send + Sync;
@@ -279,6 +263,7 @@ pub struct Enforcer {
     action: Arc<ActionFn>,
     undecided: Undecided,
     body_limit: usize,
+    read_timeout: Option<Duration>,
     target_verifier: Option<String>,
     #[cfg(feature = "precheck")]
     precheck: Option<crate::LocalCheck>,
@@ -290,6 +275,7 @@ impl fmt::Debug for Enforcer {
         d.field("client", &self.client)
             .field("undecided", &self.undecided)
             .field("body_limit", &self.body_limit)
+            .field("read_timeout", &self.read_timeout)
             .field("target_verifier", &self.target_verifier);
         #[cfg(feature = "precheck")]
         d.field("precheck", &self.precheck.is_some());
@@ -309,6 +295,7 @@ impl Enforcer {
             action: Arc::new(action),
             undecided: Undecided::FailClosed,
             body_limit: DEFAULT_BODY_LIMIT,
+            read_timeout: Some(DEFAULT_READ_TIMEOUT),
             target_verifier: None,
             #[cfg(feature = "precheck")]
             precheck: None,
@@ -333,6 +320,19 @@ impl Enforcer {
         self.body_limit
     }
 
+    /// How long reading the body may take (default [`DEFAULT_READ_TIMEOUT`], 30 s); a slower
+    /// body is answered `408` before anything is authorized. `None` disables it (then rely on
+    /// your server's or a proxy's timeout).
+    pub fn with_read_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.read_timeout = timeout.into();
+        self
+    }
+
+    /// The configured body read timeout, if any.
+    pub fn read_timeout(&self) -> Option<Duration> {
+        self.read_timeout
+    }
+
     /// Binds each presentation to this verifier domain (see
     /// [`Authorize::target_verifier`](crate::Authorize::target_verifier)).
     pub fn target_verifier(mut self, domain: impl Into<String>) -> Self {
@@ -348,25 +348,59 @@ impl Enforcer {
         self
     }
 
-    /// Decides one request.
-    pub async fn enforce(&self, request: &AgentRequest<'_>) -> Enforcement {
+    /// The whole enforcement point, for an adapter: reads the body from `source` within the
+    /// limit and the read timeout (`sleep` is the adapter's runtime timer), decides, and calls
+    /// `next` with the head, the decision and the body (to put back into the request) only when
+    /// the request may go on. Otherwise the [`Answer`] to send: nothing was authorized.
+    pub async fn guard<H, S, T, TF, N, NF>(
+        &self,
+        head: H,
+        source: S,
+        sleep: T,
+        next: N,
+    ) -> Outcome<NF::Output>
+    where
+        H: RequestHead,
+        S: ChunkSource,
+        T: FnOnce(Duration) -> TF,
+        TF: Future<Output = ()>,
+        N: FnOnce(H, Authorized, Bytes) -> NF,
+        NF: Future,
+    {
+        let limits = BodyLimits::new(self.body_limit, self.read_timeout);
+        let declared = declared_length(&head.headers());
+        let bytes = match body::read(source, limits, declared, sleep).await {
+            Ok(bytes) => bytes,
+            Err(err) => return Outcome::Answer(body_refused(err)),
+        };
+        let decision = {
+            let headers = head.headers();
+            let request =
+                AgentRequest::new(head.method(), head.path(), head.query(), &headers, &bytes);
+            self.enforce(&request).await
+        };
+        match decision {
+            Outcome::Proceed(authorized) => Outcome::Proceed(next(head, authorized, bytes).await),
+            Outcome::Answer(answer) => Outcome::Answer(answer),
+        }
+    }
+
+    /// Decides one request whose body was read: go on with the [`Authorized`] decision, or the
+    /// [`Answer`] to send.
+    pub async fn enforce(&self, request: &AgentRequest<'_>) -> Outcome<Authorized> {
         let mandate_id = match request.headers.lookup(MANDATE_HEADER) {
             HeaderLookup::One(v) => std::str::from_utf8(v).ok().map(str::trim),
             _ => None,
         };
         let Some(mandate_id) = mandate_id.filter(|m| !m.is_empty()) else {
-            let mut refusal = Refusal::error(
-                401,
-                "Unauthorized",
-                "name your mandate in one Humanos-Mandate header",
-            );
-            refusal.challenge = Some(MANDATE_CHALLENGE);
-            return Enforcement::Refuse(refusal);
+            let message = "name your mandate in one Humanos-Mandate header";
+            let answer = api_error(401, "Unauthorized", message);
+            return Outcome::Answer(answer.with_header("www-authenticate", MANDATE_CHALLENGE));
         };
         let action = match (self.action)(request) {
             Ok(action) => action,
             Err(unmapped) => {
-                return Enforcement::Refuse(Refusal::error(400, "Bad Request", &unmapped.message));
+                return Outcome::Answer(api_error(400, "Bad Request", &unmapped.message));
             }
         };
         let mut call = self.client.authorize(mandate_id, action.clone());
@@ -380,7 +414,7 @@ impl Enforcer {
         let grant = match call.await {
             Ok(decision) => match decision.verdict {
                 Verdict::Allow(allow) => Grant::Allowed(allow),
-                Verdict::Deny(deny) => return Enforcement::Refuse(Refusal::deny(&deny)),
+                Verdict::Deny(verdict) => return Outcome::Answer(deny(&verdict)),
             },
             Err(AuthorizeError::Undecided(error)) if self.undecided == Undecided::FailOpen => {
                 Grant::FailedOpen {
@@ -388,7 +422,7 @@ impl Enforcer {
                 }
             }
             Err(AuthorizeError::Undecided(_)) => {
-                return Enforcement::Refuse(Refusal::error(
+                return Outcome::Answer(api_error(
                     503,
                     "Service Unavailable",
                     "the mandate could not be verified now; try again later",
@@ -401,10 +435,10 @@ impl Enforcer {
                     } => format!("the mandate cannot be used: {m}"),
                     _ => "the mandate cannot be used".to_owned(),
                 };
-                return Enforcement::Refuse(Refusal::error(403, "Forbidden", &message));
+                return Outcome::Answer(api_error(403, "Forbidden", &message));
             }
         };
-        Enforcement::Proceed(Authorized {
+        Outcome::Proceed(Authorized {
             mandate_id: mandate_id.to_owned(),
             action,
             grant,
@@ -426,26 +460,95 @@ mod tests {
         assert_eq!(r.query_param("d"), None);
     }
 
-    #[tokio::test]
-    async fn missing_or_repeated_mandate_headers_are_401() {
+    fn enforcer(action: Result<Action, Unmapped>) -> Enforcer {
         let client = HumanosClient::builder()
             .api_key("k")
             .signature_secret("s")
             .base_url("http://127.0.0.1:9")
+            .retry(crate::RetryConfig::disabled())
             .build()
             .unwrap();
-        let enforcer = Enforcer::new(client, |_| Ok(Action::new("a")));
+        Enforcer::new(client, move |_| action.clone())
+    }
+
+    async fn answer(enforcer: &Enforcer, headers: &[(&str, &str)]) -> Answer {
+        let r = AgentRequest::new("GET", "/", None, &headers, b"");
+        match enforcer.enforce(&r).await {
+            Outcome::Answer(answer) => answer,
+            Outcome::Proceed(_) => panic!("not refused"),
+        }
+    }
+
+    #[tokio::test]
+    async fn missing_or_repeated_mandate_headers_are_401() {
+        let enforcer = enforcer(Ok(Action::new("a")));
         for headers in [
             vec![],
             vec![("Humanos-Mandate", "a"), ("humanos-mandate", "b")],
             vec![("Humanos-Mandate", " ")],
         ] {
-            let r = AgentRequest::new("GET", "/", None, &headers, b"");
-            let Enforcement::Refuse(refusal) = enforcer.enforce(&r).await else {
-                panic!("not refused")
+            let answer = answer(&enforcer, &headers).await;
+            assert_eq!(answer.status, 401);
+            assert_eq!(answer.header("www-authenticate"), Some(MANDATE_CHALLENGE));
+        }
+    }
+
+    /// The answer to every row of the module's table, made by the code (the 403 rows by the
+    /// functions the verdicts go through; the sandbox suites of the adapters drive them online).
+    async fn every_answer() -> Vec<Answer> {
+        let mandate = [("humanos-mandate", "urn:via:credential:x")];
+        let deny_body = json!({
+            "statusCode": 403, "message": "denied", "decision": "deny", "reason": "rule_failed",
+            "credentialId": "urn:via:credential:x", "evaluations": [],
+        });
+        vec![
+            answer(&enforcer(Ok(Action::new("a"))), &[]).await,
+            answer(&enforcer(Err(Unmapped::new("no"))), &mandate).await,
+            body_refused(BodyError::Unreadable),
+            body_refused(BodyError::TooLarge { limit: 1 }),
+            body_refused(BodyError::TimedOut),
+            deny(&serde_json::from_value(deny_body).unwrap()),
+            api_error(403, "Forbidden", "the mandate cannot be used"),
+            // Nobody listens on 127.0.0.1:9: undecided, failing closed.
+            answer(&enforcer(Ok(Action::new("a"))), &mandate).await,
+        ]
+    }
+
+    #[tokio::test]
+    async fn the_status_table_matches_the_code() {
+        let source = include_str!("enforce.rs");
+        let rows: Vec<&str> = source
+            .lines()
+            .filter_map(|l| l.strip_prefix("//! | "))
+            .filter(|l| !l.starts_with("outcome") && !l.starts_with("---"))
+            .collect();
+        let answers = every_answer().await;
+        for row in &rows {
+            let status = row.split(" | ").nth(1).unwrap_or_default();
+            let digits: String = status.chars().take_while(char::is_ascii_digit).collect();
+            let Ok(code) = digits.parse::<u16>() else {
+                assert!(row.starts_with("allowed"), "{row}");
+                continue;
             };
-            assert_eq!(refusal.status, 401);
-            assert_eq!(refusal.challenge, Some(MANDATE_CHALLENGE));
+            let answer = answers.iter().find(|a| a.status == code);
+            let answer = answer.unwrap_or_else(|| panic!("no answer of the code is {code}: {row}"));
+            let body: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
+            assert_eq!(body["statusCode"], code, "{row}");
+            assert_eq!(answer.header("content-type"), Some("application/json"));
+            let challenge = answer.header("www-authenticate");
+            assert_eq!(
+                challenge.is_some(),
+                row.contains("WWW-Authenticate"),
+                "{row}"
+            );
+        }
+        for answer in &answers {
+            let listed = rows.iter().any(|r| {
+                r.split(" | ")
+                    .nth(1)
+                    .is_some_and(|s| s.starts_with(&answer.status.to_string()))
+            });
+            assert!(listed, "{} has no row in the table", answer.status);
         }
     }
 }
