@@ -20,6 +20,10 @@ pub enum SandboxError {
     /// An action definition was refused.
     #[error("action definition: {0}")]
     Action(String),
+    /// A decision standing in for a user was refused (unknown or canceled request, no
+    /// undecided user).
+    #[error("decision: {0}")]
+    Decision(String),
     /// The address is not a loopback address and remote access was not allowed.
     #[error(
         "refusing to listen on {0}, which is not a loopback address: anyone who can reach it could \

@@ -142,28 +142,42 @@ impl SandboxHandle {
         })
     }
 
-    /// Stands in for the (first undecided) user of `request_id` and accepts: the mandates are
-    /// issued and the `credential` webhooks queued. Returns the issued credential ids.
+    /// Stands in for the first undecided user of `request_id` and accepts: that user's mandates
+    /// are issued and their `credential` webhooks queued. Returns the credential ids of that
+    /// user only (as `POST /admin/requests/{id}/approve` answers them); a request to several
+    /// contacts needs one call per contact, or [`approve_all`](Self::approve_all).
     pub async fn approve(&self, request_id: &str) -> Result<Vec<String>, SandboxError> {
-        self.decide(request_id, true).await
+        self.decide(request_id, true, false).await
     }
 
-    /// Stands in for the (first undecided) user of `request_id` and rejects.
+    /// Stands in for every undecided user of `request_id` and accepts for each (as
+    /// `POST /admin/requests/{id}/approve?all=true`). Returns every credential id issued, user
+    /// by user in the request's order.
+    pub async fn approve_all(&self, request_id: &str) -> Result<Vec<String>, SandboxError> {
+        self.decide(request_id, true, true).await
+    }
+
+    /// Stands in for the first undecided user of `request_id` and rejects. Returns the
+    /// credential ids of that user only.
     pub async fn reject(&self, request_id: &str) -> Result<Vec<String>, SandboxError> {
-        self.decide(request_id, false).await
+        self.decide(request_id, false, false).await
     }
 
-    async fn decide(&self, request_id: &str, accept: bool) -> Result<Vec<String>, SandboxError> {
+    async fn decide(
+        &self,
+        request_id: &str,
+        accept: bool,
+        all: bool,
+    ) -> Result<Vec<String>, SandboxError> {
         let ctx = &self.state.ctx;
         let _w = ctx.write.lock().await;
-        let before = decision::decide(ctx, request_id, None, accept, "admin")
-            .map_err(|e| SandboxError::Action(ApiError::from(e).text()))?;
-        Ok(before
-            .subjects
-            .iter()
-            .filter(|s| s.decision.is_some())
-            .flat_map(|s| s.credential_ids.clone())
-            .collect())
+        let decided = if all {
+            decision::decide_all(ctx, request_id, accept, "admin")
+        } else {
+            decision::decide(ctx, request_id, None, accept, "admin").map(|d| vec![d])
+        }
+        .map_err(|e| SandboxError::Decision(ApiError::from(e).text()))?;
+        Ok(decided.into_iter().flat_map(|d| d.credential_ids).collect())
     }
 
     /// The current OTP of `contact` on `request_id` (what the log prints).

@@ -185,14 +185,9 @@ pub(crate) async fn approval_submit(
     }
     let accept = form.decision == "accept";
     match decision::decide(&s, &id, Some(&form.contact), accept, "hosted") {
-        Ok(r) => {
-            let ids: Vec<String> = r
-                .subjects
-                .iter()
-                .find(|x| x.contact.eq_ignore_ascii_case(&form.contact))
-                .map(|x| x.credential_ids.clone())
-                .unwrap_or_default();
-            let list: String = ids
+        Ok(decided) => {
+            let list: String = decided
+                .credential_ids
                 .iter()
                 .map(|i| format!("<li><code class=\"credential\">{}</code></li>", html(i)))
                 .collect();

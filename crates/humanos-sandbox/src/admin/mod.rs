@@ -7,7 +7,7 @@ pub(crate) mod views;
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -16,9 +16,10 @@ use serde_json::{Value, json};
 use crate::context::{API_VERSION, Context};
 use crate::domain::actions::define_action;
 use crate::domain::credentials::revoke_credential;
+use crate::domain::decision::{self, Decided};
 use crate::domain::entities::typed;
 use crate::domain::error::DomainResult;
-use crate::domain::{decision, webhooks};
+use crate::domain::webhooks;
 use crate::http::error::{ApiError, ApiResult};
 use crate::records::{REQUEST, RequestRec};
 use crate::store::DeliveryRow;
@@ -45,19 +46,36 @@ pub(crate) struct SubjectSel {
     contact: Option<String>,
 }
 
-fn credentials_json(r: &RequestRec, contact: Option<&str>) -> Value {
-    let ids: Vec<&String> = r
-        .subjects
-        .iter()
-        .filter(|x| contact.is_none_or(|c| x.contact.eq_ignore_ascii_case(c)))
-        .flat_map(|x| &x.credential_ids)
-        .collect();
-    json!({"requestId": r.id, "credentialIds": ids})
+/// What one subject's decision did, as the admin API answers it.
+fn decided_json(d: &Decided) -> Value {
+    json!({
+        "contact": d.contact,
+        "decision": if d.accept { "accept" } else { "reject" },
+        "credentialIds": d.credential_ids,
+    })
 }
 
+/// `?all=true` (every undecided subject), `?all=false` or nothing (one subject).
+fn all_subjects(raw: Option<&str>) -> ApiResult<bool> {
+    match util::parse_query(raw).iter().find(|(k, _)| k == "all") {
+        None => Ok(false),
+        Some((_, v)) if v == "true" => Ok(true),
+        Some((_, v)) if v == "false" => Ok(false),
+        Some(_) => Err(ApiError::validation(vec![
+            "all must be a boolean value".into(),
+        ])),
+    }
+}
+
+/// `POST /admin/requests/{id}/approve` (or `/reject`): decides for the subject with
+/// `{"contact": ...}`, else for the first undecided one, and answers what it did:
+/// `{requestId, contact, decision, credentialIds}` with that subject's credentials only. With
+/// `?all=true` (and no contact), decides for every undecided subject:
+/// `{requestId, decisions: [{contact, decision, credentialIds}], credentialIds: [all of them]}`.
 pub(crate) async fn decide(
     State(s): St,
     Path((id, decision)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
     body: Option<Json<SubjectSel>>,
 ) -> ApiResult<Json<Value>> {
     let accept = match decision.as_str() {
@@ -69,10 +87,28 @@ pub(crate) async fn decide(
             ));
         }
     };
+    let all = all_subjects(raw.as_deref())?;
     let sel = body.map(|b| b.0).unwrap_or_default();
+    if all && sel.contact.is_some() {
+        return Err(ApiError::bad_request(
+            "all=true decides for every undecided subject: send it without a contact",
+        ));
+    }
     let _w = s.write.lock().await;
-    let r = decision::decide(&s, &id, sel.contact.as_deref(), accept, "admin")?;
-    Ok(Json(credentials_json(&r, sel.contact.as_deref())))
+    if all {
+        let decided = decision::decide_all(&s, &id, accept, "admin")?;
+        let ids: Vec<&String> = decided.iter().flat_map(|d| &d.credential_ids).collect();
+        let decisions: Vec<Value> = decided.iter().map(decided_json).collect();
+        return Ok(Json(
+            json!({"requestId": id, "decisions": decisions, "credentialIds": ids}),
+        ));
+    }
+    let decided = decision::decide(&s, &id, sel.contact.as_deref(), accept, "admin")?;
+    let mut out = decided_json(&decided);
+    if let Some(o) = out.as_object_mut() {
+        o.insert("requestId".into(), decided.request_id.clone().into());
+    }
+    Ok(Json(out))
 }
 
 pub(crate) async fn otp(State(s): St, Path(id): Path<String>) -> ApiResult<Json<Value>> {

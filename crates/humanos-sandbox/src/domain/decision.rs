@@ -13,15 +13,26 @@ use crate::records::{
 };
 use crate::util;
 
-/// Applies a subject's decision: issues (accept) or rejects its credentials, records the
-/// events and queues the `credential` webhooks.
+/// What one subject's decision did: who decided, and the credentials it issued or rejected
+/// (that subject's only).
+#[derive(Debug, Clone)]
+pub(crate) struct Decided {
+    pub(crate) request_id: String,
+    pub(crate) contact: String,
+    pub(crate) accept: bool,
+    pub(crate) credential_ids: Vec<String>,
+}
+
+/// Applies the decision of the subject with `contact` (without one, the first undecided
+/// subject): issues (accept) or rejects its credentials, records the events and queues the
+/// `credential` webhooks.
 pub(crate) fn decide(
     s: &Context,
     request_id: &str,
     contact: Option<&str>,
     accept: bool,
     surface: &str,
-) -> DomainResult<RequestRec> {
+) -> DomainResult<Decided> {
     let mut r = load_request(s, request_id)?;
     if r.canceled_at.is_some() {
         return Err(DomainError::Invalid("Request is canceled".into()));
@@ -34,7 +45,10 @@ pub(crate) fn decide(
         None => r.subjects.iter().position(|x| x.decision.is_none()),
     }
     .ok_or_else(|| {
-        DomainError::NotFound("No undecided subject with that contact in this request".into())
+        DomainError::NotFound(match contact {
+            Some(_) => "No subject with that contact in this request".into(),
+            None => "No undecided subject in this request: every subject has decided".into(),
+        })
     })?;
     if r.subjects[idx].decision.is_some() {
         return Err(DomainError::Conflict(
@@ -67,7 +81,41 @@ pub(crate) fn decide(
     r.subjects[idx].decision = Some(action.into());
     r.subjects[idx].decided_at = Some(now);
     s.store.put(REQUEST, &r.id, &r)?;
-    Ok(r)
+    Ok(Decided {
+        request_id: r.id,
+        contact: sub.contact,
+        accept,
+        credential_ids: sub.credential_ids,
+    })
+}
+
+/// Applies the same decision for every undecided subject of `request_id`, in order; 404 when
+/// none is left.
+pub(crate) fn decide_all(
+    s: &Context,
+    request_id: &str,
+    accept: bool,
+    surface: &str,
+) -> DomainResult<Vec<Decided>> {
+    let r = load_request(s, request_id)?;
+    if r.canceled_at.is_some() {
+        return Err(DomainError::Invalid("Request is canceled".into()));
+    }
+    let undecided: Vec<&str> = r
+        .subjects
+        .iter()
+        .filter(|x| x.decision.is_none())
+        .map(|x| x.contact.as_str())
+        .collect();
+    if undecided.is_empty() {
+        return Err(DomainError::NotFound(
+            "No undecided subject in this request: every subject has decided".into(),
+        ));
+    }
+    undecided
+        .into_iter()
+        .map(|contact| decide(s, request_id, Some(contact), accept, surface))
+        .collect()
 }
 
 /// One subject's decision, applied to each of its credentials.
