@@ -32,7 +32,21 @@ use crate::JsonObject;
 /// `CredentialsDetail404Response`, ...) is this shape, and each is a type alias of it. Validation
 /// errors carry a list of messages, so [`ApiErrorBody::message`] accepts both shapes; any other
 /// member is kept in `additional_properties`.
+///
+/// `#[non_exhaustive]`: build one with [`ApiErrorBody::new`] and the setters (as a test or an
+/// emulator does), or read one from a response.
+///
+/// ```
+/// use humanos_models::ApiErrorBody;
+/// let body = ApiErrorBody::new().status_code(404).message("Not Found").error("Not Found");
+/// assert_eq!(
+///     serde_json::to_string(&body)?,
+///     r#"{"statusCode":404,"message":"Not Found","error":"Not Found"}"#
+/// );
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ApiErrorBody {
     /// HTTP status code.
     #[serde(
@@ -53,6 +67,39 @@ pub struct ApiErrorBody {
 }
 
 impl ApiErrorBody {
+    /// An error body with every member unset (`{}`); fill it with the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `statusCode`.
+    #[must_use]
+    pub fn status_code(mut self, status_code: impl Into<Number>) -> Self {
+        self.status_code = Some(status_code.into());
+        self
+    }
+
+    /// Sets `message`: a string, or a list of strings for validation errors.
+    #[must_use]
+    pub fn message(mut self, message: impl Into<ErrorMessage>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+
+    /// Sets `error`, the HTTP reason phrase (`Bad Request`).
+    #[must_use]
+    pub fn error(mut self, error: impl Into<String>) -> Self {
+        self.error = Some(error.into());
+        self
+    }
+
+    /// Sets the other members of the body (`code`, `reason`, `path`, ...).
+    #[must_use]
+    pub fn additional_properties(mut self, members: JsonObject) -> Self {
+        self.additional_properties = members;
+        self
+    }
+
     /// The body of an error answer, when it is the documented error JSON: an object with at
     /// least one of `statusCode`, `message` and `error`. `None` for anything else (an HTML page
     /// from a proxy, an empty body, JSON of another shape), which callers keep as raw bytes.
@@ -91,6 +138,24 @@ pub enum ErrorMessage {
     List(Vec<String>),
     /// Any other JSON, kept verbatim.
     Other(Value),
+}
+
+impl From<String> for ErrorMessage {
+    fn from(text: String) -> Self {
+        Self::Text(text)
+    }
+}
+
+impl From<&str> for ErrorMessage {
+    fn from(text: &str) -> Self {
+        Self::Text(text.to_owned())
+    }
+}
+
+impl From<Vec<String>> for ErrorMessage {
+    fn from(list: Vec<String>) -> Self {
+        Self::List(list)
+    }
 }
 
 impl fmt::Display for ErrorMessage {

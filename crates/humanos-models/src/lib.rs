@@ -34,9 +34,32 @@
 //!   byte-exact whatever precision or offset the server used.
 //! - **Typed maps** (`{name: ActionBoundsBlock}`, counters by reason, ...) are `BTreeMap`s: keys come
 //!   back sorted. Free-form objects keep their order.
-//! - **Request types** (`*Dto`, `*Query`) have `new(required...)` and one chained setter per
-//!   optional member, named after the field; most also implement `Default`, so struct-update
-//!   syntax works too.
+//! - **Every struct is `#[non_exhaustive]`**, so that a member added by the next API version is
+//!   not a breaking change. Build one with `new(required...)` and one chained setter per optional
+//!   member, named after the field: request types (`*Dto`, `*Query`) to send, answers and events
+//!   for tests and emulators. A required member documented as nullable starts as `null` (`None`)
+//!   and has a setter too; required free-form objects start empty. Fields stay public: read them,
+//!   or assign them on a built value. Many types also implement `Default`.
+//!
+//! ```
+//! use humanos_models::{GenerateSubjectEntity, RevokeCredentialEntity, CredentialStatus};
+//!
+//! // The answer a test server would send for `POST /request`, one subject:
+//! let subject = GenerateSubjectEntity::new("user@example.com", "usr_1").link("https://app.example/a");
+//! let revoked = RevokeCredentialEntity::new("urn:via:credential:1", CredentialStatus::Inactive, "2026-09-01T12:00:00Z");
+//! assert_eq!(
+//!     serde_json::to_string(&revoked)?,
+//!     r#"{"credentialId":"urn:via:credential:1","status":"INACTIVE","revokedAt":"2026-09-01T12:00:00Z"}"#
+//! );
+//! # let _ = subject;
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+//!
+//! A struct literal does not compile outside this crate:
+//!
+//! ```compile_fail,E0639
+//! let success = humanos_models::SuccessEntity { success: true };
+//! ```
 //!
 //! # Python wrapper schemas
 //!

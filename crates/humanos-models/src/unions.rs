@@ -144,8 +144,10 @@ impl W3CV2CredentialProof {
 /// SDK tries the legacy shape first, which accepts nearly any object; here the choice is made on
 /// the data: a credential whose `specVersion` is a string is [`W3CV2Credential`] (where it is
 /// required), anything else is [`W3CLegacyCredential`]. Both keep unknown members, so the JSON
-/// round-trips unchanged either way.
+/// round-trips unchanged either way. `#[non_exhaustive]`: a later API version may publish a third
+/// shape.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum W3CVerifiableCredential {
     /// A pre-0.2 credential (`evidences`, `proofs`).
     Legacy(W3CLegacyCredential),
@@ -242,6 +244,7 @@ pub enum WebhookCallEvent {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UndecodedEvent {
     /// The event's `eventType`, one this SDK knows.
     pub event_type: WebhookEventType,
@@ -249,6 +252,21 @@ pub struct UndecodedEvent {
     pub payload: JsonObject,
     /// Why it did not decode: the JSON path and the expectation that failed.
     pub error: String,
+}
+
+impl UndecodedEvent {
+    /// The event of type `event_type` whose `payload` did not decode, and why (`error`).
+    pub fn new(
+        event_type: WebhookEventType,
+        payload: JsonObject,
+        error: impl Into<String>,
+    ) -> Self {
+        Self {
+            event_type,
+            payload,
+            error: error.into(),
+        }
+    }
 }
 
 impl WebhookCallEvent {

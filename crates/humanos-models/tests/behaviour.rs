@@ -2,9 +2,10 @@
 //! construction styles.
 
 use humanos_models::{
-    ApiErrorBody, CreateSubjectEntity, CreateSubjectStatus, CredentialDto, CredentialType,
-    ErrorMessage, GenerateRequestDto, GenerateRequestUserDto, MandateGrantor,
-    RequestsCreate400Response, SecurityLevel, WebhookCallEvent, WebhookEventType,
+    ActionBoundsBlock, ApiErrorBody, CreateSubjectEntity, CreateSubjectStatus, CredentialDto,
+    CredentialType, ErrorMessage, GenerateRequestDto, GenerateRequestUserDto,
+    GenerateSubjectEntity, IdentityEventUser, MandateGrantor, RequestsCreate400Response,
+    SecurityLevel, TestEvent, WebhookCallEvent, WebhookEventType,
 };
 use serde_json::json;
 
@@ -100,27 +101,65 @@ fn error_bodies_accept_validation_message_lists() {
 }
 
 #[test]
-fn request_types_build_with_setters_or_struct_update() {
+fn request_types_build_with_setters_or_field_assignment() {
     let built = GenerateRequestDto::new(vec!["user@example.com".into()])
         .name("Onboarding")
         .group_ids(["g1", "g2"])
         .credentials(vec![CredentialDto::new(CredentialType::Json, "Terms")]);
-    let literal = GenerateRequestDto {
-        users: vec![GenerateRequestUserDto::from("user@example.com")],
-        name: Some("Onboarding".into()),
-        group_ids: Some(vec!["g1".into(), "g2".into()]),
-        credentials: Some(vec![CredentialDto {
-            name: "Terms".into(),
-            ..Default::default()
-        }]),
-        ..Default::default()
-    };
-    assert_eq!(built, literal);
+    // The structs are `#[non_exhaustive]` (no struct literal outside this crate), but their
+    // fields are public: a default value can be filled in member by member.
+    let mut assigned = GenerateRequestDto::default();
+    assigned.users = vec![GenerateRequestUserDto::from("user@example.com")];
+    assigned.name = Some("Onboarding".into());
+    assigned.group_ids = Some(vec!["g1".into(), "g2".into()]);
+    let mut terms = CredentialDto::default();
+    terms.name = "Terms".into();
+    assigned.credentials = Some(vec![terms]);
+    assert_eq!(built, assigned);
     assert_eq!(
         serde_json::to_value(&built).unwrap(),
         json!({"name": "Onboarding", "users": [{"contact": "user@example.com"}], "groupIds": ["g1", "g2"],
                "credentials": [{"type": "JSON", "name": "Terms"}]})
     );
+}
+
+#[test]
+fn answers_build_with_new_and_setters() {
+    // Required members are `new`'s parameters, in the description's order; optional members
+    // have setters; a required member documented as nullable starts as `null`.
+    let subject = GenerateSubjectEntity::new("user@example.com", "usr_1").link("https://x.test/a");
+    assert_eq!(
+        serde_json::to_value(&subject).unwrap(),
+        json!({"contact": "user@example.com", "id": "usr_1", "link": "https://x.test/a"})
+    );
+    let bounds = ActionBoundsBlock::new(3);
+    assert_eq!(
+        serde_json::to_string(&bounds).unwrap(),
+        r#"{"executionsRemaining":null,"unbounded":3,"nearestExpiry":null}"#
+    );
+    let bounds = bounds
+        .executions_remaining(7)
+        .nearest_expiry("2026-09-02T00:00:00Z");
+    assert_eq!(bounds.executions_remaining, Some(7.into()));
+    // The event a webhook test builds: the same JSON as the wire's.
+    let event = TestEvent::new(
+        WebhookEventType::Test,
+        "req_1",
+        "did:web:issuer.example",
+        IdentityEventUser::new("user@example.com", "usr_1"),
+        "2026-09-01",
+        "Hello",
+    )
+    .internal_id("order-7");
+    let wire = serde_json::to_value(&event).unwrap();
+    assert_eq!(
+        wire["user"],
+        json!({"contact": "user@example.com", "id": "usr_1"})
+    );
+    let WebhookCallEvent::Test(decoded) = serde_json::from_value(wire).unwrap() else {
+        panic!("a test event")
+    };
+    assert_eq!(decoded, event);
 }
 
 #[test]

@@ -62,11 +62,11 @@ fn fitted<T: DeserializeOwned>(
             let Value::Object(payload) = payload else {
                 return Err(err);
             };
-            Ok(WebhookEvent::Undecoded(UndecodedEvent {
+            Ok(WebhookEvent::Undecoded(UndecodedEvent::new(
                 event_type,
                 payload,
-                error: err.to_string(),
-            }))
+                err.to_string(),
+            )))
         }
     }
 }

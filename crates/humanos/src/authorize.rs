@@ -195,15 +195,9 @@ impl Authorize {
 
     async fn run(self) -> Result<Authorization, AuthorizeError> {
         let credentials = self.client.credentials();
-        let vp = match credentials
-            .issue_vp(
-                &self.mandate_id,
-                CreatePresentationDto {
-                    target_verifier: self.target_verifier.clone(),
-                },
-            )
-            .await
-        {
+        let mut body = CreatePresentationDto::new();
+        body.target_verifier = self.target_verifier.clone();
+        let vp = match credentials.issue_vp(&self.mandate_id, body).await {
             Ok(vp) => vp,
             Err(error) => return refusal_with_reason(error, &self.mandate_id),
         };
@@ -314,14 +308,14 @@ fn refusal_with_reason(error: Error, mandate_id: &str) -> Result<Authorization, 
 
 /// A `VerifyDenyResponseEntity` without evaluations.
 pub(crate) fn deny(reason: &str, message: String, credential_id: &str) -> VerifyDenyResponseEntity {
-    VerifyDenyResponseEntity {
-        status_code: 403.into(),
+    VerifyDenyResponseEntity::new(
+        403,
         message,
-        decision: VerifyDecision::Deny,
-        reason: reason.to_owned(),
-        credential_id: credential_id.to_owned(),
-        evaluations: Vec::new(),
-    }
+        VerifyDecision::Deny,
+        reason,
+        credential_id,
+        Vec::new(),
+    )
 }
 
 /// The action the presentation's mandate pins (`credentialSubject.mandate.action.id` of its
@@ -403,13 +397,13 @@ mod tests {
 
     #[test]
     fn the_mandate_must_pin_the_action() {
-        let vp = |pin: Value| PresentationEntity {
-            presentation:
+        let vp = |pin: Value| {
+            PresentationEntity::new(String::new()).presentation(
                 json!({"verifiableCredential": [{"credentialSubject": {"mandate": pin}}]})
                     .as_object()
                     .cloned()
                     .unwrap(),
-            presentation_encoded: String::new(),
+            )
         };
         let ok = vp(json!({"action": {"id": "urn:via:action:a"}}));
         assert!(action_mismatch(&ok, "urn:via:action:a", "m").is_none());

@@ -17,6 +17,7 @@ use crate::*;
 ///
 /// Used in [`BoundsBlock`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ActionBoundsBlock {
     /// Uses left across this action's execution-bounded live mandates, as of `at`. Null when none
     /// are bounded.
@@ -37,6 +38,7 @@ pub struct ActionBoundsBlock {
 ///
 /// Used in [`BurnRateBlock`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ActionBurnBlock {
     /// Approved verifications on this action's mandates in the window.
     pub approvals: Number,
@@ -61,6 +63,7 @@ pub struct ActionBurnBlock {
 ///
 /// Used in [`CredentialDto`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ActionDto {
     /// The unique identifier of the action
     pub id: String,
@@ -73,6 +76,7 @@ pub struct ActionDto {
 ///
 /// Used in [`ActionListEntity`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ActionEntity {
     /// MongoDB identifier of the action. Note: this is a MongoDB id, unlike a version `id`, which
     /// is a URN.
@@ -94,6 +98,7 @@ pub struct ActionEntity {
 ///
 /// Response of `GET /actions` (200).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ActionListEntity {
     /// The current page of actions.
     pub data: Vec<ActionEntity>,
@@ -104,6 +109,7 @@ pub struct ActionListEntity {
 
 /// `ActionQuery` schema of the API description.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ActionQuery {
     /// Zero-based page index. `0` returns the first page.
     #[serde(rename = "pageIndex", default, skip_serializing_if = "Option::is_none")]
@@ -123,6 +129,7 @@ pub struct ActionQuery {
 ///
 /// Used in [`Mandate`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ActionReference {
     /// Id (`id`).
     pub id: String,
@@ -141,6 +148,7 @@ pub struct ActionReference {
 ///
 /// Used in [`ActionVersionListEntity`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ActionVersionDetailEntity {
     /// URN of the action version. Use this value as the version identifier when calling version
     /// endpoints.
@@ -172,6 +180,7 @@ pub struct ActionVersionDetailEntity {
 ///
 /// Response of `GET /actions/version/{id}` (200).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ActionVersionListEntity {
     /// The current page of action versions.
     pub data: Vec<ActionVersionDetailEntity>,
@@ -184,6 +193,7 @@ pub struct ActionVersionListEntity {
 ///
 /// Used in [`ActionEntity`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ActionVersionSummaryEntity {
     /// URN of the action version. Use this value as the version identifier when calling version
     /// endpoints.
@@ -203,6 +213,7 @@ pub struct ActionVersionSummaryEntity {
 ///
 /// Used in [`IntelligenceSnapshotResults`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ActiveMandateResult {
     /// Whether the agent held at least one live mandate at `at`.
     pub active: bool,
@@ -218,6 +229,7 @@ pub struct ActiveMandateResult {
 ///
 /// Used in [`IntelligenceSnapshotEntity`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ActiveMandatesBlock {
     /// Mandates live at `at`: issued, consented, not revoked or canceled, not expired, not
     /// exhausted.
@@ -239,6 +251,7 @@ pub struct ActiveMandatesBlock {
 ///
 /// Used in [`IntelligenceWindowResults`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ApprovalRateResult {
     /// Approved verifications in the window.
     pub approved: Number,
@@ -254,6 +267,7 @@ pub struct ApprovalRateResult {
 ///
 /// Used in [`IntelligenceSnapshotResults`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AssuranceLevelResult {
     /// Live mandates per request security level.
     pub levels: BTreeMap<String, Number>,
@@ -263,6 +277,7 @@ pub struct AssuranceLevelResult {
 ///
 /// Used in [`ConsentBlock`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AuthenticationBlock {
     /// Live mandates whose grantor authenticated with a phone OTP.
     #[serde(rename = "phoneOtp")]
@@ -286,6 +301,7 @@ pub struct AuthenticationBlock {
 ///
 /// Used in [`ViaMandateCredential`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BitstringStatusListEntry {
     /// Id (`id`).
     pub id: String,
@@ -310,6 +326,7 @@ pub struct BitstringStatusListEntry {
 ///
 /// Used in [`MandateContext`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BoundKey {
     /// Confirmation (`cnf`) of the key: the public key as a JWK.
     pub cnf: BoundKeyCnf,
@@ -354,6 +371,7 @@ pub struct BoundKey {
 ///
 /// Used in [`BoundKey`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BoundKeyCnf {
     /// The public key.
     pub jwk: Jwk,
@@ -367,6 +385,7 @@ pub struct BoundKeyCnf {
 ///
 /// Used in [`ActiveMandatesBlock`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BoundsBlock {
     /// Live mandates with neither an execution cap nor an expiry — they end only by explicit
     /// revocation.
@@ -400,6 +419,7 @@ pub struct BoundsBlock {
 ///
 /// Used in [`UsageBlock`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BurnRateBlock {
     /// Approved verifications in the window.
     pub approvals: Number,
@@ -427,6 +447,7 @@ pub struct BurnRateBlock {
 ///
 /// Used in [`IntelligenceWindowResults`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BurnRateResult {
     /// Approved verifications in the window.
     pub approvals: Number,
@@ -449,6 +470,7 @@ pub struct BurnRateResult {
 ///
 /// Response of `GET /credential/{credentialId}/events` (200).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ChainAuditEntity {
     /// URN of the audited credential.
     #[serde(rename = "credentialUrn")]
@@ -469,6 +491,7 @@ pub struct ChainAuditEntity {
 ///
 /// Used in [`ActiveMandatesBlock`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ChainIntegrityBlock {
     /// Whether every mandate chain verifies cryptographically.
     pub intact: bool,
@@ -481,6 +504,7 @@ pub struct ChainIntegrityBlock {
 ///
 /// Used in [`ChainIntegrityResult`], [`IntegrityIncidentsResult`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ChainIntegrityCredential {
     /// Mandate URN.
     pub urn: String,
@@ -494,6 +518,7 @@ pub struct ChainIntegrityCredential {
 ///
 /// Used in [`IntelligenceSnapshotResults`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ChainIntegrityResult {
     /// True when every mandate chain verified end to end.
     pub intact: bool,
@@ -505,6 +530,7 @@ pub struct ChainIntegrityResult {
 ///
 /// Schema `CONSENT` of the API description, renamed to read as Rust.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Consent {
     /// Text (`text`).
     pub text: String,
@@ -517,6 +543,7 @@ pub struct Consent {
 ///
 /// Used in [`ActiveMandatesBlock`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ConsentBlock {
     /// How the grantors authenticated, one bucket per live mandate.
     pub authentication: AuthenticationBlock,
@@ -528,6 +555,7 @@ pub struct ConsentBlock {
 ///
 /// Used in [`RequestDetailSubjectEntity`], [`SubjectIssuerEntity`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ContactEntity {
     /// Contact DID
     pub id: String,
@@ -539,6 +567,7 @@ pub struct ContactEntity {
 ///
 /// Request body of `POST /credential/vp/{vcId}`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatePresentationDto {
     /// Domain or subdomain of the intended verifier (e.g. "organization.com"). When provided, the
     /// VP is bound to this audience via proof.domain and a challenge nonce.
@@ -554,6 +583,7 @@ pub struct CreatePresentationDto {
 ///
 /// Request body of `POST /user` (as a JSON array).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateSubjectDto {
     /// The verified contact (email or phone number) that identifies this subject. This becomes a
     /// Contact row with a DID — Humanos can OTP it, route webhooks to it, and use it to
@@ -589,6 +619,7 @@ pub struct CreateSubjectDto {
 ///
 /// Response of `POST /user` (201), as a JSON array.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateSubjectEntity {
     /// HTTP status code indicating the result of the operation for this specific subject:
     /// - 201: Success — subject created or updated (the message distinguishes: "Subject created"
@@ -610,6 +641,7 @@ pub struct CreateSubjectEntity {
 ///
 /// Used in [`GenerateRequestDto`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CredentialDto {
     /// The scope of a credential is used to identify the context of the credential
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -673,6 +705,7 @@ pub struct CredentialDto {
 ///
 /// Used in [`CredentialEvent`], [`RequestDetailEntity`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CredentialEntity {
     /// When the credential stopped being usable — rejected, cancelled, revoked, exhausted or
     /// expired. Null while it is DRAFT or ACTIVE.
@@ -737,6 +770,7 @@ pub struct CredentialEntity {
 /// Documented as the body of `POST /_webhooks/credential` (not callable: it describes the webhook
 /// payload).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CredentialEvent {
     /// Event type; selects the variant of [`crate::WebhookCallEvent`].
     #[serde(rename = "eventType")]
@@ -773,6 +807,7 @@ pub struct CredentialEvent {
 ///
 /// Used in [`CredentialEvent`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CredentialEventDecision {
     /// Whether the user accepted or rejected.
     pub action: DeliveryActionType,
@@ -788,6 +823,7 @@ pub struct CredentialEventDecision {
 ///
 /// Used in [`CredentialEvent`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CredentialEventUser {
     /// The user's contact (email or phone number).
     pub contact: String,
@@ -810,6 +846,7 @@ pub struct CredentialEventUser {
 ///
 /// Used in [`CredentialDto`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CredentialPlacementDto {
     /// Contact email or phone matching contacts\[\]
     pub contact: String,
@@ -839,6 +876,7 @@ pub struct CredentialPlacementDto {
 ///
 /// Used in [`W3CLegacyCredential`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CredentialProof {
     /// Action (`action`).
     pub action: String,
@@ -870,6 +908,7 @@ pub struct CredentialProof {
 ///
 /// Used in [`BoundKey`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CustodyRef {
     /// Provider (`provider`).
     pub provider: String,
@@ -894,6 +933,7 @@ pub struct CustodyRef {
 ///
 /// Used in [`ViaMandateCredential`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DataIntegrityProof {
     /// Type (`type`).
     pub r#type: ProofType,
@@ -929,6 +969,7 @@ pub struct DataIntegrityProof {
 ///
 /// Used in [`IntelligenceWindowResults`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DenialBreakdownResult {
     /// Denied verifications in the window.
     #[serde(rename = "totalDenied")]
@@ -946,6 +987,7 @@ pub struct DenialBreakdownResult {
 ///
 /// Used in [`IncidentsBlock`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DenialsBlock {
     /// Denials where a policy rule evaluated and failed, per rule.
     #[serde(rename = "byRule")]
@@ -960,6 +1002,7 @@ pub struct DenialsBlock {
 ///
 /// Response of `GET /did/resolve/{did}` (200).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DidDocumentEntity {
     /// JSON-LD contexts. MUST include the DID core v1 context.
     #[serde(rename = "@context")]
@@ -992,6 +1035,7 @@ pub struct DidDocumentEntity {
 ///
 /// Used in [`ChainAuditEntity`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EventAuditEntity {
     /// The event's own URN.
     pub urn: String,
@@ -1023,6 +1067,7 @@ pub struct EventAuditEntity {
 ///
 /// Used in [`W3CLegacyCredential`], [`W3CV2Credential`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Evidence {
     /// Id (`id`).
     pub id: String,
@@ -1051,6 +1096,7 @@ pub struct Evidence {
 ///
 /// Used in [`ViaMandateCredential`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EvidenceEntry {
     /// Id (`id`).
     pub id: String,
@@ -1074,6 +1120,7 @@ pub struct EvidenceEntry {
 ///
 /// Used in [`ExecutionHeadroomResult`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ExecutionHeadroomMandate {
     /// Mandate URN.
     pub urn: String,
@@ -1089,6 +1136,7 @@ pub struct ExecutionHeadroomMandate {
 ///
 /// Used in [`IntelligenceSnapshotResults`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ExecutionHeadroomResult {
     /// Mandates (`mandates`).
     pub mandates: Vec<ExecutionHeadroomMandate>,
@@ -1103,6 +1151,7 @@ pub struct ExecutionHeadroomResult {
 ///
 /// Used in [`IntelligenceSnapshotResults`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ExpiryHorizonResult {
     /// Earliest validUntil among live mandates; null when none carries an expiry.
     ///
@@ -1118,6 +1167,7 @@ pub struct ExpiryHorizonResult {
 ///
 /// Used in [`GenerateRequestEntity`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GenerateCredentialEntity {
     /// URN of the credential.
     pub id: String,
@@ -1138,6 +1188,7 @@ pub struct GenerateCredentialEntity {
 ///
 /// Request body of `POST /request`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GenerateRequestDto {
     /// Name to be assigned to the request
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1192,6 +1243,7 @@ pub struct GenerateRequestDto {
 ///
 /// Response of `POST /request` (201).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GenerateRequestEntity {
     /// Unique identifier for the request
     pub id: String,
@@ -1205,6 +1257,7 @@ pub struct GenerateRequestEntity {
 ///
 /// Used in [`GenerateRequestIFrameDto`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GenerateRequestIFrameCookieDto {
     /// Opt into a trusted browser session for this request (HUM-6): when true, a valid session
     /// cookie lets the subject skip the OTP on future approvals. Default false.
@@ -1220,6 +1273,7 @@ pub struct GenerateRequestIFrameCookieDto {
 ///
 /// Used in [`GenerateRequestDto`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GenerateRequestIFrameDto {
     /// Base64-encoded P-256 SPKI public key to pre-register for postMessage payload encryption.
     #[serde(rename = "pubKey")]
@@ -1233,6 +1287,7 @@ pub struct GenerateRequestIFrameDto {
 ///
 /// Used in [`GenerateRequestDto`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GenerateRequestUserDto {
     /// Contact email or phone number
     pub contact: String,
@@ -1265,6 +1320,7 @@ pub struct GenerateRequestUserDto {
 ///
 /// Used in [`GenerateRequestEntity`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GenerateSubjectEntity {
     /// Verified contact value (email or phone)
     pub contact: String,
@@ -1287,6 +1343,7 @@ pub struct GenerateSubjectEntity {
 ///
 /// Used in [`IntelligenceWindowResults`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GrantRejectionRateResult {
     /// Consents signed in the window.
     pub accepted: Number,
@@ -1302,6 +1359,7 @@ pub struct GrantRejectionRateResult {
 ///
 /// Used in [`Mandate`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GrantorBinding {
     /// DID of the grantor.
     pub grantor: String,
@@ -1322,6 +1380,7 @@ pub struct GrantorBinding {
 ///
 /// Used in [`GrantorBinding`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GrantorBindingCnf {
     /// JWK thumbprint (RFC 7638) of the grantor's key.
     pub jkt: String,
@@ -1335,6 +1394,7 @@ pub struct GrantorBindingCnf {
 ///
 /// Used in [`GrantorKycResult`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GrantorKycEntry {
     /// Grantor DID. Contacts are never exposed.
     pub did: String,
@@ -1352,6 +1412,7 @@ pub struct GrantorKycEntry {
 ///
 /// Used in [`IntelligenceSnapshotResults`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GrantorKycResult {
     /// Grantors (`grantors`).
     pub grantors: Vec<GrantorKycEntry>,
@@ -1364,6 +1425,7 @@ pub struct GrantorKycResult {
 ///
 /// Used in [`GroupsEntity`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GroupEntity {
     /// Unique identifier for the group
     pub id: String,
@@ -1385,6 +1447,7 @@ pub struct GroupEntity {
 ///
 /// Response of `GET /approvals/workflow` (200).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GroupsEntity {
     /// Array of your groups matching the query parameters
     pub data: Vec<GroupEntity>,
@@ -1397,6 +1460,7 @@ pub struct GroupsEntity {
 ///
 /// Used in [`CreateSubjectDto`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IdentityDto {
     /// Full name of the person
     #[serde(rename = "fullName")]
@@ -1481,6 +1545,7 @@ pub struct IdentityDto {
 /// Documented as the body of `POST /_webhooks/identity` (not callable: it describes the webhook
 /// payload).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IdentityEvent {
     /// Event type; selects the variant of [`crate::WebhookCallEvent`].
     #[serde(rename = "eventType")]
@@ -1518,6 +1583,7 @@ pub struct IdentityEvent {
 ///
 /// Used in [`IdentityEvent`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IdentityEventDecision {
     /// Whether the identity check succeeded.
     pub success: bool,
@@ -1536,6 +1602,7 @@ pub struct IdentityEventDecision {
 ///
 /// Used in [`IdentityEvent`], [`OtpFailedEvent`], [`TestEvent`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IdentityEventUser {
     /// The user's contact (email or phone number).
     pub contact: String,
@@ -1558,6 +1625,7 @@ pub struct IdentityEventUser {
 ///
 /// Used in [`IdentityEvent`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IdentityWebhook {
     /// Nationality (`nationality`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1625,6 +1693,7 @@ pub struct IdentityWebhook {
 ///
 /// Used in [`IntelligenceWindowEntity`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IncidentsBlock {
     /// Why the agent was denied, split into policy failures and lifecycle denials.
     pub denials: DenialsBlock,
@@ -1642,6 +1711,7 @@ pub struct IncidentsBlock {
 ///
 /// Used in [`IntelligenceWindowResults`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IntegrityIncidentsResult {
     /// Mandate chains currently failing verification.
     pub count: Number,
@@ -1653,6 +1723,7 @@ pub struct IntegrityIncidentsResult {
 ///
 /// Response of `GET /intelligence/action` (200).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IntelligenceActionEntity {
     /// Organization whose action this is.
     #[serde(rename = "orgDid")]
@@ -1684,6 +1755,7 @@ pub struct IntelligenceActionEntity {
 
 /// `IntelligenceActionQuery` schema of the API description.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IntelligenceActionQuery {
     /// DID of the organization whose data is consulted. Your own organization DID needs no grant;
     /// any other requires an active sharing grant from that organization to yours.
@@ -1697,6 +1769,7 @@ pub struct IntelligenceActionQuery {
 ///
 /// Response of `GET /intelligence/snapshot` (200).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IntelligenceSnapshotEntity {
     /// Organization whose data was consulted.
     #[serde(rename = "orgDid")]
@@ -1717,6 +1790,7 @@ pub struct IntelligenceSnapshotEntity {
 
 /// `IntelligenceSnapshotQuery` schema of the API description.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IntelligenceSnapshotQuery {
     /// DID of the organization whose data is consulted. Your own organization DID needs no grant;
     /// any other requires an active sharing grant from that organization to yours.
@@ -1732,6 +1806,7 @@ pub struct IntelligenceSnapshotQuery {
 
 /// `IntelligenceSnapshotResults` schema of the API description.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IntelligenceSnapshotResults {
     /// Kya status (`kya_status`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1766,6 +1841,7 @@ pub struct IntelligenceSnapshotResults {
 ///
 /// Response of `GET /intelligence/window` (200).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IntelligenceWindowEntity {
     /// Organization whose data was consulted.
     #[serde(rename = "orgDid")]
@@ -1787,6 +1863,7 @@ pub struct IntelligenceWindowEntity {
 
 /// `IntelligenceWindowQuery` schema of the API description.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IntelligenceWindowQuery {
     /// DID of the organization whose data is consulted. Your own organization DID needs no grant;
     /// any other requires an active sharing grant from that organization to yours.
@@ -1802,6 +1879,7 @@ pub struct IntelligenceWindowQuery {
 
 /// `IntelligenceWindowResults` schema of the API description.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IntelligenceWindowResults {
     /// Verification volume (`verification_volume`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1836,6 +1914,7 @@ pub struct IntelligenceWindowResults {
 ///
 /// Used in [`BoundKeyCnf`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Jwk {
     /// Key type (for example `OKP` or `EC`).
     pub kty: String,
@@ -1861,6 +1940,7 @@ pub struct Jwk {
 ///
 /// Used in [`IntelligenceSnapshotEntity`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct KyaBlock {
     /// Whether the agent was a registered identity at `at`.
     pub registered: bool,
@@ -1893,6 +1973,7 @@ pub struct KyaBlock {
 ///
 /// Used in [`IntelligenceSnapshotResults`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct KyaStatusResult {
     /// Whether the agent was a registered identity at `at`.
     pub registered: bool,
@@ -1912,6 +1993,7 @@ pub struct KyaStatusResult {
 ///
 /// Used in [`ViaMandateCredentialCredentialSubject`], [`W3CLegacyCredentialCredentialSubject`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Mandate {
     /// DID (or DIDs) of the user(s) granting the mandate.
     pub grantor: MandateGrantor,
@@ -1956,6 +2038,7 @@ pub struct Mandate {
 
 /// Reference to the action a mandate is bound to.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MandateAction {
     /// Id (`id`).
     pub id: String,
@@ -1974,6 +2057,7 @@ pub struct MandateAction {
 ///
 /// Used in [`Mandate`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MandateContext {
     /// DIDs authorized to use the mandate.
     #[serde(rename = "authorizedDIDs")]
@@ -1995,6 +2079,7 @@ pub struct MandateContext {
 ///
 /// Used in [`IntelligenceWindowResults`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MandateEndingsResult {
     /// Mandates that ended in the window, for any reason.
     pub total: Number,
@@ -2012,6 +2097,7 @@ pub struct MandateEndingsResult {
 ///
 /// Used in [`UsageBlock`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MandateFunnelBlock {
     /// Mandates requested (issued) inside the window — the cohort the next three numbers
     /// partition.
@@ -2033,6 +2119,7 @@ pub struct MandateFunnelBlock {
 ///
 /// Used in [`RequestDetailSubjectEntity`], [`SubjectIssuerEntity`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationDataEntity {
     /// Raw contact strings (email/phone) submitted by the organization
     pub contacts: Vec<String>,
@@ -2042,6 +2129,7 @@ pub struct OrganizationDataEntity {
 ///
 /// Used in [`OtpFailedEventOtp`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OtpError {
     /// Machine-readable error code.
     pub code: String,
@@ -2059,6 +2147,7 @@ pub struct OtpError {
 /// Documented as the body of `POST /_webhooks/otp-failed` (not callable: it describes the webhook
 /// payload).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OtpFailedEvent {
     /// Event type; selects the variant of [`crate::WebhookCallEvent`].
     #[serde(rename = "eventType")]
@@ -2093,6 +2182,7 @@ pub struct OtpFailedEvent {
 ///
 /// Used in [`OtpFailedEvent`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OtpFailedEventOtp {
     /// Endpoint to call to send a new OTP.
     #[serde(rename = "resendEndpoint")]
@@ -2109,6 +2199,7 @@ pub struct OtpFailedEventOtp {
 ///
 /// Used in [`CreateSubjectEntity`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PartialSubjectEntity {
     /// User's VIA identifier
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2130,6 +2221,7 @@ pub struct PartialSubjectEntity {
 ///
 /// Used in [`IntelligenceWindowResults`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PostRevocationAttemptsResult {
     /// Activity events recorded after authority ended, in the window.
     pub attempts: Number,
@@ -2142,6 +2234,7 @@ pub struct PostRevocationAttemptsResult {
 ///
 /// Used in [`IncidentsBlock`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PostRevocationBlock {
     /// Presentation/verification events recorded AFTER a mandate's authority ended — the
     /// strongest misuse signal.
@@ -2155,6 +2248,7 @@ pub struct PostRevocationBlock {
 ///
 /// Used in [`PostRevocationAttemptsResult`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PostRevocationMandate {
     /// Mandate URN.
     pub urn: String,
@@ -2166,6 +2260,7 @@ pub struct PostRevocationMandate {
 ///
 /// Response of `POST /credential/vp/{vcId}` (201).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PresentationEntity {
     /// Signed W3C Verifiable Presentation (@context, type, holder, verifiableCredential, proof),
     /// exactly as returned by POST /credential/vp/:vcId — do not re-serialize or modify it.
@@ -2184,6 +2279,7 @@ pub struct PresentationEntity {
 ///
 /// Used in [`UsageBlock`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PresentationsBlock {
     /// Presentations created in the window.
     pub total: Number,
@@ -2200,6 +2296,7 @@ pub struct PresentationsBlock {
 ///
 /// Used in [`RequestEntity`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RequestCredentialEntity {
     /// URN of the credential.
     pub id: String,
@@ -2228,6 +2325,7 @@ pub struct RequestCredentialEntity {
 ///
 /// Response of `GET /request/{requestId}` (200).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RequestDetailEntity {
     /// Unique identifier for the request
     pub id: String,
@@ -2274,6 +2372,7 @@ pub struct RequestDetailEntity {
 ///
 /// Used in [`RequestDetailEntity`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RequestDetailSubjectEntity {
     /// List of verified contacts associated with the user
     pub contacts: Vec<ContactEntity>,
@@ -2317,6 +2416,7 @@ pub struct RequestDetailSubjectEntity {
 ///
 /// Used in [`RequestsEntity`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RequestEntity {
     /// Unique identifier for the request
     pub id: String,
@@ -2361,6 +2461,7 @@ pub struct RequestEntity {
 
 /// `RequestQuery` schema of the API description.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RequestQuery {
     /// Zero-based page index. `0` returns the first page.
     #[serde(rename = "pageIndex", default, skip_serializing_if = "Option::is_none")]
@@ -2401,6 +2502,7 @@ pub struct RequestQuery {
 ///
 /// Used in [`RequestEntity`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RequestSubjectEntity {
     /// Subject DID
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2436,6 +2538,7 @@ pub struct RequestSubjectEntity {
 ///
 /// Response of `GET /request` (200).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RequestsEntity {
     /// Array of your credential requests matching the query parameters
     pub data: Vec<RequestEntity>,
@@ -2448,6 +2551,7 @@ pub struct RequestsEntity {
 ///
 /// Used in [`ResourcesEntity`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ResourceEntity {
     /// Unique identifier for the resource
     pub id: String,
@@ -2487,6 +2591,7 @@ pub struct ResourceEntity {
 ///
 /// Used in [`GroupEntity`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ResourceMinimalEntity {
     /// Unique identifier for the resource
     pub id: String,
@@ -2508,6 +2613,7 @@ pub struct ResourceMinimalEntity {
 
 /// `ResourceQuery` schema of the API description.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ResourceQuery {
     /// Zero-based page index. `0` returns the first page.
     #[serde(rename = "pageIndex", default, skip_serializing_if = "Option::is_none")]
@@ -2538,6 +2644,7 @@ pub struct ResourceQuery {
 ///
 /// Response of `GET /approvals` (200).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ResourcesEntity {
     /// Array of your resources matching the query parameters
     pub data: Vec<ResourceEntity>,
@@ -2548,6 +2655,7 @@ pub struct ResourcesEntity {
 
 /// `RevocationsResult` schema of the API description.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RevocationsResult {
     /// Mandates revoked in the window.
     pub total: Number,
@@ -2560,6 +2668,7 @@ pub struct RevocationsResult {
 ///
 /// Request body of `DELETE /credential/revoke/{credentialId}`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RevokeCredentialDto {
     /// Free-text reason for revocation, recorded on the credential as `inactiveReason`, prefixed as
     /// `revoked:<reason>`. Recommended values from VIA protocol §5.5.1: "user_initiated",
@@ -2572,6 +2681,7 @@ pub struct RevokeCredentialDto {
 ///
 /// Response of `DELETE /credential/revoke/{credentialId}` (200).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RevokeCredentialEntity {
     /// URN of the revoked credential
     #[serde(rename = "credentialId")]
@@ -2588,6 +2698,7 @@ pub struct RevokeCredentialEntity {
 ///
 /// Used in [`DenialBreakdownResult`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RuleFailure {
     /// The CEL rule that failed.
     pub rule: String,
@@ -2599,6 +2710,7 @@ pub struct RuleFailure {
 ///
 /// Used in [`IntelligenceSnapshotResults`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ScopeInventoryResult {
     /// Distinct scopes across mandates live at `at`.
     pub scopes: Vec<String>,
@@ -2611,6 +2723,7 @@ pub struct ScopeInventoryResult {
 ///
 /// Response of `GET /user` (200).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SubjectIssuerEntity {
     /// List of verified contacts associated with the user
     pub contacts: Vec<ContactEntity>,
@@ -2637,6 +2750,7 @@ pub struct SubjectIssuerEntity {
 
 /// `SubjectQuery` schema of the API description.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SubjectQuery {
     /// User's VIA identifier
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2660,6 +2774,7 @@ pub struct SubjectQuery {
 ///
 /// Response of `PATCH /request/resend/{requestId}` (201).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SuccessEntity {
     /// Whether the operation was successful
     pub success: bool,
@@ -2670,6 +2785,7 @@ pub struct SuccessEntity {
 /// Documented as the body of `POST /_webhooks/test` (not callable: it describes the webhook
 /// payload).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TestEvent {
     /// Event type; selects the variant of [`crate::WebhookCallEvent`].
     #[serde(rename = "eventType")]
@@ -2704,6 +2820,7 @@ pub struct TestEvent {
 ///
 /// Used in [`IntelligenceSnapshotResults`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UnboundedShareResult {
     /// Live mandates with neither maxExecutions nor validUntil.
     pub unbounded: Number,
@@ -2719,6 +2836,7 @@ pub struct UnboundedShareResult {
 ///
 /// Used in [`IntelligenceWindowEntity`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UsageBlock {
     /// The mandate request funnel over the window cohort.
     pub mandates: MandateFunnelBlock,
@@ -2737,6 +2855,7 @@ pub struct UsageBlock {
 ///
 /// Used in [`ConsentBlock`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UsersBlock {
     /// Distinct humans behind the live mandates.
     pub total: Number,
@@ -2754,6 +2873,7 @@ pub struct UsersBlock {
 ///
 /// Used in [`DidDocumentEntity`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct VerificationMethodEntity {
     /// Verification method identifier (MUST be a URI, typically `<did>#<keyId>`)
     pub id: String,
@@ -2770,6 +2890,7 @@ pub struct VerificationMethodEntity {
 ///
 /// Used in [`IntelligenceWindowResults`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct VerificationVolumeResult {
     /// Approved verifications in the window.
     pub approved: Number,
@@ -2783,6 +2904,7 @@ pub struct VerificationVolumeResult {
 ///
 /// Used in [`UsageBlock`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct VerificationsBlock {
     /// Verifications in the window (approved + denied).
     pub total: Number,
@@ -2801,6 +2923,7 @@ pub struct VerificationsBlock {
 ///
 /// Used in [`IntelligenceWindowResults`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct VerifierDiversityResult {
     /// Distinct verifier DIDs in the window.
     pub verifiers: Number,
@@ -2819,6 +2942,7 @@ pub struct VerifierDiversityResult {
 ///
 /// Used in [`UsageBlock`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct VerifiersBlock {
     /// Distinct counterparties that verified the agent in the window.
     pub distinct: Number,
@@ -2836,6 +2960,7 @@ pub struct VerifiersBlock {
 ///
 /// Response of `POST /credential/verify` (201).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct VerifyAllowResponseEntity {
     /// Verification outcome — always "allow" on this 201 response.
     pub decision: VerifyDecision,
@@ -2850,6 +2975,7 @@ pub struct VerifyAllowResponseEntity {
 ///
 /// Error response of `POST /credential/verify` (403).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct VerifyDenyResponseEntity {
     /// HTTP status code; always 403 for a denial.
     #[serde(rename = "statusCode")]
@@ -2873,6 +2999,7 @@ pub struct VerifyDenyResponseEntity {
 ///
 /// Used in [`VerifyAllowResponseEntity`], [`VerifyDenyResponseEntity`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct VerifyEvaluationEntity {
     /// CEL rule name
     pub rule: String,
@@ -2887,6 +3014,7 @@ pub struct VerifyEvaluationEntity {
 ///
 /// Request body of `POST /credential/verify`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct VerifyPresentationDto {
     /// Signed W3C Verifiable Presentation (@context, type, holder, verifiableCredential, proof),
     /// exactly as returned by POST /credential/vp/:vcId — do not re-serialize or modify it.
@@ -2917,6 +3045,7 @@ pub struct VerifyPresentationDto {
 /// A VIA mandate as a W3C Verifiable Credential (VIA spec 0.2): the signed permission slip a user
 /// issues to an agent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ViaMandateCredential {
     /// JSON-LD contexts.
     #[serde(rename = "@context")]
@@ -2970,6 +3099,7 @@ pub struct ViaMandateCredential {
 ///
 /// Used in [`ViaMandateCredential`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ViaMandateCredentialCredentialSubject {
     /// Id (`id`).
     pub id: String,
@@ -2983,6 +3113,7 @@ pub struct ViaMandateCredentialCredentialSubject {
 
 /// A pre-0.2 (legacy) VIA credential.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct W3CLegacyCredential {
     /// Version of the VIA specification the credential follows.
     #[serde(
@@ -3029,6 +3160,7 @@ pub struct W3CLegacyCredential {
 ///
 /// Used in [`W3CLegacyCredential`], [`W3CV2Credential`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct W3CLegacyCredentialCredentialSubject {
     /// Id (`id`).
     pub id: String,
@@ -3042,6 +3174,7 @@ pub struct W3CLegacyCredentialCredentialSubject {
 
 /// A VIA credential following the W3C VC Data Model 2.0.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct W3CV2Credential {
     /// Version of the VIA specification the credential follows.
     #[serde(rename = "specVersion")]
@@ -3084,6 +3217,7 @@ pub struct W3CV2Credential {
 ///
 /// Used in [`Mandate`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WrappedUserParam {
     /// What the value means, as declared by the action.
     pub description: String,

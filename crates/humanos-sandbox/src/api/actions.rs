@@ -10,23 +10,23 @@ use crate::records::{ACTION, ActionRec};
 use super::common::*;
 
 fn action_entity(a: &ActionRec) -> ActionEntity {
-    ActionEntity {
-        id: a.id.clone(),
-        name: a.name.clone(),
-        description: a.description.clone(),
-        updated_at: a.updated_at.clone(),
-        versions: a
-            .versions
-            .iter()
-            .rev()
-            .take(10)
-            .map(|v| ActionVersionSummaryEntity {
-                id: v.id.clone(),
-                version: v.version.into(),
-                digest_sri: Some(v.digest_sri.clone()),
-                created_at: v.created_at.clone(),
-            })
-            .collect(),
+    {
+        let mut value = ActionEntity::new(
+            a.id.clone(),
+            a.name.clone(),
+            a.updated_at.clone(),
+            a.versions
+                .iter()
+                .rev()
+                .take(10)
+                .map(|v| {
+                    ActionVersionSummaryEntity::new(v.id.clone(), v.version, v.created_at.clone())
+                        .digest_sri(v.digest_sri.clone())
+                })
+                .collect(),
+        );
+        value.description = a.description.clone();
+        value
     }
 }
 
@@ -46,7 +46,7 @@ pub(crate) async fn list_actions(
         .map(action_entity)
         .collect();
     let (data, total_pages) = paginate(items, page);
-    Ok(Json(ActionListEntity { data, total_pages }))
+    Ok(Json(ActionListEntity::new(data, total_pages)))
 }
 
 pub(crate) async fn action_versions(
@@ -62,18 +62,20 @@ pub(crate) async fn action_versions(
             .versions
             .iter()
             .rev()
-            .map(|v| ActionVersionDetailEntity {
-                id: v.id.clone(),
-                action_id: a.id.clone(),
-                version: v.version.into(),
-                digest_sri: Some(v.digest_sri.clone()),
-                content: Some(v.content.clone()),
-                published: true,
-                created_at: v.created_at.clone(),
-                updated_at: v.created_at.clone(),
+            .map(|v| {
+                ActionVersionDetailEntity::new(
+                    v.id.clone(),
+                    a.id.clone(),
+                    v.version,
+                    true,
+                    v.created_at.clone(),
+                    v.created_at.clone(),
+                )
+                .digest_sri(v.digest_sri.clone())
+                .content(v.content.clone())
             })
             .collect(),
     };
     let (data, total_pages) = paginate(versions, page);
-    Ok(Json(ActionVersionListEntity { data, total_pages }))
+    Ok(Json(ActionVersionListEntity::new(data, total_pages)))
 }

@@ -24,20 +24,22 @@ fn resources(s: &Context, q: &Query) -> ApiResult<Vec<ResourceEntity>> {
         .filter(|_| types.is_empty() || types.iter().any(|t| t == "POLICY"))
         .filter(|_| active != Some(false))
         .filter(|a| q.get("internalId").is_none_or(|i| i == a.id))
-        .map(|a| ResourceEntity {
-            id: a.id.clone(),
-            name: a.name.clone(),
-            r#type: ResourceType::Policy,
-            active: true,
-            internal_id: Some(a.id.clone()),
-            description: a.description.clone(),
-            group_ids: vec![SANDBOX_GROUP_ID.into()],
-            content: a
+        .map(|a| {
+            let mut value = ResourceEntity::new(
+                a.id.clone(),
+                a.name.clone(),
+                ResourceType::Policy,
+                true,
+                [SANDBOX_GROUP_ID],
+                a.updated_at.clone(),
+            )
+            .internal_id(a.id.clone());
+            value.description = a.description.clone();
+            value.content = a
                 .versions
                 .last()
-                .map(|v| Value::Object(v.content.clone()).to_string()),
-            placements: None,
-            updated_at: a.updated_at.clone(),
+                .map(|v| Value::Object(v.content.clone()).to_string());
+            value
         })
         .collect())
 }
@@ -49,7 +51,7 @@ pub(crate) async fn list_approvals(
     let q = Query::new(raw);
     let page = q.page()?;
     let (data, total_pages) = paginate(resources(&s, &q)?, page);
-    Ok(Json(ResourcesEntity { data, total_pages }))
+    Ok(Json(ResourcesEntity::new(data, total_pages)))
 }
 
 pub(crate) async fn list_workflows(
@@ -69,27 +71,27 @@ pub(crate) async fn list_workflows(
     let groups = if res.is_empty() || !search_hit {
         Vec::new()
     } else {
-        vec![GroupEntity {
-            id: SANDBOX_GROUP_ID.into(),
-            name: name.into(),
-            description: Some("Every action defined in this sandbox".into()),
-            active: true,
-            updated_at: res
-                .iter()
-                .map(|r| r.updated_at.clone())
-                .max()
-                .unwrap_or_default(),
-            resources: res
-                .iter()
-                .filter_map(|r| {
-                    serde_json::from_value(
-                        json!({"id": r.id, "name": r.name, "type": "POLICY", "active": true}),
-                    )
-                    .ok()
-                })
-                .collect(),
-        }]
+        vec![
+            GroupEntity::new(
+                SANDBOX_GROUP_ID,
+                name,
+                true,
+                res.iter()
+                    .filter_map(|r| {
+                        serde_json::from_value(
+                            json!({"id": r.id, "name": r.name, "type": "POLICY", "active": true}),
+                        )
+                        .ok()
+                    })
+                    .collect(),
+                res.iter()
+                    .map(|r| r.updated_at.clone())
+                    .max()
+                    .unwrap_or_default(),
+            )
+            .description("Every action defined in this sandbox"),
+        ]
     };
     let (data, total_pages) = paginate(groups, page);
-    Ok(Json(GroupsEntity { data, total_pages }))
+    Ok(Json(GroupsEntity::new(data, total_pages)))
 }

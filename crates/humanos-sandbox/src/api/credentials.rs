@@ -30,16 +30,14 @@ pub(crate) async fn credential_events(
 ) -> ApiResult<Json<ChainAuditEntity>> {
     let c = load_credential(&s, &id)?;
     let (events, ok) = mandate::audit(&s, &c.id)?;
-    Ok(Json(ChainAuditEntity {
-        credential_urn: c.id.clone(),
-        ok,
-        reason: if ok {
+    Ok(Json({
+        let mut value = ChainAuditEntity::new(c.id.clone(), ok, events.len() as u64, events);
+        value.reason = if ok {
             None
         } else {
             Some("an event does not verify or the chain is broken".into())
-        },
-        event_count: (events.len() as u64).into(),
-        events,
+        };
+        value
     }))
 }
 
@@ -65,10 +63,7 @@ pub(crate) async fn issue_vp(
     let (presentation, presentation_encoded) = present(&s, &id, target)?;
     Ok((
         StatusCode::CREATED,
-        Json(PresentationEntity {
-            presentation,
-            presentation_encoded,
-        }),
+        Json(PresentationEntity::new(presentation_encoded).presentation(presentation)),
     )
         .into_response())
 }
@@ -97,11 +92,11 @@ pub(crate) async fn verify(State(s): St, bytes: Bytes) -> ApiResult<Response> {
             count_execution(&s, &mut c)?;
             Ok((
                 StatusCode::CREATED,
-                Json(VerifyAllowResponseEntity {
-                    decision: VerifyDecision::Allow,
-                    credential_id: c.id.clone(),
+                Json(VerifyAllowResponseEntity::new(
+                    VerifyDecision::Allow,
+                    c.id.clone(),
                     evaluations,
-                }),
+                )),
             )
                 .into_response())
         }
@@ -118,14 +113,14 @@ pub(crate) async fn verify(State(s): St, bytes: Bytes) -> ApiResult<Response> {
                 s.agent.did(),
                 json!({"executionParams": exec, "reason": d.reason, "evaluations": evaluations}),
             )?;
-            let body = VerifyDenyResponseEntity {
-                status_code: 403.into(),
-                message: d.message.clone(),
-                decision: VerifyDecision::Deny,
-                reason: d.reason.clone(),
-                credential_id: c.id.clone(),
+            let body = VerifyDenyResponseEntity::new(
+                403,
+                d.message.clone(),
+                VerifyDecision::Deny,
+                d.reason.clone(),
+                c.id.clone(),
                 evaluations,
-            };
+            );
             Ok((StatusCode::FORBIDDEN, Json(body)).into_response())
         }
     }

@@ -48,18 +48,20 @@ pub(crate) async fn intelligence_action(
         .versions
         .last()
         .ok_or_else(|| ApiError::not_found("Action not found"))?;
-    Ok(Json(IntelligenceActionEntity {
-        org_did: org,
-        urn: a.id.clone(),
-        name: a.name.clone(),
-        description: a.description.clone().unwrap_or_default(),
-        version: v.version.into(),
-        published: true,
-        deleted: false,
-        digest_sri: v.digest_sri.clone(),
-        created_at: v.created_at.clone(),
-        definition: v.content.clone(),
-    }))
+    Ok(Json(
+        IntelligenceActionEntity::new(
+            org,
+            a.id.clone(),
+            a.name.clone(),
+            a.description.clone().unwrap_or_default(),
+            v.version,
+            true,
+            false,
+            v.digest_sri.clone(),
+            v.created_at.clone(),
+        )
+        .definition(v.content.clone()),
+    ))
 }
 
 /// Whether an action credential is a mandate of agent `did`: its `authorizedDIDs` once issued;
@@ -176,22 +178,20 @@ pub(crate) async fn intelligence_snapshot(
         let since = util::parse_iso(&s.started_at).unwrap_or(at);
         at.saturating_sub(since) / 86_400_000
     });
-    Ok(Json(IntelligenceSnapshotEntity {
-        org_did: org,
+    Ok(Json(IntelligenceSnapshotEntity::new(
+        org,
         did,
-        at: util::iso(at),
-        computed_at: s.now_iso(),
-        kya: KyaBlock {
-            registered,
-            registered_at: registered.then(|| s.started_at.clone()),
-            age_days: age_days.map(Into::into),
-            // "Not recorded yet; always null for now."
-            method: None,
-            attestation: None,
-            expires_at: None,
+        util::iso(at),
+        s.now_iso(),
+        // `method`, `attestation`, `expiresAt`: "Not recorded yet; always null for now."
+        {
+            let mut kya = KyaBlock::new(registered);
+            kya.registered_at = registered.then(|| s.started_at.clone());
+            kya.age_days = age_days.map(Into::into);
+            kya
         },
-        active_mandates: active,
-    }))
+        active,
+    )))
 }
 
 /// Counts derived from the audit events of agent `did`'s mandates in `[from, to)`.

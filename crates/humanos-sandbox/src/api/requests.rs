@@ -27,13 +27,11 @@ use super::users::{ensure_user, find_user, one_subject_selector, valid_contact};
 
 fn subject_entity(s: &Context, sub: &SubjectRec) -> ApiResult<RequestSubjectEntity> {
     let u: Option<UserRec> = s.store.get(USER, &sub.user_id)?;
-    Ok(RequestSubjectEntity {
-        id: Some(sub.user_id.clone()),
-        contact: sub.contact.clone(),
-        internal_id: u.and_then(|u| u.internal_id),
-        identity_status: IdentityStatus::None,
-        kyc: None,
-        secondary_contact: None,
+    Ok({
+        let mut value = RequestSubjectEntity::new(sub.contact.clone(), IdentityStatus::None)
+            .id(sub.user_id.clone());
+        value.internal_id = u.and_then(|u| u.internal_id);
+        value
     })
 }
 
@@ -50,31 +48,36 @@ fn credentials_of(s: &Context, r: &RequestRec) -> ApiResult<Vec<CredentialRec>> 
 }
 
 fn request_entity(s: &Context, r: &RequestRec) -> ApiResult<RequestEntity> {
-    Ok(RequestEntity {
-        id: r.id.clone(),
-        name: r.name.clone(),
-        security_level: r.security_level.as_str().into(),
-        language: r.language.clone(),
-        redirect_url: r.redirect_url.clone(),
-        internal_id: r.internal_id.clone(),
-        subjects: r
-            .subjects
-            .iter()
-            .map(|x| subject_entity(s, x))
-            .collect::<ApiResult<_>>()?,
-        credentials: credentials_of(s, r)?
-            .iter()
-            .map(|c| RequestCredentialEntity {
-                id: c.id.clone(),
-                name: Some(c.name.clone()),
-                description: c.description.clone(),
-                internal_id: c.internal_id.clone(),
-                resource_type: c.resource_type.as_str().into(),
-                status: c.status.into(),
-            })
-            .collect(),
-        created_at: r.created_at.clone(),
-        canceled_at: r.canceled_at.clone(),
+    Ok({
+        let mut value = RequestEntity::new(
+            r.id.clone(),
+            r.security_level.as_str(),
+            r.subjects
+                .iter()
+                .map(|x| subject_entity(s, x))
+                .collect::<ApiResult<_>>()?,
+            credentials_of(s, r)?
+                .iter()
+                .map(|c| {
+                    let mut value = RequestCredentialEntity::new(
+                        c.id.clone(),
+                        c.resource_type.as_str(),
+                        c.status,
+                    )
+                    .name(c.name.clone());
+                    value.description = c.description.clone();
+                    value.internal_id = c.internal_id.clone();
+                    value
+                })
+                .collect(),
+            r.created_at.clone(),
+        );
+        value.name = r.name.clone();
+        value.language = r.language.clone();
+        value.redirect_url = r.redirect_url.clone();
+        value.internal_id = r.internal_id.clone();
+        value.canceled_at = r.canceled_at.clone();
+        value
     })
 }
 
@@ -134,20 +137,17 @@ pub(crate) async fn create_request(
     for sub in &rec.subjects {
         log_otp(&s, &rec, sub);
     }
-    let entity = GenerateRequestEntity {
-        id: rec.id.clone(),
-        credentials: created_creds,
-        subjects: rec
-            .subjects
+    let entity = GenerateRequestEntity::new(
+        rec.id.clone(),
+        created_creds,
+        rec.subjects
             .iter()
-            .map(|x| GenerateSubjectEntity {
-                contact: x.contact.clone(),
-                id: x.user_id.clone(),
-                secondary_contact: None,
-                link: Some(s.approval_link(&rec.id, &x.contact)),
+            .map(|x| {
+                GenerateSubjectEntity::new(x.contact.clone(), x.user_id.clone())
+                    .link(s.approval_link(&rec.id, &x.contact))
             })
             .collect(),
-    };
+    );
     Ok((StatusCode::CREATED, Json(entity)).into_response())
 }
 
@@ -346,10 +346,10 @@ fn create_subjects(
             c.user_id = user.id.clone();
             s.store.put(CREDENTIAL, &c.id, &c)?;
             ids.push(c.id.clone());
-            created_creds.push(GenerateCredentialEntity {
-                id: c.id.clone(),
-                name: Some(c.name.clone()),
-                internal_id: c.internal_id.clone(),
+            created_creds.push({
+                let mut value = GenerateCredentialEntity::new(c.id.clone()).name(c.name.clone());
+                value.internal_id = c.internal_id.clone();
+                value
             });
         }
         subjects.push(SubjectRec {
@@ -439,7 +439,7 @@ pub(crate) async fn list_requests(
         items.push(entity);
     }
     let (data, total_pages) = paginate(items, page);
-    Ok(Json(RequestsEntity { data, total_pages }))
+    Ok(Json(RequestsEntity::new(data, total_pages)))
 }
 
 pub(crate) async fn get_request(
@@ -450,37 +450,35 @@ pub(crate) async fn get_request(
     let mut subjects = Vec::new();
     for sub in &r.subjects {
         let u: Option<UserRec> = s.store.get(USER, &sub.user_id)?;
-        subjects.push(RequestDetailSubjectEntity {
-            contacts: vec![ContactEntity {
-                id: sub.user_id.clone(),
-                contact: sub.contact.clone(),
-            }],
-            identity_status: IdentityStatus::None,
-            internal_id: u.as_ref().and_then(|u| u.internal_id.clone()),
-            organization: OrganizationDataEntity {
-                contacts: vec![sub.contact.clone()],
-            },
-            created_at: u.map(|u| u.created_at).unwrap_or_default(),
-            id: Some(sub.user_id.clone()),
-            contact: sub.contact.clone(),
-            kyc: None,
-            secondary_contact: None,
-        });
+        let internal_id = u.as_ref().and_then(|u| u.internal_id.clone());
+        let mut subject = RequestDetailSubjectEntity::new(
+            vec![ContactEntity::new(sub.user_id.clone(), sub.contact.clone())],
+            IdentityStatus::None,
+            OrganizationDataEntity::new(vec![sub.contact.clone()]),
+            u.map(|u| u.created_at).unwrap_or_default(),
+            sub.contact.clone(),
+        )
+        .id(sub.user_id.clone());
+        subject.internal_id = internal_id;
+        subjects.push(subject);
     }
-    Ok(Json(RequestDetailEntity {
-        id: r.id.clone(),
-        name: r.name.clone(),
-        security_level: r.security_level.as_str().into(),
-        language: r.language.clone(),
-        redirect_url: r.redirect_url.clone(),
-        internal_id: r.internal_id.clone(),
-        created_at: r.created_at.clone(),
-        canceled_at: r.canceled_at.clone(),
-        subjects,
-        credentials: credentials_of(&s, &r)?
-            .iter()
-            .map(credential_entity)
-            .collect(),
+    Ok(Json({
+        let mut value = RequestDetailEntity::new(
+            r.id.clone(),
+            r.security_level.as_str(),
+            r.created_at.clone(),
+            subjects,
+            credentials_of(&s, &r)?
+                .iter()
+                .map(credential_entity)
+                .collect(),
+        );
+        value.name = r.name.clone();
+        value.language = r.language.clone();
+        value.redirect_url = r.redirect_url.clone();
+        value.internal_id = r.internal_id.clone();
+        value.canceled_at = r.canceled_at.clone();
+        value
     }))
 }
 
@@ -511,7 +509,7 @@ pub(crate) async fn cancel_request(State(s): St, Path(id): Path<String>) -> ApiR
         )?;
     }
     s.store.put(REQUEST, &r.id, &r)?;
-    Ok((StatusCode::CREATED, Json(SuccessEntity { success: true })).into_response())
+    Ok((StatusCode::CREATED, Json(SuccessEntity::new(true))).into_response())
 }
 
 pub(crate) async fn resend_otp(
@@ -557,5 +555,5 @@ pub(crate) async fn resend_otp(
     let sub = sub.clone();
     s.store.put(REQUEST, &r.id, &r)?;
     log_otp(&s, &r, &sub);
-    Ok((StatusCode::CREATED, Json(SuccessEntity { success: true })).into_response())
+    Ok((StatusCode::CREATED, Json(SuccessEntity::new(true))).into_response())
 }

@@ -64,25 +64,25 @@ pub(crate) async fn create_users(State(s): St, bytes: Bytes) -> ApiResult<Respon
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for item in items {
-        let partial = PartialSubjectEntity {
-            id: None,
-            contact: Some(item.contact.clone()),
-            internal_id: item.internal_id.clone(),
+        let partial = {
+            let mut value = PartialSubjectEntity::new().contact(item.contact.clone());
+            value.internal_id = item.internal_id.clone();
+            value
         };
         if !valid_contact(&item.contact) {
-            out.push(CreateSubjectEntity {
-                status: CreateSubjectStatus::InvalidPayload,
-                message: "contact must be an email address or an E.164 phone number".into(),
-                user: partial,
-            });
+            out.push(CreateSubjectEntity::new(
+                CreateSubjectStatus::InvalidPayload,
+                "contact must be an email address or an E.164 phone number",
+                partial,
+            ));
             continue;
         }
         if !seen.insert(item.contact.to_lowercase()) {
-            out.push(CreateSubjectEntity {
-                status: CreateSubjectStatus::DuplicateContact,
-                message: "Duplicate contact within the request body".into(),
-                user: partial,
-            });
+            out.push(CreateSubjectEntity::new(
+                CreateSubjectStatus::DuplicateContact,
+                "Duplicate contact within the request body",
+                partial,
+            ));
             continue;
         }
         let existing = find_user(&s, Some(&item.contact), None, None)?;
@@ -103,50 +103,46 @@ pub(crate) async fn create_users(State(s): St, bytes: Bytes) -> ApiResult<Respon
             u.identity = serde_json::to_value(identity).ok();
         }
         s.store.put(USER, &u.id, &u)?;
-        out.push(CreateSubjectEntity {
-            status: CreateSubjectStatus::Success,
-            message: if created {
+        out.push(CreateSubjectEntity::new(
+            CreateSubjectStatus::Success,
+            if created {
                 "User created"
             } else {
                 "User updated"
-            }
-            .into(),
-            user: PartialSubjectEntity {
-                id: Some(u.id.clone()),
-                contact: Some(u.contact.clone()),
-                internal_id: u.internal_id.clone(),
             },
-        });
+            {
+                let mut value = PartialSubjectEntity::new()
+                    .id(u.id.clone())
+                    .contact(u.contact.clone());
+                value.internal_id = u.internal_id.clone();
+                value
+            },
+        ));
     }
     Ok((StatusCode::CREATED, Json(out)).into_response())
 }
 
 fn user_entity(u: &UserRec) -> SubjectIssuerEntity {
-    let mut contacts = vec![ContactEntity {
-        id: u.id.clone(),
-        contact: u.contact.clone(),
-    }];
+    let mut contacts = vec![ContactEntity::new(u.id.clone(), u.contact.clone())];
     contacts.extend(
         u.extra_contacts
             .iter()
             .enumerate()
-            .map(|(i, c)| ContactEntity {
-                id: format!("{}_{}", u.id, i + 1),
-                contact: c.clone(),
-            }),
+            .map(|(i, c)| ContactEntity::new(format!("{}_{}", u.id, i + 1), c.clone())),
     );
-    SubjectIssuerEntity {
-        contacts,
-        identity_status: if u.identity.is_some() {
-            IdentityStatus::Kyc
-        } else {
-            IdentityStatus::None
-        },
-        internal_id: u.internal_id.clone(),
-        organization: OrganizationDataEntity {
-            contacts: vec![u.contact.clone()],
-        },
-        created_at: u.created_at.clone(),
+    {
+        let mut value = SubjectIssuerEntity::new(
+            contacts,
+            if u.identity.is_some() {
+                IdentityStatus::Kyc
+            } else {
+                IdentityStatus::None
+            },
+            OrganizationDataEntity::new(vec![u.contact.clone()]),
+            u.created_at.clone(),
+        );
+        value.internal_id = u.internal_id.clone();
+        value
     }
 }
 

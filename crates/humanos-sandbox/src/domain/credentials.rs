@@ -147,9 +147,9 @@ pub(crate) fn revoke_credential(
         json!({"activity": "MANDATE_REVOKED", "reason": reason, "at": now}),
     )?;
     tracing::info!(credential = %c.id, %reason, "MANDATE_REVOKED");
-    Ok(RevokeCredentialEntity {
-        credential_id: c.id.clone(),
-        status: humanos_models::CredentialStatus::Inactive,
-        revoked_at: now,
-    })
+    Ok(RevokeCredentialEntity::new(
+        c.id.clone(),
+        humanos_models::CredentialStatus::Inactive,
+        now,
+    ))
 }

@@ -9,18 +9,19 @@ use crate::records::CredentialRec;
 
 /// The API's view of a credential.
 pub(crate) fn credential_entity(c: &CredentialRec) -> CredentialEntity {
-    CredentialEntity {
-        inactive_at: None,
-        id: c.id.clone(),
-        name: Some(c.name.clone()),
-        description: c.description.clone(),
-        internal_id: c.internal_id.clone(),
-        resource_type: c.resource_type.as_str().into(),
-        status: c.status.into(),
-        tags: None,
-        executions_remaining: c.executions_remaining.map(Number::from),
-        w3c_credential: c.w3c.clone().unwrap_or_default(),
-        decisions: c.decisions.clone(),
+    {
+        let mut value = CredentialEntity::new(
+            c.id.clone(),
+            c.resource_type.as_str(),
+            c.status,
+            c.decisions.clone(),
+        )
+        .name(c.name.clone())
+        .w3c_credential(c.w3c.clone().unwrap_or_default());
+        value.description = c.description.clone();
+        value.internal_id = c.internal_id.clone();
+        value.executions_remaining = c.executions_remaining.map(Number::from);
+        value
     }
 }
 

@@ -400,16 +400,18 @@ pub(crate) fn audit(
         let chain_link_valid = link == previous;
         all_ok &= signature_valid && content_bound && chain_link_valid;
         previous = signed.get("id").and_then(Value::as_str).map(str::to_owned);
-        out.push(humanos_models::EventAuditEntity {
-            urn: s(&signed, "id"),
-            event: s(&subject, "event").as_str().into(),
-            actor: s(&subject, "actor"),
-            issuer: s(&signed, "issuer"),
-            valid_from: s(&signed, "validFrom"),
-            content_bound,
-            signature_valid,
-            chain_link_valid: Some(chain_link_valid),
-        });
+        out.push(
+            humanos_models::EventAuditEntity::new(
+                s(&signed, "id"),
+                s(&subject, "event").as_str(),
+                s(&subject, "actor"),
+                s(&signed, "issuer"),
+                s(&signed, "validFrom"),
+                content_bound,
+                signature_valid,
+            )
+            .chain_link_valid(chain_link_valid),
+        );
     }
     Ok((out, all_ok))
 }
@@ -435,24 +437,26 @@ pub(crate) fn did_document(did: &str) -> Option<humanos_models::DidDocumentEntit
         .iter()
         .map(|m| m.id.clone())
         .collect();
-    Some(humanos_models::DidDocumentEntity {
-        context: vec![
-            "https://www.w3.org/ns/did/v1.1".into(),
-            "https://w3id.org/security/multikey/v1".into(),
-        ],
-        id: doc.id.clone(),
-        verification_method: doc
-            .verification_method
-            .iter()
-            .map(|m| humanos_models::VerificationMethodEntity {
-                id: m.id.clone(),
-                r#type: "Multikey".into(),
-                controller: m.controller.clone(),
-                public_key_multibase: m.public_key_multibase.clone().unwrap_or_default(),
-            })
-            .collect(),
-        authentication: Some(ids.clone()),
-        assertion_method: Some(ids),
-        key_agreement: None,
-    })
+    Some(
+        humanos_models::DidDocumentEntity::new(
+            [
+                "https://www.w3.org/ns/did/v1.1",
+                "https://w3id.org/security/multikey/v1",
+            ],
+            doc.id.clone(),
+            doc.verification_method
+                .iter()
+                .map(|m| {
+                    humanos_models::VerificationMethodEntity::new(
+                        m.id.clone(),
+                        "Multikey",
+                        m.controller.clone(),
+                        m.public_key_multibase.clone().unwrap_or_default(),
+                    )
+                })
+                .collect(),
+        )
+        .authentication(ids.clone())
+        .assertion_method(ids),
+    )
 }

@@ -59,12 +59,11 @@ pub(crate) fn error_body(
     message: ErrorMessage,
     extra: JsonObject,
 ) -> ApiErrorBody {
-    ApiErrorBody {
-        status_code: Some(status.as_u16().into()),
-        message: Some(message),
-        error: Some(status.canonical_reason().unwrap_or("Error").to_owned()),
-        additional_properties: extra,
-    }
+    ApiErrorBody::new()
+        .status_code(status.as_u16())
+        .message(message)
+        .error(status.canonical_reason().unwrap_or("Error"))
+        .additional_properties(extra)
 }
 
 impl IntoResponse for ApiError {

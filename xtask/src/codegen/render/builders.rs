@@ -1,5 +1,7 @@
 //! `generated/builders.rs`: `new(required...)` and one chained setter per optional member, for
-//! the request types (`*Dto`, `*Query`).
+//! every struct: the request types (`*Dto`, `*Query`) that users send, and the answers and events
+//! that tests and servers (the sandbox) build. The structs are `#[non_exhaustive]`, so these are
+//! the only way to build one outside `humanos-models`.
 
 use std::fmt::Write as _;
 
@@ -13,13 +15,14 @@ impl Model {
     pub(super) fn render_builders(&self) -> String {
         let mut out = String::from(HEADER);
         out.push_str(
-            "\n//! Constructors and chained setters of the request types (`*Dto`, `*Query`).\n\n\
-             use serde_json::Number;\n\n#[allow(unused_imports)]\nuse crate::*;\n",
+            "\n//! Constructors and chained setters of every struct: `new(required...)`, then one setter\n\
+             //! per optional or `null`-able member.\n\n\
+             use std::collections::BTreeMap;\n\nuse serde_json::{Number, Value};\n\n#[allow(unused_imports)]\nuse crate::*;\n",
         );
-        for s in self.structs.iter().filter(|s| s.builder) {
+        for s in &self.structs {
             let _ = write!(out, "\nimpl {} {{\n", s.name);
             self.render_new(&mut out, s);
-            for f in s.fields.iter().filter(|f| f.optional || starts_empty(f)) {
+            for f in s.fields.iter().filter(|f| !is_parameter(f)) {
                 self.render_setter(&mut out, f);
             }
             out.push_str("}\n");
@@ -29,11 +32,7 @@ impl Model {
 
     /// `new()` with one parameter per required member.
     fn render_new(&self, out: &mut String, s: &Struct) {
-        let required: Vec<&Field> = s
-            .fields
-            .iter()
-            .filter(|f| !f.optional && !starts_empty(f))
-            .collect();
+        let required: Vec<&Field> = s.fields.iter().filter(|f| is_parameter(f)).collect();
         out.push_str(&doc_comment(&new_doc(s, &required), "    "));
         let params: Vec<String> = required
             .iter()
@@ -58,18 +57,13 @@ impl Model {
 
     /// The member's initializer in `new()`'s struct literal (shorthand when it is the parameter).
     fn initializer(&self, f: &Field) -> String {
-        if f.optional {
+        if f.optional || f.nullable {
             return format!("{}: None", f.rust);
         }
         if starts_empty(f) {
             return format!("{}: JsonObject::new()", f.rust);
         }
-        let conv = self.convert(&param_name(&f.rust), &f.ty);
-        let value = if f.nullable {
-            format!("Some({conv})")
-        } else {
-            conv
-        };
+        let value = self.convert(&param_name(&f.rust), &f.ty);
         if value == f.rust {
             value
         } else {
@@ -77,7 +71,7 @@ impl Model {
         }
     }
 
-    /// The chained setter of an optional (or starts-empty) member.
+    /// The chained setter of an optional, `null`-able or starts-empty member.
     fn render_setter(&self, out: &mut String, f: &Field) {
         let method = param_name(&f.rust);
         let first = first_sentence(&f.doc);
@@ -99,7 +93,7 @@ impl Model {
             out,
             "        self.{} = {};\n        self\n    }}",
             f.rust,
-            if f.optional {
+            if f.optional || f.nullable {
                 format!("Some({})", self.convert(&method, &f.ty))
             } else {
                 self.convert(&method, &f.ty)
@@ -131,15 +125,24 @@ impl Model {
     }
 }
 
+/// Whether the member is a parameter of `new()`: required, not `null`-able (those start as
+/// `null`, `None`) and not a free-form object (those start empty).
+fn is_parameter(f: &Field) -> bool {
+    !f.optional && !f.nullable && !starts_empty(f)
+}
+
 /// Required free-form objects start empty (filled by setters / per-key helpers), so that
 /// `ActionDto::new(id).user_param(..)` reads like the Python.
 fn starts_empty(f: &Field) -> bool {
     !f.optional && !f.nullable && f.ty == Ty::Object
 }
 
-/// `new()`'s doc: which members it takes, and which start empty.
+/// `new()`'s doc: which members it takes, and which start empty or `null`.
 fn new_doc(s: &Struct, required: &[&Field]) -> String {
     let mut doc = format!("Builds the `{}`", s.name);
+    if !s.builder {
+        doc.push_str(" as the API sends it (for tests and emulators)");
+    }
     if required.is_empty() {
         doc.push_str(" with every optional member unset");
     } else {
@@ -152,6 +155,9 @@ fn new_doc(s: &Struct, required: &[&Field]) -> String {
     }
     for f in s.fields.iter().filter(|f| starts_empty(f)) {
         let _ = write!(doc, "; `{}` starts empty", f.wire);
+    }
+    for f in s.fields.iter().filter(|f| f.nullable) {
+        let _ = write!(doc, "; `{}` starts as `null`", f.wire);
     }
     doc.push('.');
     doc

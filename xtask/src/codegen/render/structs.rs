@@ -32,6 +32,9 @@ impl Model {
             out,
             "#[derive(Debug, Clone, PartialEq, {default}Serialize, Deserialize)]"
         );
+        // A new member in the next API version must not break code that builds or matches the
+        // struct: it is built with `new(required...)` and setters (builders.rs).
+        out.push_str("#[non_exhaustive]\n");
         let _ = writeln!(out, "pub struct {} {{", s.name);
         for f in &s.fields {
             render_field(out, f);
