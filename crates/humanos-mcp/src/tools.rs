@@ -140,10 +140,8 @@ impl HumanosTools {
         &self,
         Parameters(args): Parameters<ListMandates>,
     ) -> Result<CallToolResult, ErrorData> {
-        let query = RequestQuery {
-            subject: args.subject,
-            ..RequestQuery::default()
-        };
+        let mut query = RequestQuery::new();
+        query.subject = args.subject;
         Ok(match self.client.requests().list(query).await {
             Ok(page) => {
                 let mandates: Vec<Value> = page
