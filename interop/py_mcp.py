@@ -5,7 +5,8 @@ The first stdin line configures the connection:
   {"stdio": {"command": ..., "args": [...], "env": {...}}}  or  {"url": "http://127.0.0.1:P/mcp"}
   "elicit": null (declare no elicitation), "approve" or "decline" (answer URL elicitations:
   "approve" first approves the request through the sandbox's admin API, as the user would on
-  the page the URL opens), "admin": {"base_url": ..., "token": ...}, "mode": "auto" | "legacy".
+  the page the URL opens), "admin": {"base_url": ..., "token": ...}, "mode": "auto" | "legacy",
+  "headers": {...} (HTTP only: sent with every request of the connection).
 It prints {"ready": true, "protocol": <negotiated revision>, "tools": [...]}.
 
 Then each line is {"tool": name, "args": {...}, "meta": {...} | null} and gets one line back:
@@ -18,8 +19,10 @@ import urllib.parse
 import urllib.request
 
 import anyio
+import httpx2
 import mcp
 from mcp import types
+from mcp.client.streamable_http import streamable_http_client
 
 elicited = []
 
@@ -56,6 +59,9 @@ def server_of(config):
     if "stdio" in config:
         s = config["stdio"]
         return mcp.StdioServerParameters(command=s["command"], args=s.get("args", []), env=s.get("env"))
+    if config.get("headers"):
+        http = httpx2.AsyncClient(headers=config["headers"], timeout=httpx2.Timeout(30, read=300))
+        return streamable_http_client(config["url"], http_client=http)
     return config["url"]
 
 

@@ -144,7 +144,7 @@ async fn mandate_story(
     sandbox: &SandboxHandle,
     client: &HumanosClient,
     mandate: &str,
-) {
+) -> String {
     let asked = mcp.call("buy_book", buy(12), Value::Null).await;
     assert_eq!(asked["isError"], true, "{asked}");
     assert_eq!(asked["structured"]["error"], "Mandate Required", "{asked}");
@@ -224,6 +224,28 @@ async fn mandate_story(
         renewed.as_str(),
         "{retried}"
     );
+    renewed
+}
+
+/// Streamable HTTP only: the mandate in the `Humanos-Mandate` header of every request, and a
+/// `_meta` that names another one refused.
+async fn header_story(python: &Path, url: &str, sandbox: &SandboxHandle, mandate: &str) {
+    let config = json!({"url": url, "headers": {"Humanos-Mandate": mandate}, "elicit": null,
+        "admin": {"base_url": sandbox.base_url(), "token": sandbox.admin_token()}});
+    let mut mcp = McpClient::connect(python, config).await;
+    let bought = mcp.call("buy_book", buy(12), Value::Null).await;
+    assert_eq!(bought["isError"], false, "{bought}");
+    assert_eq!(bought["structured"]["mandate"], mandate, "{bought}");
+    let conflict = mcp
+        .call(
+            "buy_book",
+            buy(12),
+            mandate_meta("urn:via:credential:other"),
+        )
+        .await;
+    assert_eq!(conflict["isError"], true, "{conflict}");
+    assert_eq!(conflict["structured"]["statusCode"], 400, "{conflict}");
+    mcp.close().await;
 }
 
 /// No mandate: URL elicitation, approved by the SDK's callback; the same call then buys.
@@ -269,7 +291,10 @@ async fn the_bookshop_over(transport: Transport) {
     let mut plain = connect(&python, transport, &env, url, Value::Null, &sandbox).await;
     assert_eq!(plain.hello["protocol"], "2025-11-25", "{}", plain.hello);
     assert_eq!(plain.hello["tools"], json!(["buy_book"]));
-    mandate_story(&mut plain, &sandbox, &client, &mandate).await;
+    let renewed = mandate_story(&mut plain, &sandbox, &client, &mandate).await;
+    if let Some(url) = url {
+        header_story(&python, url, &sandbox, &renewed).await;
+    }
 
     let mut eliciting = connect(&python, transport, &env, url, json!("approve"), &sandbox).await;
     let approved = elicitation_story(&mut eliciting).await;

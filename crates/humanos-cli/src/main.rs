@@ -12,6 +12,7 @@ mod client;
 mod config;
 mod credentials;
 mod error;
+mod mcp;
 mod output;
 mod palm;
 mod requests;
@@ -71,6 +72,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Actions(command) => actions::run(&settings, command, cli.table).await,
         Command::Did(command) => actions::did(&settings, command, cli.table).await,
         Command::Sandbox(args) => sandbox::run(args).await,
+        Command::Mcp(args) => mcp::run(&settings, args).await,
     }
 }
 

@@ -12,6 +12,7 @@ mod actions;
 mod api;
 mod client;
 mod credentials;
+mod mcp;
 mod palm;
 mod requests;
 mod secrets;
@@ -25,6 +26,7 @@ pub(crate) use actions::{ActionVersionsArgs, ActionsCommand, ActionsListArgs, Di
 pub(crate) use api::ApiArgs;
 pub(crate) use client::{ClientArgs, IdArgs, PageArgs};
 pub(crate) use credentials::{CredentialsCommand, IssueVpArgs, RevokeArgs, VerifyArgs};
+pub(crate) use mcp::McpArgs;
 pub(crate) use palm::{HumanCodeCommand, SessionArgs, ShowIdArgs, VerifyVcodeArgs};
 pub(crate) use requests::{RequestsCommand, RequestsCreateArgs, RequestsListArgs};
 pub(crate) use secrets::{ApiCredentialArgs, HumanCodeCredentialArgs, WebhookSecretArgs};
@@ -34,6 +36,7 @@ pub(crate) use webhook::{ListenArgs, OpenArgs, TriggerArgs, WebhookCommand};
 use actions::{ACTIONS_AFTER_HELP, DID_AFTER_HELP};
 use api::API_AFTER_HELP;
 use credentials::CREDENTIALS_AFTER_HELP;
+use mcp::MCP_AFTER_HELP;
 use palm::HUMANCODE_AFTER_HELP;
 use requests::REQUESTS_AFTER_HELP;
 use sign::SIGN_AFTER_HELP;
@@ -118,6 +121,9 @@ pub(crate) enum Command {
     /// DID documents.
     #[command(subcommand, after_help = DID_AFTER_HELP)]
     Did(DidCommand),
+    /// Serve an MCP server for agents: request mandates, check them, authorize actions.
+    #[command(after_help = MCP_AFTER_HELP)]
+    Mcp(McpArgs),
     /// Start the local Humanos + HumanCode sandbox and print its credentials.
     #[command(after_help = SANDBOX_AFTER_HELP)]
     Sandbox(SandboxArgs),
