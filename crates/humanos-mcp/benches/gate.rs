@@ -1,0 +1,206 @@
+//! What the gate costs a tool call, side by side in one run, over Streamable HTTP on 127.0.0.1
+//! against the in-process sandbox, with rmcp's own client:
+//!
+//! - `unprotected`: a tool the gate does not protect (the MCP round trip alone);
+//! - `allowed`: a protected tool within the mandate (`/vp` + `/verify`, then the tool);
+//! - `denied_online`: above the limit, decided by the API (`/vp` + `/verify`);
+//! - `denied_precheck`: above the limit, denied by the local pre-check (`/vp` only).
+//!
+//! It also counts the verifications the pre-check saves: the mandate's `VERIFICATION_DENIED`
+//! audit events after the same number of denied calls with and without it.
+//!
+//! ```sh
+//! cargo bench -p humanos-mcp --bench gate
+//! ```
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use humanos::enforce::Unmapped;
+use humanos::models::{ActionDto, CredentialDto, CredentialType, GenerateRequestDto};
+use humanos::{Action, HumanosClient, LocalCheck};
+use humanos_mcp::MandateGate;
+use humanos_sandbox::{Sandbox, SandboxHandle};
+use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::model::{CallToolRequestParams, CallToolResult, ContentBlock};
+use rmcp::service::RunningService;
+use rmcp::transport::StreamableHttpClientTransport;
+use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+use rmcp::{RoleClient, ServerHandler, ServiceExt, tool, tool_handler, tool_router};
+use serde_json::{Value, json};
+use tokio::runtime::Runtime;
+
+#[derive(Debug, Clone)]
+struct Shop {
+    tool_router: ToolRouter<Self>,
+}
+
+#[tool_router]
+impl Shop {
+    fn new() -> Self {
+        Self {
+            tool_router: Self::tool_router(),
+        }
+    }
+
+    #[tool(description = "Unprotected")]
+    async fn echo(&self) -> CallToolResult {
+        CallToolResult::success(vec![ContentBlock::text("ok")])
+    }
+
+    #[tool(description = "Protected")]
+    async fn buy_book(&self) -> CallToolResult {
+        CallToolResult::success(vec![ContentBlock::text("bought")])
+    }
+}
+
+#[tool_handler(router = self.tool_router)]
+impl ServerHandler for Shop {}
+
+type Client = RunningService<RoleClient, ()>;
+
+struct Setup {
+    sandbox: SandboxHandle,
+    client: HumanosClient,
+    mandate: String,
+    online: Client,
+    prechecked: Client,
+}
+
+fn gate(client: &HumanosClient, action_id: &str, precheck: Option<&str>) -> MandateGate {
+    let id = action_id.to_owned();
+    let gate = MandateGate::new(client.clone()).protect("buy_book", move |args| {
+        let price = args
+            .get("price_eur")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| Unmapped::new("price_eur"))?;
+        Ok(Action::new(id.clone()).param("amount", price))
+    });
+    match precheck {
+        Some(issuer) => gate.precheck(
+            LocalCheck::new(client).with_verifier(client.verifier().trust_issuer(issuer)),
+        ),
+        None => gate,
+    }
+}
+
+async fn connect(gate: MandateGate, mandate: &str) -> Client {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "http://{}{}",
+        listener.local_addr().unwrap(),
+        humanos_mcp::HTTP_PATH
+    );
+    tokio::spawn(humanos_mcp::serve_http(listener, move || {
+        gate.serve(Shop::new())
+    }));
+    let headers = HashMap::from([(
+        http::HeaderName::from_static("humanos-mandate"),
+        http::HeaderValue::from_str(mandate).unwrap(),
+    )]);
+    let config = StreamableHttpClientTransportConfig::with_uri(url).custom_headers(headers);
+    ().serve(StreamableHttpClientTransport::from_config(config))
+        .await
+        .unwrap()
+}
+
+async fn setup() -> Setup {
+    let sandbox = Sandbox::start_ephemeral().await.unwrap();
+    let client = HumanosClient::builder()
+        .base_url(sandbox.base_url())
+        .api_key(sandbox.api_key())
+        .signature_secret(sandbox.signature_secret())
+        .build()
+        .unwrap();
+    let action = json!({
+        "name": "Buy a book", "description": "Buy one book",
+        "userParams": {"maxAmount": {"type": "number", "description": "EUR"}},
+        "executionParams": {"amount": {"type": "number"}},
+        "rules": [{"name": "amount_within_limit", "expression": "executionParams.amount <= userParams.maxAmount"}]
+    });
+    let action_id = sandbox.define_action(action).await.unwrap().id;
+    let request = GenerateRequestDto::new(vec!["ana@example.com".into()]).credentials(vec![
+        CredentialDto::new(CredentialType::Policy, "Book budget")
+            .scope("agent.execute")
+            .action(ActionDto::new(&action_id).user_param("maxAmount", 20)),
+    ]);
+    let created = client.requests().create(request).await.unwrap();
+    let mandate = sandbox.approve(&created.id).await.unwrap().remove(0);
+    let online = connect(gate(&client, &action_id, None), &mandate).await;
+    let issuer = sandbox.issuer_did().to_owned();
+    let prechecked = connect(gate(&client, &action_id, Some(&issuer)), &mandate).await;
+    Setup {
+        sandbox,
+        client,
+        mandate,
+        online,
+        prechecked,
+    }
+}
+
+async fn call(client: &Client, tool: &'static str, price: u64) -> CallToolResult {
+    let args = json!({"title": "Dune", "price_eur": price});
+    let params = CallToolRequestParams::new(tool).with_arguments(args.as_object().unwrap().clone());
+    client.call_tool(params).await.unwrap()
+}
+
+async fn denied_events(s: &Setup) -> usize {
+    let chain = s
+        .client
+        .credentials()
+        .audit_events(&s.mandate)
+        .await
+        .unwrap();
+    serde_json::to_value(&chain)
+        .unwrap()
+        .to_string()
+        .matches("VERIFICATION_DENIED")
+        .count()
+}
+
+/// The verifications the pre-check saves: the same 20 denied calls with and without it.
+fn count_saved(rt: &Runtime, s: &Setup) {
+    rt.block_on(async {
+        let before = denied_events(s).await;
+        for _ in 0..20 {
+            assert_eq!(call(&s.online, "buy_book", 35).await.is_error, Some(true));
+        }
+        let online = denied_events(s).await - before;
+        for _ in 0..20 {
+            assert_eq!(
+                call(&s.prechecked, "buy_book", 35).await.is_error,
+                Some(true)
+            );
+        }
+        let prechecked = denied_events(s).await - before - online;
+        println!(
+            "20 denied calls: {online} verifications without the pre-check, {prechecked} with it"
+        );
+    });
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = Runtime::new().unwrap();
+    let s = rt.block_on(setup());
+    count_saved(&rt, &s);
+    let mut group = c.benchmark_group("mcp_tool_call");
+    group.measurement_time(Duration::from_secs(8));
+    group.bench_function("unprotected", |b| {
+        b.iter(|| rt.block_on(call(&s.online, "echo", 0)))
+    });
+    group.bench_function("allowed", |b| {
+        b.iter(|| rt.block_on(call(&s.online, "buy_book", 12)))
+    });
+    group.bench_function("denied_online", |b| {
+        b.iter(|| rt.block_on(call(&s.online, "buy_book", 35)))
+    });
+    group.bench_function("denied_precheck", |b| {
+        b.iter(|| rt.block_on(call(&s.prechecked, "buy_book", 35)))
+    });
+    group.finish();
+    drop(s.sandbox);
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
