@@ -5,7 +5,7 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::measurement::WallTime;
-use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group};
 use humanos_signing::FixedClock;
 use humanos_vc::did::StaticResolver;
 use humanos_vc::rules::Rule;
@@ -291,5 +291,60 @@ fn bench_parts(c: &mut Criterion, vp: &Value) {
     parts.finish();
 }
 
+/// One fresh VP of a known mandate verified, for the probe.
+#[inline(never)]
+fn probe_fresh_vp(setup: &Setup, fresh: &Value) -> bool {
+    setup
+        .verifier
+        .verify_presentation_with(black_box(fresh), &setup.keys, &setup.request)
+        .is_ok()
+}
+
+/// One strict Ed25519 check of a 64-byte message (what `eddsa-jcs-2022` signs), for the probe.
+#[inline(never)]
+fn probe_ed25519(pk: &humanos_vc::Ed25519PublicKey, sig: &[u8; 64]) -> bool {
+    pk.verify_strict(black_box(&[0u8; 64]), sig)
+}
+
+/// `n` fresh VPs of a known mandate and `n` Ed25519 checks, each in a function of its own, for
+/// an instruction count of each under `valgrind --tool=callgrind` (bench/vp_profile.sh).
+fn probe(n: u64) {
+    let (vp, present, keys, list) = fixture();
+    let issuer = Signer::did_key(Ed25519SigningKey::from_bytes(&[7; 32]));
+    let setup = Setup {
+        verifier: Verifier::new()
+            .with_clock(FixedClock(NOW))
+            .with_trusted_issuers([issuer.did()]),
+        keys,
+        request: VerifyRequest::new()
+            .domain("shop.example")
+            .challenge("nonce-1")
+            .status_list(list),
+        vp,
+    };
+    let known = setup
+        .verifier
+        .verify_presentation_with(&setup.vp, &setup.keys, &setup.request);
+    assert!(known.is_ok(), "the mandate is now known");
+    let fresh: Vec<Value> = (1..=n).map(&present).collect();
+    let key = Ed25519SigningKey::from_bytes(&[1; 32]);
+    let sig = key.sign(&[0u8; 64]);
+    let pk = key.public_key();
+    for vp in &fresh {
+        assert!(probe_fresh_vp(&setup, vp));
+        assert!(probe_ed25519(&pk, &sig));
+    }
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    if let Some(n) = std::env::var("HUMANOS_VC_PROBE")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        return probe(n);
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -97,6 +97,7 @@ pub mod keys;
 pub mod proof;
 pub mod reason;
 pub mod rules;
+mod split_hash;
 pub mod status;
 mod time;
 pub mod verify;

@@ -291,6 +291,18 @@ pub mod eddsa_jcs_2022 {
     /// Computes the hash data a secured document's proof signs, following 3.3.2 steps 1–7
     /// (including the `@context` prefix check), and returns it with the decoded signature.
     pub fn verification_input(secured: &Value) -> Result<([u8; 64], [u8; 64]), ProofError> {
+        verification_input_by(secured, |doc, context| {
+            let transformed = jcs::canonicalize_object(view(doc, "proof", context))?;
+            Ok(Sha256::digest(transformed).into())
+        })
+    }
+
+    /// [`verification_input`] with the digest of the transformed document computed by
+    /// `transformed` from the document and the `@context` its proof puts in place.
+    pub(crate) fn verification_input_by(
+        secured: &Value,
+        transformed: impl FnOnce(&Map<String, Value>, Option<&Value>) -> Result<[u8; 32], ProofError>,
+    ) -> Result<([u8; 64], [u8; 64]), ProofError> {
         let doc = secured.as_object().ok_or(ProofError::NotAnObject)?;
         let proof = single_proof(doc)?;
         let proof_value = proof
@@ -308,9 +320,13 @@ pub mod eddsa_jcs_2022 {
             }
             None => None,
         };
-        let transformed = jcs::canonicalize_object(view(doc, "proof", context_override))?;
+        let transformed = transformed(doc, context_override)?;
         let config = jcs::canonicalize_object(view(proof, "proofValue", None))?;
-        Ok((hash(&transformed, &config), proof_bytes))
+        let mut hash_data = [0u8; 64];
+        let (first, second) = hash_data.split_at_mut(32);
+        first.copy_from_slice(&Sha256::digest(config));
+        second.copy_from_slice(&transformed);
+        Ok((hash_data, proof_bytes))
     }
 
     /// 3.3.2 Verify Proof against an already-known public key.
@@ -402,7 +418,7 @@ fn context_starts_with(doc_ctx: Option<&Value>, proof_ctx: &Value) -> bool {
 
 /// The members of `map` with `skip` left out and `@context` replaced by `context` (added when
 /// the map has none), so canonicalization needs no copy of the document.
-fn view<'a>(
+pub(crate) fn view<'a>(
     map: &'a Map<String, Value>,
     skip: &'a str,
     context: Option<&'a Value>,

@@ -25,7 +25,7 @@ use cache::SignatureCache;
 use options::IssuerTrust;
 pub use options::{FetchFuture, RuleCheck, StatusListFetcher, StatusPolicy, VerifyRequest};
 pub use outcome::{VerifiedCredential, VerifiedPresentation, VerifyFailure};
-use proof_check::Kind;
+use proof_check::{Kind, Transformed};
 
 /// Verifies presentations and credentials secured with `eddsa-jcs-2022`.
 ///
@@ -203,11 +203,23 @@ impl Verifier {
         keys: &dyn KeyLookup,
         status_lists: &HashMap<String, Arc<VerifiedStatusList>>,
     ) -> Result<VerifiedCredential, VerifyFailure> {
+        self.verify_credential_as(credential, keys, status_lists, Transformed::Canonical)
+    }
+
+    /// [`verify_credential_with`](Self::verify_credential_with), with the credential's digest
+    /// had as `transformed` says.
+    fn verify_credential_as(
+        &self,
+        credential: &Value,
+        keys: &dyn KeyLookup,
+        status_lists: &HashMap<String, Arc<VerifiedStatusList>>,
+        transformed: Transformed<'_>,
+    ) -> Result<VerifiedCredential, VerifyFailure> {
         let id = credential
             .get("id")
             .and_then(Value::as_str)
             .map(str::to_owned);
-        self.verify_credential_inner(credential, keys, status_lists)
+        self.verify_credential_inner(credential, keys, status_lists, transformed)
             .map_err(|mut f| {
                 f.credential_id = id;
                 f
@@ -219,6 +231,7 @@ impl Verifier {
         credential: &Value,
         keys: &dyn KeyLookup,
         status_lists: &HashMap<String, Arc<VerifiedStatusList>>,
+        transformed: Transformed<'_>,
     ) -> Result<VerifiedCredential, VerifyFailure> {
         let obj = credential.as_object().ok_or_else(|| {
             VerifyFailure::new(
@@ -235,7 +248,7 @@ impl Verifier {
         let issuer = issuer_of(obj)
             .ok_or_else(|| VerifyFailure::new(Reason::VpMalformed, "credential has no issuer"))?
             .to_owned();
-        let key = self.check_proof(credential, keys, &Kind::Credential)?;
+        let key = self.check_proof_with(credential, keys, &Kind::Credential, transformed)?;
         if key.controller != issuer {
             return Err(VerifyFailure::new(
                 Reason::CredentialSignerUnknown,

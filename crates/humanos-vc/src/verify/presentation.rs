@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::proof_check::Kind;
+use super::proof_check::{Kind, Transformed};
 use super::{
     RuleCheck, StatusPolicy, VerifiedCredential, VerifiedPresentation, Verifier, VerifyFailure,
     VerifyRequest,
@@ -60,7 +60,14 @@ impl Verifier {
             ));
         }
         let credentials = credentials_of(vp)?;
-        let key = self.check_proof(vp, keys, &Kind::Presentation)?;
+        // Each credential is canonicalized once, for the presentation's digest and its own.
+        let mut shared = Vec::new();
+        let key = self.check_proof_with(
+            vp,
+            keys,
+            &Kind::Presentation,
+            Transformed::SharingCredentials(&mut shared),
+        )?;
         // check_proof succeeded, so the single proof object exists.
         let proof = single_proof(obj)
             .map_err(|e| VerifyFailure::new(Reason::VpMalformed, e.to_string()))?;
@@ -77,7 +84,7 @@ impl Verifier {
                 ),
             ));
         }
-        let verified = self.verify_embedded(credentials, keys, request, &key)?;
+        let verified = self.verify_embedded(credentials, keys, request, &key, &shared)?;
         let evaluations = match &request.rules {
             Some(check) => passing_rules(credentials, check)?,
             None => Vec::new(),
@@ -100,10 +107,16 @@ impl Verifier {
         keys: &dyn KeyLookup,
         request: &VerifyRequest,
         signer: &ResolvedKey,
+        shared: &[Option<[u8; 32]>],
     ) -> Result<Vec<VerifiedCredential>, VerifyFailure> {
         let mut verified = Vec::with_capacity(credentials.len());
-        for c in credentials {
-            let credential = self.verify_credential_with(c, keys, &request.status_lists)?;
+        for (i, c) in credentials.iter().enumerate() {
+            let transformed = match shared.get(i).copied().flatten() {
+                Some(digest) => Transformed::Known(digest),
+                None => Transformed::Canonical,
+            };
+            let credential =
+                self.verify_credential_as(c, keys, &request.status_lists, transformed)?;
             if self.require_holder_binding && !binds(c, &signer.controller) {
                 return Err(VerifyFailure {
                     credential_id: credential.id,

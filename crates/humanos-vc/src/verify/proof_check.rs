@@ -5,8 +5,11 @@ use serde_json::{Map, Value};
 
 use super::{Verifier, VerifyFailure};
 use crate::did::{KeyLookup, ResolvedKey, truncate};
-use crate::proof::{ProofError, ProofPurpose, eddsa_jcs_2022, single_proof};
+use sha2::{Digest, Sha256};
+
+use crate::proof::{ProofError, ProofPurpose, eddsa_jcs_2022, single_proof, view};
 use crate::reason::Reason;
+use crate::split_hash;
 use crate::time::parse_datetime_ms;
 
 /// Which document a proof secures.
@@ -14,6 +17,39 @@ pub(super) enum Kind {
     Presentation,
     Credential,
     StatusList,
+}
+
+/// How the digest of the document without its proof is had.
+pub(super) enum Transformed<'a> {
+    /// Canonicalize the document (the ordinary way).
+    Canonical,
+    /// A credential's, taken from its presentation's canonicalization (see
+    /// [`crate::split_hash`]).
+    Known([u8; 32]),
+    /// A presentation's: canonicalize it writing each embedded credential once, and keep their
+    /// own digests here, in order.
+    SharingCredentials(&'a mut Vec<Option<[u8; 32]>>),
+}
+
+impl Transformed<'_> {
+    fn digest(
+        self,
+        doc: &Map<String, Value>,
+        context: Option<&Value>,
+    ) -> Result<[u8; 32], ProofError> {
+        match self {
+            Transformed::Canonical => {
+                let bytes = crate::jcs::canonicalize_object(view(doc, "proof", context))?;
+                Ok(Sha256::digest(bytes).into())
+            }
+            Transformed::Known(digest) => Ok(digest),
+            Transformed::SharingCredentials(out) => {
+                let digests = split_hash::presentation_digests(view(doc, "proof", context))?;
+                *out = digests.credentials;
+                Ok(digests.presentation)
+            }
+        }
+    }
 }
 
 /// What a proof of one [`Kind`] must be, and the reasons its failures carry.
@@ -80,6 +116,18 @@ impl Verifier {
         keys: &dyn KeyLookup,
         kind: &Kind,
     ) -> Result<ResolvedKey, VerifyFailure> {
+        self.check_proof_with(doc, keys, kind, Transformed::Canonical)
+    }
+
+    /// [`check_proof`](Self::check_proof), with the document's digest had as `transformed`
+    /// says.
+    pub(super) fn check_proof_with(
+        &self,
+        doc: &Value,
+        keys: &dyn KeyLookup,
+        kind: &Kind,
+        transformed: Transformed<'_>,
+    ) -> Result<ResolvedKey, VerifyFailure> {
         let e = kind.expect();
         let what = e.what;
         let obj = doc.as_object().ok_or_else(|| {
@@ -103,7 +151,7 @@ impl Verifier {
         let key = keys
             .lookup(vm, &e.purpose)
             .map_err(|err| fail(&e.signer_unknown, format!("{what} signer: {err}")))?;
-        self.check_signature(doc, &key, &e)?;
+        self.check_signature(doc, &key, &e, transformed)?;
         self.check_proof_times(proof, what)?;
         Ok(key)
     }
@@ -114,15 +162,18 @@ impl Verifier {
         doc: &Value,
         key: &ResolvedKey,
         e: &Expect,
+        transformed: Transformed<'_>,
     ) -> Result<(), VerifyFailure> {
         let what = e.what;
-        let (hash_data, sig) =
-            eddsa_jcs_2022::verification_input(doc).map_err(|err| match err {
-                ProofError::Jcs(_) | ProofError::NotAnObject => {
-                    fail(&Reason::VpMalformed, format!("{what}: {err}"))
-                }
-                _ => fail(&e.sig_invalid, format!("{what}: {err}")),
-            })?;
+        let input = eddsa_jcs_2022::verification_input_by(doc, |doc, context| {
+            transformed.digest(doc, context)
+        });
+        let (hash_data, sig) = input.map_err(|err| match err {
+            ProofError::Jcs(_) | ProofError::NotAnObject => {
+                fail(&Reason::VpMalformed, format!("{what}: {err}"))
+            }
+            _ => fail(&e.sig_invalid, format!("{what}: {err}")),
+        })?;
         let verify = || eddsa_jcs_2022::verify_hash(&hash_data, &sig, &key.public_key);
         let ok = match &self.signature_cache {
             Some(cache) => cache.verifies(key.public_key.as_bytes(), &hash_data, &sig, verify),
