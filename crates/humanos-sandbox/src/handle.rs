@@ -37,10 +37,14 @@ impl std::fmt::Debug for SandboxHandle {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct DefinedAction {
-    /// The action id (`urn:via:action:<uuid>`).
+    /// The action id (`ActionEntity.id`, what `ActionDto.id` takes): an opaque id, or the
+    /// `id` the definition gave.
     pub id: String,
     /// The published version number.
     pub version: u64,
+    /// The version's URN (`urn:via:action:<id>:v<version>`, what `GET /intelligence/action`
+    /// takes as `urn`).
+    pub version_urn: String,
 }
 
 impl SandboxHandle {
@@ -139,6 +143,11 @@ impl SandboxHandle {
                 .get("version")
                 .and_then(Value::as_u64)
                 .unwrap_or_default(),
+            version_urn: out
+                .get("versionId")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
         })
     }
 

@@ -58,6 +58,13 @@ pub(crate) fn uuid() -> String {
     )
 }
 
+/// A MongoDB-style object id: 24 lowercase hex digits, the Unix seconds of `now_ms` then eight
+/// random bytes (the service's action ids have this shape).
+pub(crate) fn object_id(now_ms: u64) -> String {
+    let seconds = u32::try_from(now_ms / 1000).unwrap_or(u32::MAX);
+    format!("{seconds:08x}{}", hex::encode(rand::random::<[u8; 8]>()))
+}
+
 /// A random string of `n` ASCII letters and digits.
 pub(crate) fn random_token(n: usize) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

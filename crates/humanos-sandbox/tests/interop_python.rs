@@ -49,3 +49,76 @@ async fn the_official_sdk_is_accepted_and_refused_as_the_service_would() {
         "(call, status) of interop/py_client.py"
     );
 }
+
+/// The official SDK through the six steps and every read endpoint (`interop/py_lifecycle.py`):
+/// the SDK's own models decode every answer, the event chain after a presentation refused
+/// after revoke and `intelligence.action` with the listing's version URN included. The only
+/// failures allowed are the SDK refusing `null`s the description documents (the intelligence
+/// blocks' "Null when ..." members, typed as required by this SDK): the sandbox keeps sending
+/// them, as the description says.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_official_sdk_decodes_the_whole_lifecycle() {
+    let Some(python) = tool::python() else { return };
+    let sb = Sandbox::start_ephemeral().await.unwrap();
+    sb.define_action(json!({
+        "name": "Purchase",
+        "userParams": {"maxAmount": {"type": "number"}},
+        "executionParams": {"amount": {"type": "number"}},
+        "rules": ["executionParams.amount <= userParams.maxAmount"]
+    }))
+    .await
+    .unwrap();
+    let args = json!({
+        "base_url": sb.base_url(),
+        "api_key": sb.api_key(),
+        "signature_secret": sb.signature_secret(),
+        "admin_token": sb.admin_token(),
+        "org_did": sb.issuer_did(),
+        "agent_did": sb.agent_did(),
+    });
+    let answers =
+        tokio::task::spawn_blocking(move || tool::run_python(&python, "py_lifecycle.py", &[args]))
+            .await
+            .unwrap();
+    let calls: Vec<&str> = answers
+        .iter()
+        .map(|a| a["call"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            "actions.list",
+            "actions.versions",
+            "approval.list",
+            "approval.workflows",
+            "intelligence.action",
+            "requests.create",
+            "requests.list",
+            "requests.detail",
+            "credentials.detail",
+            "users.detail",
+            "credentials.issue_vp",
+            "credentials.verify allow",
+            "credentials.verify deny",
+            "credentials.revoke",
+            "credentials.issue_vp after revoke",
+            "credentials.detail revoked",
+            "credentials.audit_events",
+            "credentials.evidence",
+            "did.resolve",
+            "intelligence.snapshot",
+            "intelligence.window",
+            "requests.cancel",
+        ],
+        "calls of interop/py_lifecycle.py"
+    );
+    let documented_nulls = ["intelligence.snapshot", "intelligence.window"];
+    let refused: Vec<&Value> = answers
+        .iter()
+        .filter(|a| a["ok"] != true)
+        .filter(|a| {
+            !(a["null_only"] == true && documented_nulls.contains(&a["call"].as_str().unwrap()))
+        })
+        .collect();
+    assert!(refused.is_empty(), "the official SDK refused: {refused:#?}");
+}

@@ -39,6 +39,7 @@ async fn six_steps_allow_deny_revoke() {
     revoke_once(&c, &id).await;
     revoked_mandate_is_refused(&c, &id, &encoded).await;
     event_chain_records_it_all(&c, &id).await;
+    c.assert_documented();
     sb.shutdown().await;
 }
 
@@ -205,6 +206,7 @@ async fn max_executions_exhausts_the_mandate() {
         (st, deny["reason"].as_str()),
         (403, Some("credential_revoked"))
     );
+    c.assert_documented();
 }
 
 #[tokio::test]

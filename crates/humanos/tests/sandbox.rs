@@ -430,10 +430,10 @@ async fn intelligence_answers(
     let org = sandbox.issuer_did().to_owned();
     let intel = client
         .intelligence()
-        .action(IntelligenceActionQuery::new(&org, &action.id))
+        .action(IntelligenceActionQuery::new(&org, &action.version_urn))
         .await
         .expect("intelligence.action");
-    assert_eq!(intel.urn, action.id);
+    assert_eq!(intel.urn, action.version_urn);
     client
         .intelligence()
         .snapshot(IntelligenceSnapshotQuery::new(&org, sandbox.agent_did()))

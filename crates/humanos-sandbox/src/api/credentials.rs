@@ -21,7 +21,10 @@ pub(crate) async fn get_credential(
     State(s): St,
     Path(id): Path<String>,
 ) -> ApiResult<Json<CredentialEntity>> {
-    Ok(Json(credential_entity(&load_credential(&s, &id)?)))
+    Ok(Json(credential_entity(
+        &load_credential(&s, &id)?,
+        s.now_ms(),
+    )))
 }
 
 pub(crate) async fn credential_events(

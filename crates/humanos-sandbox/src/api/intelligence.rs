@@ -7,10 +7,9 @@ use humanos_models::*;
 use serde_json::{Value, json};
 
 use crate::context::Context;
+use crate::domain::actions::{find_version, version_urn};
 use crate::http::error::{ApiError, ApiResult};
-use crate::records::{
-    ACTION, ActionRec, CREDENTIAL, CredentialRec, CredentialStatus, REQUEST, RequestRec,
-};
+use crate::records::{CREDENTIAL, CredentialRec, CredentialStatus, REQUEST, RequestRec};
 use crate::util;
 
 use super::common::*;
@@ -40,18 +39,17 @@ pub(crate) async fn intelligence_action(
     let urn = q
         .get("urn")
         .ok_or_else(|| ApiError::validation(vec!["urn is required".into()]))?;
-    let a: ActionRec = s
-        .store
-        .get(ACTION, urn)?
-        .ok_or_else(|| ApiError::not_found("Action not found"))?;
-    let v = a
-        .versions
-        .last()
-        .ok_or_else(|| ApiError::not_found("Action not found"))?;
+    // The URN of an action version (`versions[].id` of GET /actions); an action's own id is not
+    // a URN and resolves nothing here.
+    let (a, v) = find_version(&s, urn)?.ok_or_else(|| {
+        ApiError::not_found(
+            "Action not found: urn is an action version URN (urn:via:action:<id>:v<n>, the versions[].id of GET /actions)",
+        )
+    })?;
     Ok(Json(
         IntelligenceActionEntity::new(
             org,
-            a.id.clone(),
+            v.id.clone(),
             a.name.clone(),
             a.description.clone().unwrap_or_default(),
             v.version,
@@ -144,8 +142,9 @@ pub(crate) async fn intelligence_snapshot(
             &mut scopes,
             m.scope.clone().unwrap_or_else(|| "agent.execute".into()),
         );
+        // Keyed by version URN, which GET /intelligence/action resolves.
         if let Some(p) = &m.action {
-            bump(&mut actions, p.id.clone());
+            bump(&mut actions, version_urn(&p.id, p.version));
         }
         match (m.valid_until.is_some(), m.max_executions.is_some()) {
             (false, false) => unbounded += 1,

@@ -10,7 +10,8 @@ use serde_json::Number;
 use serde_json::{Value, json};
 
 use crate::context::{API_VERSION, Context};
-use crate::domain::entities::credential_entity;
+use crate::domain::actions::find_version;
+use crate::domain::entities::{credential_entity, lifecycle};
 use crate::domain::load::load_request;
 use crate::domain::mandate;
 use crate::http::auth::ApiVersion;
@@ -62,7 +63,7 @@ fn request_entity(s: &Context, r: &RequestRec) -> ApiResult<RequestEntity> {
                     let mut value = RequestCredentialEntity::new(
                         c.id.clone(),
                         c.resource_type.as_str(),
-                        c.status,
+                        lifecycle(c, s.now_ms()).0,
                     )
                     .name(c.name.clone());
                     value.description = c.description.clone();
@@ -265,8 +266,16 @@ fn credential_template(s: &Context, i: usize, c: &CredentialDto) -> ApiResult<Cr
 /// declares.
 fn action_pin(s: &Context, action: &ActionDto) -> ApiResult<ActionPin> {
     let Some(a) = s.store.get::<ActionRec>(ACTION, &action.id)? else {
+        // A version URN is not an action id: say which id to send.
+        let hint = match find_version(s, &action.id)? {
+            Some((a, _)) => format!(
+                "; `{}` is a version URN, send the action's id (`ActionEntity.id` of GET /actions): `{}`",
+                action.id, a.id
+            ),
+            None => String::new(),
+        };
         return Err(ApiError::bad_request(format!(
-            "Action `{}` not found (action_not_found)",
+            "Action `{}` not found (action_not_found){hint}",
             action.id
         )));
     };
@@ -470,7 +479,7 @@ pub(crate) async fn get_request(
             subjects,
             credentials_of(&s, &r)?
                 .iter()
-                .map(credential_entity)
+                .map(|c| credential_entity(c, s.now_ms()))
                 .collect(),
         );
         value.name = r.name.clone();

@@ -1,4 +1,10 @@
 //! Publishing actions: a new action, or a new version of an existing one.
+//!
+//! As the API description has it, an action's id (`ActionEntity.id`, `ActionDto.id`) is an
+//! opaque (MongoDB) id, and each published version has a URN (`versions[].id`,
+//! `IntelligenceActionEntity.urn`): `urn:via:action:<action id>:v<version>`. An id given in a
+//! definition (`"id": "purchase"`, or URN-shaped as older files have it) is kept as written;
+//! its version URNs do not repeat the `urn:via:action:` prefix.
 
 use humanos_models::JsonObject;
 use serde::Deserialize;
@@ -59,7 +65,7 @@ pub(crate) fn define_action(ctx: &Context, def: Value) -> DomainResult<Value> {
         id: def
             .id
             .clone()
-            .unwrap_or_else(|| format!("urn:via:action:{}", util::uuid())),
+            .unwrap_or_else(|| util::object_id(ctx.now_ms())),
         name: def.name.clone(),
         description: def.description.clone(),
         created_at: now.clone(),
@@ -71,8 +77,9 @@ pub(crate) fn define_action(ctx: &Context, def: Value) -> DomainResult<Value> {
         .last()
         .is_some_and(|v| v.digest_sri == digest)
     {
+        let version = action.versions.len() as u64;
         return Ok(
-            json!({"id": action.id, "version": action.versions.len(), "digestSRI": digest, "unchanged": true}),
+            json!({"id": action.id, "version": version, "versionId": version_urn(&action.id, version), "digestSRI": digest, "unchanged": true}),
         );
     }
     let version = action.versions.len() as u64 + 1;
@@ -80,7 +87,7 @@ pub(crate) fn define_action(ctx: &Context, def: Value) -> DomainResult<Value> {
     action.description = def.description;
     action.updated_at = now.clone();
     action.versions.push(VersionRec {
-        id: format!("{}:v{version}", action.id),
+        id: version_urn(&action.id, version),
         version,
         content,
         digest_sri: digest.clone(),
@@ -88,5 +95,29 @@ pub(crate) fn define_action(ctx: &Context, def: Value) -> DomainResult<Value> {
     });
     ctx.store.put(ACTION, &action.id, &action)?;
     tracing::info!(action = %action.id, version, name = %action.name, "action published");
-    Ok(json!({"id": action.id, "version": version, "digestSRI": digest}))
+    Ok(
+        json!({"id": action.id, "version": version, "versionId": version_urn(&action.id, version), "digestSRI": digest}),
+    )
+}
+
+/// The URN of version `version` of action `id`.
+pub(crate) fn version_urn(id: &str, version: u64) -> String {
+    let bare = id.strip_prefix(VERSION_URN_PREFIX).unwrap_or(id);
+    format!("{VERSION_URN_PREFIX}{bare}:v{version}")
+}
+
+/// What every action version URN starts with.
+const VERSION_URN_PREFIX: &str = "urn:via:action:";
+
+/// The action and version a version URN names (`None` when it names none).
+pub(crate) fn find_version(
+    ctx: &Context,
+    urn: &str,
+) -> DomainResult<Option<(ActionRec, VersionRec)>> {
+    for a in ctx.store.list::<ActionRec>(ACTION)? {
+        if let Some(v) = a.versions.iter().find(|v| v.id == urn).cloned() {
+            return Ok(Some((a, v)));
+        }
+    }
+    Ok(None)
 }

@@ -185,7 +185,7 @@ impl Decision<'_> {
             "issuerDid": s.issuer.did(),
             "user": {"contact": user.contact, "id": user.id, "internalId": user.internal_id},
             "api_version": r.api_version,
-            "credential": credential_entity(&c),
+            "credential": credential_entity(&c, s.now_ms()),
             "decision": {"action": action, "date": now},
         }))?;
         webhooks::emit(s, &event)?;

@@ -2,14 +2,23 @@
 //! developed in parallel).
 #![allow(dead_code, unreachable_pub)]
 
+pub mod spec;
+
+use std::sync::Mutex;
+
 use humanos_sandbox::SandboxHandle;
 use humanos_signing::{RequestSigner, wire_json};
 use serde_json::Value;
+
+/// One answer the client received: method, path, status and body.
+pub type Answer = (String, String, u16, Value);
 
 pub struct Client {
     pub http: reqwest::Client,
     pub base: String,
     pub signer: RequestSigner,
+    /// Every answer, for [`Client::assert_documented`].
+    pub seen: Mutex<Vec<Answer>>,
 }
 
 impl Client {
@@ -18,7 +27,41 @@ impl Client {
             http: reqwest::Client::new(),
             base: sb.base_url().to_owned(),
             signer: RequestSigner::new(sb.api_key(), sb.signature_secret()),
+            seen: Mutex::default(),
         }
+    }
+
+    /// Every answer received so far.
+    pub fn answers(&self) -> Vec<Answer> {
+        self.seen.lock().unwrap().clone()
+    }
+
+    /// Every answer received so far is documented for its endpoint and status, and each of its
+    /// enum-typed members holds a value the API description lists (`spec`).
+    pub fn assert_documented(&self) {
+        let failures = self.undocumented();
+        assert!(
+            failures.is_empty(),
+            "undocumented:\n{}",
+            failures.join("\n")
+        );
+    }
+
+    /// What [`Client::assert_documented`] refuses: an answer of an undocumented status, or an
+    /// enum-typed member holding a value the description does not list.
+    pub fn undocumented(&self) -> Vec<String> {
+        let mut failures = Vec::new();
+        for (method, path, status, body) in self.answers() {
+            match spec::answer_schema(&method, &path, status) {
+                Some(schema) => failures.extend(
+                    spec::undocumented_values(&schema, &body)
+                        .into_iter()
+                        .map(|f| format!("{method} {path} {status} ({schema}) {f}")),
+                ),
+                None => failures.push(format!("{method} {path} {status}: not documented")),
+            }
+        }
+        failures
     }
 
     pub async fn call(&self, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
@@ -39,10 +82,12 @@ impl Client {
         let resp = req.send().await.unwrap();
         let status = resp.status().as_u16();
         let text = resp.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        self.seen
+            .lock()
+            .unwrap()
+            .push((method.to_owned(), path.to_owned(), status, body.clone()));
+        (status, body)
     }
 }
 
