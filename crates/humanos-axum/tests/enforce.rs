@@ -26,20 +26,7 @@ async fn serve(enforcer: Enforcer) -> String {
     format!("http://{addr}")
 }
 
-#[tokio::test]
-async fn allow_deny_by_rule_and_after_revoke() {
-    scenario::allow_deny_by_rule_and_after_revoke(serve).await;
-}
-
-#[tokio::test]
-async fn local_deny_spends_no_online_verification() {
-    scenario::local_deny_spends_no_online_verification(serve).await;
-}
-
-#[tokio::test]
-async fn outage_is_503_or_fails_open() {
-    scenario::outage_is_503_or_fails_open(serve).await;
-}
+humanos_test_support::enforce_scenarios!(tokio::test, serve);
 
 #[tokio::test]
 async fn a_route_without_the_layer_refuses() {
@@ -47,29 +34,7 @@ async fn a_route_without_the_layer_refuses() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let status = reqwest::Client::new()
-        .post(format!("http://{addr}{ROUTE}?price_eur=1"))
-        .header("Humanos-Mandate", "urn:via:credential:x")
-        .send()
-        .await
-        .unwrap()
-        .status();
-    assert_eq!(status, 500);
-}
-
-#[tokio::test]
-async fn body_over_the_limit_is_413() {
-    scenario::body_over_the_limit_is_413(serve).await;
-}
-
-#[tokio::test]
-async fn a_100_mib_body_is_413_before_it_is_sent() {
-    scenario::huge_body_is_413(serve).await;
-}
-
-#[tokio::test]
-async fn a_slow_body_is_408_at_the_read_timeout() {
-    scenario::slow_body_is_408(serve).await;
+    scenario::unguarded_route_is_500(&format!("http://{addr}")).await;
 }
 
 /// tower-http's `RequestBodyLimitLayer` in front: the body stream ends in `LengthLimitError`.

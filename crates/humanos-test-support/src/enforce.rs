@@ -446,3 +446,43 @@ where
     assert_eq!(response.status().as_u16(), 413);
     assert_eq!(fixture.online_verifications().await, 0);
 }
+
+/// The scenarios of this module as the test functions of an adapter's `tests/enforce.rs`, one
+/// per scenario, each given `serve` (a function from an [`Enforcer`] to the base URL of a server
+/// with [`ROUTE`] behind it): `enforce_scenarios!(tokio::test, serve);` or
+/// `enforce_scenarios!(actix_web::test, serve);`.
+#[macro_export]
+macro_rules! enforce_scenarios {
+    ($test:meta, $serve:expr) => {
+        $crate::enforce_scenarios!(
+            @each $test, $serve,
+            allow_deny_by_rule_and_after_revoke,
+            local_deny_spends_no_online_verification,
+            outage_is_503_or_fails_open,
+            body_over_the_limit_is_413,
+            huge_body_is_413,
+            slow_body_is_408,
+        );
+    };
+    (@each $test:meta, $serve:expr, $($name:ident,)*) => {
+        $(
+            #[$test]
+            async fn $name() {
+                $crate::enforce::$name($serve).await;
+            }
+        )*
+    };
+}
+
+/// A route reached without the layer or middleware answers 500: a missing layer must not look
+/// like a permission. `gateway` serves [`ROUTE`] with the `Mandate` extractor and no layer.
+pub async fn unguarded_route_is_500(gateway: &str) {
+    let status = reqwest::Client::new()
+        .post(format!("{gateway}{ROUTE}?price_eur=1"))
+        .header("Humanos-Mandate", "urn:via:credential:x")
+        .send()
+        .await
+        .expect("gateway reachable")
+        .status();
+    assert_eq!(status, 500);
+}
