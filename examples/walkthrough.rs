@@ -9,7 +9,7 @@
 //! # Against Humanos (or a sandbox started with `humanos sandbox`):
 //! export HUMANOS_API_KEY=<your-api-key>
 //! export HUMANOS_SIGNATURE_SECRET=<your-signature-secret>
-//! cargo run --example walkthrough -- --action-id urn:via:action:<uuid> --contact user@example.com
+//! cargo run --example walkthrough -- --action-id <action id> --contact user@example.com
 //! # Already have an approved mandate? Skip steps 1 to 3:
 //! cargo run --example walkthrough -- --mandate-id urn:via:credential:<id>
 //! ```
@@ -187,7 +187,9 @@ async fn step1_define_action(
         }
         (None, None) => {
             println!("  Publish it in the dashboard and copy its ID.");
-            return Err("pass --action-id urn:via:action:<uuid> (from step 1)".into());
+            return Err(
+                "pass --action-id <action id> (the `id` of GET /actions, from step 1)".into(),
+            );
         }
     };
     println!("  Using action {action_id}");
