@@ -46,7 +46,7 @@ pub enum Refusal {
     /// A verified-event extractor ran on a route without the verifying layer or middleware.
     #[error("no verified webhook in the request: is the webhook layer installed on this route?")]
     NotVerified,
-    /// The route has no [`WebhookState`] registered (a framework that looks it up at run time).
+    /// The route has no [`WebhookState`](crate::WebhookState) registered (a framework that looks it up at run time).
     #[error("webhook verification is not configured: register the WebhookState with the app")]
     NotConfigured,
 }
