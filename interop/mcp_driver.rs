@@ -31,6 +31,8 @@ pub(crate) struct McpClient {
     lines: Lines<BufReader<ChildStdout>>,
     /// The first line: `ready`, the negotiated `protocol`, the `tools` listed.
     pub(crate) hello: Value,
+    /// Every answer so far, in order (for checks over all of them, such as "no secret").
+    pub(crate) transcript: Vec<Value>,
 }
 
 impl McpClient {
@@ -51,6 +53,7 @@ impl McpClient {
             stdin,
             lines,
             hello: Value::Null,
+            transcript: Vec::new(),
         };
         client.hello = client.send(&config).await;
         assert_eq!(client.hello["ready"], true, "{}", client.hello);
@@ -69,8 +72,20 @@ impl McpClient {
             .await
             .expect("read from py_mcp.py")
             .unwrap_or_else(|| panic!("py_mcp.py ended without answering {line}"));
-        serde_json::from_str(&answer)
-            .unwrap_or_else(|e| panic!("py_mcp.py printed {answer:?}: {e}"))
+        let answer: Value = serde_json::from_str(&answer)
+            .unwrap_or_else(|e| panic!("py_mcp.py printed {answer:?}: {e}"));
+        self.transcript.push(answer.clone());
+        answer
+    }
+
+    /// Panics if any answer so far contains one of `secrets`.
+    pub(crate) fn assert_no_secret(&self, secrets: &[&str]) {
+        for answer in &self.transcript {
+            let text = answer.to_string();
+            for secret in secrets {
+                assert!(!text.contains(secret), "an answer holds a secret: {text}");
+            }
+        }
     }
 
     /// Calls `tool` with `args`, and `meta` as the request's `_meta` (`Value::Null`: none).

@@ -299,12 +299,19 @@ async fn the_bookshop_over(transport: Transport) {
     let mut eliciting = connect(&python, transport, &env, url, json!("approve"), &sandbox).await;
     let approved = elicitation_story(&mut eliciting).await;
 
+    let secrets = [
+        sandbox.api_key().to_owned(),
+        sandbox.signature_secret().to_owned(),
+    ];
     sandbox.shutdown().await;
     let closed = eliciting
         .call("buy_book", buy(5), mandate_meta(&approved))
         .await;
     assert_eq!(closed["isError"], true, "{closed}");
     assert_eq!(closed["structured"]["statusCode"], 503, "{closed}");
+    let secrets = secrets.each_ref().map(String::as_str);
+    plain.assert_no_secret(&secrets);
+    eliciting.assert_no_secret(&secrets);
     plain.close().await;
     eliciting.close().await;
 }
