@@ -9,8 +9,12 @@
 //! 2. **Online calls**: a mix of in-bounds and out-of-bounds requests (half and half) through a
 //!    counting proxy in front of the sandbox, without and with the pre-check.
 //!
+//! With `ENFORCE_BENCH_DELAY_MS=<ms>`, the proxy holds every call that long before forwarding
+//! it: an API that far away (the direct configuration stays on loopback, for comparison).
+//!
 //! ```sh
 //! cargo run --release -p humanos-axum --example enforce_bench -- 200
+//! ENFORCE_BENCH_DELAY_MS=50 cargo run --release -p humanos-axum --example enforce_bench -- 20
 //! ```
 
 use std::collections::BTreeMap;
@@ -36,6 +40,8 @@ struct Proxy {
     upstream: String,
     http: reqwest::Client,
     counts: Counts,
+    /// Injected latency per call (`ENFORCE_BENCH_DELAY_MS`).
+    delay: Duration,
 }
 
 /// Forwards a request to the sandbox and counts it by method and path shape.
@@ -49,6 +55,9 @@ async fn forward(State(proxy): State<Proxy>, request: Request) -> Response {
         p => format!("{} {p}", parts.method),
     };
     *proxy.counts.lock().unwrap().entry(shape).or_default() += 1;
+    if !proxy.delay.is_zero() {
+        tokio::time::sleep(proxy.delay).await;
+    }
     let body = axum::body::to_bytes(body, 1 << 20)
         .await
         .unwrap_or_default();
@@ -175,10 +184,16 @@ async fn sandbox_behind_counting_proxy() -> (Fixture, String, Counts) {
     let proxy_url = format!("http://{}", proxy_listener.local_addr().unwrap());
     let fixture = Fixture::start_with(Sandbox::builder().public_url(&proxy_url)).await;
     let counts = Counts::default();
+    let delay_ms = std::env::var("ENFORCE_BENCH_DELAY_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .unwrap_or(0);
+    println!("proxy: {delay_ms} ms of injected latency per API call");
     let proxy = Proxy {
         upstream: format!("http://{}", fixture.sandbox_addr()),
         http: reqwest::Client::new(),
         counts: counts.clone(),
+        delay: Duration::from_millis(delay_ms),
     };
     let router = Router::new().fallback(forward).with_state(proxy);
     tokio::spawn(async move { axum::serve(proxy_listener, router).await.unwrap() });
