@@ -69,7 +69,7 @@
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod callback;
 #[cfg(feature = "client")]
@@ -96,3 +96,8 @@ pub use request::{
     RandomNonce, SESSION_LIFETIME, SNIPPET_MAX_CHARS, Session, ShowId, SignedRequest,
     VCODE_LIFETIME,
 };
+
+/// The README's example, compiled as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

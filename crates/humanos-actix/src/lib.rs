@@ -72,6 +72,8 @@
 //! `Mandate` extractor; denials are answered `403` with the API's deny body, outages `503`.
 //! See `docs/enforcement.md`.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod body;
 #[cfg(feature = "enforce")]
 mod enforce;
@@ -90,3 +92,8 @@ pub use headers::ActixHeaders;
 pub use humanos_webhooks::WebhookState;
 pub use middleware::{HumanosWebhookMiddleware, HumanosWebhookService};
 pub use rejection::WebhookRejection;
+
+/// The README's example, compiled as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

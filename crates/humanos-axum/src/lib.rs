@@ -68,6 +68,8 @@
 //! extractor; denials are answered `403` with the API's deny body, outages `503`. See
 //! `docs/enforcement.md`.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod body;
 #[cfg(feature = "enforce")]
 mod enforce;
@@ -84,3 +86,8 @@ pub use handler::{WebhookHandler, WebhookHandlerMarker, webhook_handler};
 pub use humanos_webhooks::WebhookState;
 pub use layer::{HumanosWebhookLayer, HumanosWebhookService};
 pub use rejection::WebhookRejection;
+
+/// The README's example, compiled as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -188,6 +188,8 @@
 //! assert_eq!(serde_json::to_string(&entity)?, json);
 //! # Ok::<(), serde_json::Error>(())
 //! ```
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
@@ -211,3 +213,8 @@ pub const API_VERSION: &str = "2026-09-01";
 /// A free-form JSON object (`userParams`, `executionParams`, `presentation`, ...). With the
 /// workspace's `serde_json/preserve_order`, member order is kept.
 pub type JsonObject = serde_json::Map<String, serde_json::Value>;
+
+/// The README's example, compiled as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

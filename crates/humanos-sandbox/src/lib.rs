@@ -35,7 +35,7 @@
 //! See `docs/sandbox.md` for the endpoint table, the admin endpoints, the dashboard and where
 //! the sandbox differs from the real service.
 
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Layers, bottom up (CONTRIBUTING.md, "The sandbox's layers"): util, records, store, access,
 // context; domain; http (error, auth, guard); the surfaces api, admin, pages, dashboard and
@@ -70,3 +70,8 @@ pub use context::{API_VERSION, KNOWN_API_VERSIONS, WebhookSecrets};
 pub use error::SandboxError;
 pub use handle::{DefinedAction, SandboxHandle};
 pub use store::StoreError;
+
+/// The README's example, compiled as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -42,7 +42,7 @@
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod app_signature;
 mod clock;
@@ -64,3 +64,8 @@ pub use verify::{SignatureError, SignatureVerifier, TimestampError, VerifyError}
 pub const TIMESTAMP_HEADER: &str = "x-timestamp";
 /// Header carrying the hex HMAC-SHA256 signature.
 pub const SIGNATURE_HEADER: &str = "x-signature";
+
+/// The README's example, compiled as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

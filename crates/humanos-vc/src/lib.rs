@@ -78,6 +78,7 @@
 //! assert_eq!(denied.evaluations[0].result.as_str(), "fail");
 //! ```
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(
     not(test),
     deny(
@@ -110,3 +111,8 @@ pub use verify::{
     RuleCheck, StatusListFetcher, StatusPolicy, VerifiedCredential, VerifiedPresentation, Verifier,
     VerifyFailure, VerifyRequest,
 };
+
+/// The README's example, compiled as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

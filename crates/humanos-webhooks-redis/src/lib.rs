@@ -44,6 +44,8 @@
 //! (1 s by default) so a dead Redis is answered quickly. Neither errors nor `Debug` output
 //! contain the URL's password.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 use std::fmt;
 use std::time::Duration;
 
@@ -422,3 +424,8 @@ mod tests {
         assert_eq!(Secret(None).scrub("plain"), "plain");
     }
 }
+
+/// The README's example, compiled as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

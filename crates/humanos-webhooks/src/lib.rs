@@ -39,6 +39,8 @@
 //! Every refusal is a [`WebhookError`] naming the check that failed, with the HTTP status to
 //! answer ([`WebhookError::status`]): 401 for signature and time-window failures, 400 for
 //! malformed deliveries. Messages never contain a secret or decrypted data.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
@@ -119,3 +121,8 @@ pub fn seal_webhook(
 ) -> Result<SealedDelivery, SealError> {
     config.seal(event)
 }
+
+/// The README's example, compiled as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

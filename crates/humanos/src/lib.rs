@@ -182,6 +182,8 @@
 //! take into a decision in one call; [`enforce`] is the framework-free enforcement point that
 //! the `humanos-axum` and `humanos-actix` adapters (feature `enforce`) put in front of the
 //! routes agents call. See `docs/enforcement.md`.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
