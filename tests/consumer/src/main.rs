@@ -26,7 +26,10 @@ async fn main() -> Result<()> {
     // The receiver listens first, so that the sandbox can be told where to deliver.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let sandbox = Sandbox::builder()
-        .webhook_endpoint(format!("http://{}/webhooks/humanos", listener.local_addr()?))
+        .webhook_endpoint(format!(
+            "http://{}/webhooks/humanos",
+            listener.local_addr()?
+        ))
         .webhook_retry_base(Duration::from_millis(100))
         .build()
         .await?;
@@ -64,7 +67,8 @@ fn serve_webhooks(
         async move {
             if let WebhookEvent::Credential(event) = event {
                 if event.decision.action == DeliveryActionType::Accept {
-                    tx.send(event.credential.id.clone()).map_err(|e| e.to_string())?;
+                    tx.send(event.credential.id.clone())
+                        .map_err(|e| e.to_string())?;
                 }
             }
             Ok::<(), String>(())
@@ -157,7 +161,13 @@ async fn humancode_session(sandbox: &SandboxHandle) -> Result<()> {
     let browser = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
-    let html = browser.get(&page).send().await?.error_for_status()?.text().await?;
+    let html = browser
+        .get(&page)
+        .send()
+        .await?
+        .error_for_status()?
+        .text()
+        .await?;
     if !html.contains(r#"action="/humancode/scan""#) {
         return Err(format!("not the palm page: {html}").into());
     }
