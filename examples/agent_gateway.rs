@@ -75,7 +75,7 @@ pub(crate) fn bookshop(client: &HumanosClient, action_id: &str, issuer_did: &str
     })
     // Out-of-bounds purchases are denied here, without spending a verification. The local
     // verifier trusts Humanos' issuer; against the sandbox, the sandbox's too.
-    .precheck(LocalCheck::new(client).with_verifier(client.verifier().trust_issuer(issuer_did)));
+    .precheck(LocalCheck::new(client).verifier(client.verifier().trust_issuer(issuer_did)));
     Router::new()
         .route("/books/buy", post(buy))
         .layer(MandateLayer::new(enforcer))

@@ -142,7 +142,7 @@ fn gate(
                 .ok_or_else(|| Unmapped::new("price_eur (whole euros) is required"))?;
             Ok(Action::new(id.clone()).param("amount", price))
         })
-        .precheck(LocalCheck::new(client).with_verifier(verifier))
+        .precheck(LocalCheck::new(client).verifier(verifier))
         .request_mandates(move |action| {
             GenerateRequestDto::new(vec![contact.clone().into()])
                 .security_level(SecurityLevel::Contact)

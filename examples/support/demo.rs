@@ -28,7 +28,7 @@ pub(crate) fn demo_flag(args: impl IntoIterator<Item = String>) -> Result<bool, 
 /// The configuration read from the environment; without it, the demo secrets only when `demo`
 /// is set, since anyone can seal a delivery with those.
 pub(crate) fn webhook_config(
-    from_env: Result<WebhookConfig, humanos_webhooks::ConfigError>,
+    from_env: Result<WebhookConfig, humanos_webhooks::WebhookConfigError>,
     demo: bool,
 ) -> Result<WebhookConfig, Box<dyn Error>> {
     match from_env {

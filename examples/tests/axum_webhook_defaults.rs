@@ -16,7 +16,7 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
 
 /// What `WebhookConfig::from_env()` answers when the variables are unset.
-fn unset() -> Result<WebhookConfig, humanos_webhooks::ConfigError> {
+fn unset() -> Result<WebhookConfig, humanos_webhooks::WebhookConfigError> {
     WebhookConfig::builder().build()
 }
 

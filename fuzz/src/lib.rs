@@ -204,7 +204,7 @@ fn signed_presentation() -> &'static SignedPresentation {
         SignedPresentation {
             bytes: serde_json::to_vec(&vp).expect("bytes"),
             canonical: jcs::canonicalize(&vp).expect("jcs"),
-            verifier: Verifier::new().with_clock(FixedClock(NOW)).with_trusted_issuers([issuer.did()]),
+            verifier: Verifier::new().clock(FixedClock(NOW)).trusted_issuers([issuer.did()]),
         }
     })
 }

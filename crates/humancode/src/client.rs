@@ -12,7 +12,7 @@ use crate::request::{
     ApiResult, AppSigner, Credentials, HumanId, MAX_RESPONSE_BYTES, NonceSource, Session, ShowId,
     SignedRequest,
 };
-use crate::{ConfigError, Error};
+use crate::{Error, HumanCodeConfigError};
 
 /// Environment variable holding the APP_ID, read by [`HumanCodeClient::from_env`].
 pub const ENV_APP_ID: &str = "HUMANCODE_APP_ID";
@@ -72,8 +72,8 @@ impl HumanCodeClient {
     /// it is set and not empty.
     pub fn from_env() -> Result<Self, Error> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        let app_id = var(ENV_APP_ID).ok_or(ConfigError::MissingEnv(ENV_APP_ID))?;
-        let app_key = var(ENV_APP_KEY).ok_or(ConfigError::MissingEnv(ENV_APP_KEY))?;
+        let app_id = var(ENV_APP_ID).ok_or(HumanCodeConfigError::MissingEnv(ENV_APP_ID))?;
+        let app_key = var(ENV_APP_KEY).ok_or(HumanCodeConfigError::MissingEnv(ENV_APP_KEY))?;
         let mut builder = Self::builder().app_id(app_id).app_key(app_key);
         if let Some(base) = var(ENV_BASE_URL) {
             builder = builder.base_url(base);
@@ -316,8 +316,10 @@ impl HumanCodeClientBuilder {
 
     /// Validates the configuration and builds the client.
     pub fn build(self) -> Result<HumanCodeClient, Error> {
-        let app_id = self.app_id.ok_or(ConfigError::Missing("APP_ID"))?;
-        let app_key = self.app_key.ok_or(ConfigError::Missing("APP_KEY"))?;
+        let app_id = self.app_id.ok_or(HumanCodeConfigError::Missing("APP_ID"))?;
+        let app_key = self
+            .app_key
+            .ok_or(HumanCodeConfigError::Missing("APP_KEY"))?;
         let mut signer = AppSigner::new(Credentials::new(app_id, app_key)?);
         if let Some(clock) = self.clock {
             signer = signer.with_shared_clock(clock);
@@ -331,7 +333,7 @@ impl HumanCodeClientBuilder {
         };
         let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
         if timeout.is_zero() {
-            return Err(ConfigError::ZeroTimeout.into());
+            return Err(HumanCodeConfigError::ZeroTimeout.into());
         }
         let http = match self.http {
             Some(http) => http,
@@ -339,7 +341,7 @@ impl HumanCodeClientBuilder {
                 .redirect(reqwest::redirect::Policy::none())
                 .user_agent(concat!("humancode-rust/", env!("CARGO_PKG_VERSION")))
                 .build()
-                .map_err(|e| ConfigError::HttpClient(e.to_string()))?,
+                .map_err(|e| HumanCodeConfigError::HttpClient(e.to_string()))?,
         };
         Ok(HumanCodeClient {
             inner: Arc::new(Inner {

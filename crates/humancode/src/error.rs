@@ -58,7 +58,7 @@ pub enum Error {
     },
     /// The client configuration is invalid or incomplete (missing APP_ID, bad base URL, ...).
     #[error("invalid HumanCode configuration: {0}")]
-    Config(#[from] ConfigError),
+    Config(#[from] HumanCodeConfigError),
     /// A callback URL that HumanCode would not accept: it must be an absolute `http` or `https`
     /// URL with a host and without query string or fragment.
     #[error("invalid callback URL: {0}")]
@@ -110,7 +110,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// APP_KEY.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum ConfigError {
+pub enum HumanCodeConfigError {
     /// An environment variable the client reads is not set (or not UTF-8).
     #[error("environment variable {0} is not set")]
     MissingEnv(&'static str),
@@ -134,13 +134,13 @@ pub enum ConfigError {
     InvalidNonce,
     /// The base URL is not usable.
     #[error("base URL {0}")]
-    BaseUrl(BaseUrlProblem),
+    BaseUrl(HumanCodeBaseUrlProblem),
 }
 
-/// Why a HumanCode base URL was refused (inside [`ConfigError::BaseUrl`]).
+/// Why a HumanCode base URL was refused (inside [`HumanCodeConfigError::BaseUrl`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum BaseUrlProblem {
+pub enum HumanCodeBaseUrlProblem {
     /// It does not parse as an absolute URL.
     #[error("is not an absolute URL: {0}")]
     NotAbsolute(String),

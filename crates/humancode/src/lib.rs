@@ -85,7 +85,7 @@ pub use callback::{Callback, CallbackError, CallbackOutcome, MAX_CALLBACK_QUERY_
 pub use client::{
     DEFAULT_TIMEOUT, ENV_APP_ID, ENV_APP_KEY, ENV_BASE_URL, HumanCodeClient, HumanCodeClientBuilder,
 };
-pub use error::{BaseUrlProblem, ConfigError, Error, Result};
+pub use error::{Error, HumanCodeBaseUrlProblem, HumanCodeConfigError, Result};
 pub use error_code::ErrorCode;
 pub use pages::{
     BaseUrl, CallbackUrl, DEFAULT_BASE_URL, REGISTRATION_PATH, VERIFICATION_PATH,

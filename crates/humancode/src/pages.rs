@@ -6,7 +6,7 @@ use std::str::FromStr;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use url::Url;
 
-use crate::{BaseUrlProblem, ConfigError, Error, validate};
+use crate::{Error, HumanCodeBaseUrlProblem, HumanCodeConfigError, validate};
 
 /// The production HumanCode host.
 pub const DEFAULT_BASE_URL: &str = "https://humancodeai.com";
@@ -53,19 +53,22 @@ pub struct BaseUrl {
 impl BaseUrl {
     /// Validates a base URL.
     pub fn parse(value: &str) -> Result<Self, Error> {
-        let url = Url::parse(value.trim())
-            .map_err(|e| ConfigError::BaseUrl(BaseUrlProblem::NotAbsolute(e.to_string())))?;
+        let url = Url::parse(value.trim()).map_err(|e| {
+            HumanCodeConfigError::BaseUrl(HumanCodeBaseUrlProblem::NotAbsolute(e.to_string()))
+        })?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(ConfigError::BaseUrl(BaseUrlProblem::Scheme).into());
+            return Err(HumanCodeConfigError::BaseUrl(HumanCodeBaseUrlProblem::Scheme).into());
         }
         if url.host_str().is_none_or(str::is_empty) {
-            return Err(ConfigError::BaseUrl(BaseUrlProblem::NoHost).into());
+            return Err(HumanCodeConfigError::BaseUrl(HumanCodeBaseUrlProblem::NoHost).into());
         }
         if url.query().is_some() || url.fragment().is_some() {
-            return Err(ConfigError::BaseUrl(BaseUrlProblem::QueryOrFragment).into());
+            return Err(
+                HumanCodeConfigError::BaseUrl(HumanCodeBaseUrlProblem::QueryOrFragment).into(),
+            );
         }
         if !url.username().is_empty() || url.password().is_some() {
-            return Err(ConfigError::BaseUrl(BaseUrlProblem::Credentials).into());
+            return Err(HumanCodeConfigError::BaseUrl(HumanCodeBaseUrlProblem::Credentials).into());
         }
         Ok(BaseUrl {
             root: url.as_str().trim_end_matches('/').to_owned(),

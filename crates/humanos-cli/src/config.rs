@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use humanos_signing::secrecy::{ExposeSecret, SecretString};
-use humanos_webhooks::{ConfigError, WebhookConfig};
+use humanos_webhooks::{WebhookConfig, WebhookConfigError};
 use serde::Deserialize;
 
 use crate::cli::{ApiCredentialArgs, HumanCodeCredentialArgs, WebhookSecretArgs};
@@ -267,7 +267,7 @@ impl Settings {
         }
         builder.build().map_err(|err| {
             let hint = match err {
-                ConfigError::EncryptionSecretNotBase64 => {
+                WebhookConfigError::EncryptionSecretNotBase64 => {
                     "copy the encryption secret exactly as Settings -> Webhooks shows it"
                 }
                 _ => "check the three values of Settings -> Webhooks",

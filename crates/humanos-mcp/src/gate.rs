@@ -113,7 +113,7 @@ impl MandateGate {
     }
 
     /// What to do when nobody could decide (default [`Undecided::FailClosed`]: a tool error).
-    pub fn on_undecided(mut self, policy: Undecided) -> Self {
+    pub fn undecided(mut self, policy: Undecided) -> Self {
         self.undecided = policy;
         self
     }
@@ -147,7 +147,7 @@ impl MandateGate {
 
     /// How long a URL elicitation waits for the user (default
     /// [`DEFAULT_ELICITATION_TIMEOUT`]); then the call answers with the link.
-    pub fn with_elicitation_timeout(mut self, timeout: Duration) -> Self {
+    pub fn elicitation_timeout(mut self, timeout: Duration) -> Self {
         self.elicitation_timeout = timeout;
         self
     }

@@ -20,7 +20,7 @@ use crate::error::SandboxError;
 use crate::handle::SandboxHandle;
 use crate::http::auth::ApiAuth;
 use crate::state::AppState;
-use crate::store::{Store, StoreError};
+use crate::store::{SandboxStoreError, Store};
 use crate::{humancode_emulator, router, util};
 
 /// Entry point: [`Sandbox::builder`] or [`Sandbox::start_ephemeral`].
@@ -189,7 +189,7 @@ impl SandboxBuilder {
     }
 
     /// The given credentials and keys, else the remembered ones, else new ones (all stored).
-    fn keys(&mut self, store: &Store) -> Result<Keys, StoreError> {
+    fn keys(&mut self, store: &Store) -> Result<Keys, SandboxStoreError> {
         let remembered = Remembered(store);
         let api_key = remembered.get("api_key", self.api_key.take(), &|| {
             format!("sk_sandbox_{}", util::random_token(24))
@@ -290,7 +290,7 @@ struct Keys {
 fn webhook_config(
     secrets: &WebhookSecrets,
     clock: Arc<dyn Clock>,
-) -> Result<WebhookConfig, humanos_webhooks::ConfigError> {
+) -> Result<WebhookConfig, humanos_webhooks::WebhookConfigError> {
     WebhookConfig::builder()
         .signature_secret(&secrets.signature_secret)
         .encryption_secret(&secrets.encryption_secret)
@@ -342,7 +342,7 @@ impl Remembered<'_> {
         key: &str,
         given: Option<String>,
         make: &dyn Fn() -> String,
-    ) -> Result<String, StoreError> {
+    ) -> Result<String, SandboxStoreError> {
         let value = match (given, self.0.meta(key)?) {
             (Some(v), _) => v,
             (None, Some(v)) => v,
@@ -353,14 +353,17 @@ impl Remembered<'_> {
     }
 
     /// A 32-byte key seed, stored as hex.
-    fn seed(&self, key: &str) -> Result<[u8; 32], StoreError> {
+    fn seed(&self, key: &str) -> Result<[u8; 32], SandboxStoreError> {
         let hex_seed = self.get(key, None, &|| hex::encode(rand::random::<[u8; 32]>()))?;
         let mut out = [0u8; 32];
         hex::decode_to_slice(&hex_seed, &mut out).unwrap_or(());
         Ok(out)
     }
 
-    fn webhook_secrets(&self, given: Option<WebhookSecrets>) -> Result<WebhookSecrets, StoreError> {
+    fn webhook_secrets(
+        &self,
+        given: Option<WebhookSecrets>,
+    ) -> Result<WebhookSecrets, SandboxStoreError> {
         let b64 = base64::engine::general_purpose::STANDARD;
         let ws = given.as_ref();
         Ok(WebhookSecrets {

@@ -37,7 +37,7 @@ impl std::fmt::Debug for WebhookSecrets {
 
 impl WebhookSecrets {
     /// A [`WebhookConfig`] for a receiver of this sandbox's deliveries.
-    pub fn config(&self) -> Result<WebhookConfig, humanos_webhooks::ConfigError> {
+    pub fn config(&self) -> Result<WebhookConfig, humanos_webhooks::WebhookConfigError> {
         WebhookConfig::new(
             &self.signature_secret,
             &self.encryption_secret,

@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 
-use crate::store::StoreError;
+use crate::store::SandboxStoreError;
 
 /// A failure to start the sandbox.
 #[derive(Debug, thiserror::Error)]
@@ -10,13 +10,13 @@ use crate::store::StoreError;
 pub enum SandboxError {
     /// The database could not be opened or read.
     #[error("database: {0}")]
-    Store(#[from] StoreError),
+    Store(#[from] SandboxStoreError),
     /// The listening socket could not be bound.
     #[error("bind: {0}")]
     Io(#[from] std::io::Error),
     /// A webhook secret is unusable.
     #[error("webhook configuration: {0}")]
-    Webhook(#[from] humanos_webhooks::ConfigError),
+    Webhook(#[from] humanos_webhooks::WebhookConfigError),
     /// An action definition was refused.
     #[error("action definition: {0}")]
     Action(String),

@@ -69,7 +69,7 @@ pub use builder::{Sandbox, SandboxBuilder};
 pub use context::{API_VERSION, KNOWN_API_VERSIONS, WebhookSecrets};
 pub use error::SandboxError;
 pub use handle::{DefinedAction, SandboxHandle};
-pub use store::StoreError;
+pub use store::SandboxStoreError;
 
 /// The README's example, compiled as a doc test.
 #[cfg(doctest)]

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 /// A storage failure (SQLite or a stored body that no longer decodes).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum StoreError {
+pub enum SandboxStoreError {
     /// SQLite refused an operation.
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
@@ -92,7 +92,7 @@ const ADDED_COLUMNS: [(&str, &str); 2] = [("dead_ms", "INTEGER"), ("created_ms",
 
 impl Store {
     /// Opens (and creates) the database at `path`, or an in-memory one.
-    pub(crate) fn open(path: Option<&Path>) -> Result<Self, StoreError> {
+    pub(crate) fn open(path: Option<&Path>) -> Result<Self, SandboxStoreError> {
         let conn = match path {
             Some(p) => Connection::open(p)?,
             None => Connection::open_in_memory()?,
@@ -127,7 +127,7 @@ impl Store {
         &self,
         kind: &str,
         id: &str,
-    ) -> Result<Option<T>, StoreError> {
+    ) -> Result<Option<T>, SandboxStoreError> {
         let body: Option<String> = self
             .conn()
             .query_row(
@@ -148,7 +148,7 @@ impl Store {
         kind: &str,
         id: &str,
         doc: &T,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), SandboxStoreError> {
         let body = serde_json::to_string(doc)?;
         self.conn().execute(
             "INSERT INTO docs (kind, id, seq, body) VALUES (?1, ?2,
@@ -160,7 +160,10 @@ impl Store {
     }
 
     /// Every document of `kind`, oldest first.
-    pub(crate) fn list<T: DeserializeOwned>(&self, kind: &str) -> Result<Vec<T>, StoreError> {
+    pub(crate) fn list<T: DeserializeOwned>(
+        &self,
+        kind: &str,
+    ) -> Result<Vec<T>, SandboxStoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare("SELECT body FROM docs WHERE kind = ?1 ORDER BY seq")?;
         let rows = stmt.query_map(params![kind], |r| r.get::<_, String>(0))?;
@@ -171,7 +174,7 @@ impl Store {
         Ok(out)
     }
 
-    pub(crate) fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+    pub(crate) fn meta(&self, key: &str) -> Result<Option<String>, SandboxStoreError> {
         Ok(self
             .conn()
             .query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
@@ -180,7 +183,7 @@ impl Store {
             .optional()?)
     }
 
-    pub(crate) fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
+    pub(crate) fn set_meta(&self, key: &str, value: &str) -> Result<(), SandboxStoreError> {
         self.conn().execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -190,7 +193,7 @@ impl Store {
     }
 
     /// Increments the integer counter `key` and returns its new value (first call: 1).
-    pub(crate) fn next_counter(&self, key: &str) -> Result<u64, StoreError> {
+    pub(crate) fn next_counter(&self, key: &str) -> Result<u64, SandboxStoreError> {
         let conn = self.conn();
         conn.execute(
             "INSERT INTO meta (key, value) VALUES (?1, '1')
@@ -204,7 +207,11 @@ impl Store {
         Ok(v.parse().unwrap_or(1))
     }
 
-    pub(crate) fn push_event(&self, credential_id: &str, body: &str) -> Result<(), StoreError> {
+    pub(crate) fn push_event(
+        &self,
+        credential_id: &str,
+        body: &str,
+    ) -> Result<(), SandboxStoreError> {
         self.conn().execute(
             "INSERT INTO events (credential_id, body) VALUES (?1, ?2)",
             params![credential_id, body],
@@ -212,7 +219,7 @@ impl Store {
         Ok(())
     }
 
-    pub(crate) fn events(&self, credential_id: &str) -> Result<Vec<String>, StoreError> {
+    pub(crate) fn events(&self, credential_id: &str) -> Result<Vec<String>, SandboxStoreError> {
         let conn = self.conn();
         let mut stmt =
             conn.prepare("SELECT body FROM events WHERE credential_id = ?1 ORDER BY seq")?;
@@ -220,14 +227,14 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    pub(crate) fn all_events(&self) -> Result<Vec<String>, StoreError> {
+    pub(crate) fn all_events(&self) -> Result<Vec<String>, SandboxStoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare("SELECT body FROM events ORDER BY seq")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    pub(crate) fn put_evidence(&self, id: &str, content: &str) -> Result<(), StoreError> {
+    pub(crate) fn put_evidence(&self, id: &str, content: &str) -> Result<(), SandboxStoreError> {
         self.conn().execute(
             "INSERT OR REPLACE INTO evidence (id, content) VALUES (?1, ?2)",
             params![id, content],
@@ -235,7 +242,7 @@ impl Store {
         Ok(())
     }
 
-    pub(crate) fn evidence(&self, id: &str) -> Result<Option<String>, StoreError> {
+    pub(crate) fn evidence(&self, id: &str) -> Result<Option<String>, SandboxStoreError> {
         Ok(self
             .conn()
             .query_row(
@@ -246,7 +253,12 @@ impl Store {
             .optional()?)
     }
 
-    pub(crate) fn enqueue(&self, url: &str, event: &str, now_ms: u64) -> Result<(), StoreError> {
+    pub(crate) fn enqueue(
+        &self,
+        url: &str,
+        event: &str,
+        now_ms: u64,
+    ) -> Result<(), SandboxStoreError> {
         self.conn().execute(
             "INSERT INTO deliveries (url, event, next_ms, created_ms) VALUES (?1, ?2, ?3, ?3)",
             params![url, event, now_ms as i64],
@@ -256,7 +268,7 @@ impl Store {
 
     /// The oldest pending (neither delivered nor dead-lettered) delivery of each endpoint:
     /// the only one of that endpoint that may be attempted, so events arrive in order.
-    pub(crate) fn heads(&self) -> Result<Vec<Delivery>, StoreError> {
+    pub(crate) fn heads(&self) -> Result<Vec<Delivery>, SandboxStoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
             "SELECT id, url, event, attempts, next_ms FROM deliveries WHERE id IN
@@ -282,7 +294,7 @@ impl Store {
         id: i64,
         attempt: &AttemptRow,
         outcome: AttemptOutcome,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), SandboxStoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         tx.execute(
@@ -320,7 +332,7 @@ impl Store {
     }
 
     /// Dead-letters the pending deliveries of `url` (its endpoint was removed).
-    pub(crate) fn abandon(&self, url: &str, now_ms: u64) -> Result<usize, StoreError> {
+    pub(crate) fn abandon(&self, url: &str, now_ms: u64) -> Result<usize, SandboxStoreError> {
         Ok(self.conn().execute(
             "UPDATE deliveries SET dead_ms = ?2, last_error = 'endpoint removed'
              WHERE url = ?1 AND delivered_ms IS NULL AND dead_ms IS NULL",
@@ -329,7 +341,7 @@ impl Store {
     }
 
     /// Queues delivery `id` again, now, with a fresh attempt budget; false when unknown.
-    pub(crate) fn resend(&self, id: i64, now_ms: u64) -> Result<bool, StoreError> {
+    pub(crate) fn resend(&self, id: i64, now_ms: u64) -> Result<bool, SandboxStoreError> {
         Ok(self.conn().execute(
             "UPDATE deliveries SET delivered_ms = NULL, dead_ms = NULL, attempts = 0,
              next_ms = ?2 WHERE id = ?1",
@@ -338,7 +350,7 @@ impl Store {
     }
 
     /// Deliveries neither delivered nor dead-lettered.
-    pub(crate) fn pending_count(&self) -> Result<usize, StoreError> {
+    pub(crate) fn pending_count(&self) -> Result<usize, SandboxStoreError> {
         let n: i64 = self.conn().query_row(
             "SELECT COUNT(*) FROM deliveries WHERE delivered_ms IS NULL AND dead_ms IS NULL",
             [],
@@ -352,7 +364,7 @@ impl Store {
         &self,
         id: Option<i64>,
         limit: usize,
-    ) -> Result<Vec<DeliveryRow>, StoreError> {
+    ) -> Result<Vec<DeliveryRow>, SandboxStoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
             "SELECT id, url, event, attempts, next_ms, created_ms, delivered_ms, dead_ms, last_error
@@ -376,7 +388,7 @@ impl Store {
     }
 
     /// The attempts of delivery `id`, oldest first.
-    pub(crate) fn attempts(&self, id: i64) -> Result<Vec<AttemptRow>, StoreError> {
+    pub(crate) fn attempts(&self, id: i64) -> Result<Vec<AttemptRow>, SandboxStoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
             "SELECT at_ms, status, error, latency_ms FROM attempts WHERE delivery_id = ?1
@@ -395,7 +407,7 @@ impl Store {
 
     /// Changes whenever a document, audit event, delivery or attempt is added or a delivery
     /// changes state: what the dashboard polls.
-    pub(crate) fn fingerprint(&self) -> Result<String, StoreError> {
+    pub(crate) fn fingerprint(&self) -> Result<String, SandboxStoreError> {
         Ok(self.conn().query_row(
             "SELECT (SELECT COUNT(*) FROM docs) || '.' || (SELECT COUNT(*) FROM events) || '.' ||
                     (SELECT COUNT(*) FROM deliveries) || '.' || (SELECT COUNT(*) FROM attempts) || '.' ||

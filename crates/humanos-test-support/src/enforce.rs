@@ -117,8 +117,7 @@ impl Fixture {
 
     /// A pre-check through `client` that trusts the sandbox's issuer.
     pub fn local_check(&self, client: &HumanosClient) -> LocalCheck {
-        LocalCheck::new(client)
-            .with_verifier(client.verifier().trust_issuer(self.issuer_did.clone()))
+        LocalCheck::new(client).verifier(client.verifier().trust_issuer(self.issuer_did.clone()))
     }
 
     /// A client of the sandbox at `base_url` (the sandbox's own address, or a proxy).
@@ -316,7 +315,7 @@ where
 {
     let mut fixture = Fixture::start().await;
     let closed = serve(fixture.enforcer()).await;
-    let open = serve(fixture.enforcer().on_undecided(Undecided::FailOpen)).await;
+    let open = serve(fixture.enforcer().undecided(Undecided::FailOpen)).await;
     let mandate_id = fixture.mandate_id.clone();
     let mandate = Some(mandate_id.as_str());
     let (status, _, _) = buy(&closed, mandate, &price(12)).await;
@@ -338,7 +337,7 @@ where
     F: Future<Output = String>,
 {
     let fixture = Fixture::start().await;
-    let gateway = serve(fixture.enforcer().with_body_limit(16)).await;
+    let gateway = serve(fixture.enforcer().body_limit(16)).await;
     let response = reqwest::Client::new()
         .post(format!("{gateway}{ROUTE}?price_eur=1"))
         .header("Humanos-Mandate", &fixture.mandate_id)
@@ -400,9 +399,7 @@ where
     F: Future<Output = String>,
 {
     let fixture = Fixture::start().await;
-    let enforcer = fixture
-        .enforcer()
-        .with_read_timeout(Duration::from_millis(300));
+    let enforcer = fixture.enforcer().read_timeout(Duration::from_millis(300));
     let gateway = serve(enforcer).await;
     let body = vec![b'x'; 100];
     for chunked in [false, true] {

@@ -31,8 +31,8 @@ fn fixture() -> (
     let vp = present(0);
     // Keys at hand: both did:key methods pre-parsed.
     let keys = StaticResolver::new()
-        .with_key(issuer.verification_method(), issuer.key().public_key())
-        .and_then(|k| k.with_key(holder.verification_method(), holder.key().public_key()))
+        .key(issuer.verification_method(), issuer.key().public_key())
+        .and_then(|k| k.key(holder.verification_method(), holder.key().public_key()))
         .expect("keys");
     let list = status_list(&issuer, &keys);
     (vp, present, keys, list)
@@ -122,7 +122,7 @@ fn status_list(
             NOW,
         )
         .expect("sign list");
-    let verifier = Verifier::new().with_clock(FixedClock(NOW));
+    let verifier = Verifier::new().clock(FixedClock(NOW));
     Arc::new(verifier.verify_status_list(&list, keys).expect("list"))
 }
 
@@ -130,8 +130,8 @@ fn bench(c: &mut Criterion) {
     let (vp, present, keys, list) = fixture();
     let issuer = Signer::did_key(Ed25519SigningKey::from_bytes(&[7; 32]));
     let verifier = Verifier::new()
-        .with_clock(FixedClock(NOW))
-        .with_trusted_issuers([issuer.did()]);
+        .clock(FixedClock(NOW))
+        .trusted_issuers([issuer.did()]);
     let request = VerifyRequest::new()
         .domain("shop.example")
         .challenge("nonce-1")
@@ -171,7 +171,7 @@ fn bench_signature_paths(g: &mut VpGroup<'_>, setup: &Setup, present: &impl Fn(u
         vp,
     } = setup;
     // Cold: every Ed25519 signature checked (signature cache off).
-    let cold = verifier.clone().with_signature_cache(0);
+    let cold = verifier.clone().signature_cache(0);
     g.bench_function("verify_vp_one_mandate_cold", |b| {
         b.iter(|| {
             cold.verify_presentation_with(black_box(vp), keys, request)

@@ -60,7 +60,7 @@
 //!
 //! // The verifier checks it locally, synchronously, with did:key resolved in memory.
 //! // It trusts only the issuers it is told to, and binds the VP's signer to the mandate.
-//! let verifier = Verifier::new().with_clock(FixedClock(now)).with_trusted_issuers([issuer.did()]);
+//! let verifier = Verifier::new().clock(FixedClock(now)).trusted_issuers([issuer.did()]);
 //! let request = VerifyRequest::new().domain("shop.example").challenge("n-123").rules(RuleCheck::new(
 //!     vec![Rule::new("executionParams.amount <= userParams.maxAmount")],
 //!     json!({"amount": 5000}),

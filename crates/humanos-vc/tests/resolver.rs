@@ -82,7 +82,7 @@ fn relationships_are_enforced() {
         "authentication": null
     }))
     .unwrap();
-    let r = StaticResolver::new().with_document(doc);
+    let r = StaticResolver::new().document(doc);
     r.lookup(
         "did:web:humanos.example#live",
         &ProofPurpose::AssertionMethod,
@@ -146,8 +146,8 @@ fn the_cache_honours_ttl_size_and_identity() {
         calls: AtomicU64::new(0),
     });
     let cache = CachingResolver::new(Arc::clone(&inner), std::time::Duration::from_secs(60))
-        .with_max_entries(2)
-        .with_clock(move || clock_now.load(Ordering::SeqCst));
+        .max_entries(2)
+        .clock(move || clock_now.load(Ordering::SeqCst));
     let dids: Vec<String> = (1..=3u8)
         .map(|i| {
             Ed25519SigningKey::from_bytes(&[i; 32])

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 /// `Verifier::new()` with only the test clock: every other setting is the default.
 fn default_verifier() -> Verifier {
-    Verifier::new().with_clock(FixedClock(NOW))
+    Verifier::new().clock(FixedClock(NOW))
 }
 
 fn with_list() -> VerifyRequest {
@@ -23,7 +23,7 @@ fn with_list() -> VerifyRequest {
 
 /// The default verifier told to trust the fixture issuer, as a user names Humanos'.
 fn issuer_verifier() -> Verifier {
-    default_verifier().with_trusted_issuers([issuer().did()])
+    default_verifier().trusted_issuers([issuer().did()])
 }
 
 /// A mandate the stranger signed for itself with a fresh `did:key`.
@@ -45,7 +45,7 @@ fn a_self_issued_mandate_is_denied_by_default() {
         .verify_presentation_with(&self_issued_vp(), &keys(), &VerifyRequest::new())
         .unwrap_err();
     assert_eq!(f.reason, Reason::IssuerUntrusted, "{f}");
-    assert!(f.message.contains("with_trusted_issuers"), "{f}");
+    assert!(f.message.contains("trusted_issuers"), "{f}");
     // Trusting someone else does not help it...
     let f = issuer_verifier()
         .verify_presentation_with(&self_issued_vp(), &keys(), &VerifyRequest::new())
@@ -133,7 +133,7 @@ fn a_missing_status_list_is_denied_by_default() {
     assert!(ok.status_checked);
     // ...and the opt-out accepts without it, saying so.
     let ok = issuer_verifier()
-        .with_status_policy(StatusPolicy::CheckIfAvailable)
+        .status_policy(StatusPolicy::CheckIfAvailable)
         .verify_presentation_with(&vp, &keys(), &VerifyRequest::new())
         .unwrap();
     assert!(!ok.status_checked);

@@ -61,7 +61,7 @@ fn a_gzip_bomb_is_capped() {
     );
     // And the verifier refuses such a list with its configured cap.
     let list = status_list("revocation", &[], &issuer());
-    let v = verifier().with_max_status_list_bytes(1024);
+    let v = verifier().max_status_list_bytes(1024);
     assert_eq!(
         v.verify_status_list(&list, &keys()).unwrap_err().reason,
         Reason::StatusUnavailable

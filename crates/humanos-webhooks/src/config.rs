@@ -13,7 +13,7 @@ use humanos_signing::secrecy::{ExposeSecret, SecretSlice};
 use humanos_signing::{BodyRule, Clock, SignatureVerifier};
 use zeroize::Zeroizing;
 
-use crate::error::ConfigError;
+use crate::error::WebhookConfigError;
 
 /// Environment variable holding the webhook signature secret.
 pub const ENV_SIGNATURE_SECRET: &str = "HUMANOS_WEBHOOK_SIGNATURE_SECRET";
@@ -52,7 +52,7 @@ pub(crate) const BASE64: GeneralPurpose = GeneralPurpose::new(
 /// use humanos_webhooks::WebhookConfig;
 /// let config = WebhookConfig::new("whsec", "c2VjcmV0LWVuY3J5cHRpb24ta2V5", "salt")?;
 /// assert!(!format!("{config:?}").contains("whsec"));
-/// # Ok::<(), humanos_webhooks::ConfigError>(())
+/// # Ok::<(), humanos_webhooks::WebhookConfigError>(())
 /// ```
 #[derive(Clone)]
 pub struct WebhookConfig {
@@ -75,7 +75,7 @@ impl WebhookConfig {
         signature_secret: impl AsRef<[u8]>,
         encryption_secret: impl AsRef<[u8]>,
         encryption_salt: impl AsRef<[u8]>,
-    ) -> Result<Self, ConfigError> {
+    ) -> Result<Self, WebhookConfigError> {
         Self::builder()
             .signature_secret(signature_secret)
             .encryption_secret(encryption_secret)
@@ -88,11 +88,11 @@ impl WebhookConfig {
     /// `HUMANOS_WEBHOOK_PREVIOUS_SIGNATURE_SECRET` and `HUMANOS_WEBHOOK_PREVIOUS_ENCRYPTION_SECRET`
     /// / `HUMANOS_WEBHOOK_PREVIOUS_ENCRYPTION_SALT` (either one; the other defaults to the
     /// current value).
-    pub fn from_env() -> Result<Self, ConfigError> {
+    pub fn from_env() -> Result<Self, WebhookConfigError> {
         let var = |name: &'static str| {
             std::env::var(name)
                 .map(Zeroizing::new)
-                .map_err(|_| ConfigError::MissingEnv(name))
+                .map_err(|_| WebhookConfigError::MissingEnv(name))
         };
         let encryption_secret = var(ENV_ENCRYPTION_SECRET)?;
         let encryption_salt = var(ENV_ENCRYPTION_SALT)?;
@@ -174,7 +174,7 @@ impl fmt::Debug for WebhookConfig {
 ///     .tolerance(Duration::from_secs(60))
 ///     .build()?;
 /// assert_eq!(config.tolerance(), Duration::from_secs(60));
-/// # Ok::<(), humanos_webhooks::ConfigError>(())
+/// # Ok::<(), humanos_webhooks::WebhookConfigError>(())
 /// ```
 #[derive(Default)]
 pub struct WebhookConfigBuilder {
@@ -250,14 +250,14 @@ impl WebhookConfigBuilder {
     }
 
     /// Derives the key and builds the configuration (about 10,000 HMAC computations: do it once).
-    pub fn build(self) -> Result<WebhookConfig, ConfigError> {
+    pub fn build(self) -> Result<WebhookConfig, WebhookConfigError> {
         fn required(
             value: Option<SecretSlice<u8>>,
             what: &'static str,
-        ) -> Result<SecretSlice<u8>, ConfigError> {
+        ) -> Result<SecretSlice<u8>, WebhookConfigError> {
             value
                 .filter(|v| !v.expose_secret().is_empty())
-                .ok_or(ConfigError::Missing(what))
+                .ok_or(WebhookConfigError::Missing(what))
         }
         let signing_secret = required(self.signature_secret, "signature secret")?;
         let encryption_secret = required(self.encryption_secret, "encryption secret")?;
@@ -267,7 +267,9 @@ impl WebhookConfigBuilder {
         let mut previous_ciphers = Vec::with_capacity(self.additional_keys.len());
         for (secret, salt) in &self.additional_keys {
             if secret.expose_secret().is_empty() || salt.expose_secret().is_empty() {
-                return Err(ConfigError::Missing("additional encryption secret or salt"));
+                return Err(WebhookConfigError::Missing(
+                    "additional encryption secret or salt",
+                ));
             }
             previous_ciphers.push(derive_cipher(secret, salt)?);
         }
@@ -299,10 +301,10 @@ impl WebhookConfigBuilder {
 fn derive_cipher(
     encryption_secret: &SecretSlice<u8>,
     salt: &SecretSlice<u8>,
-) -> Result<Aes256Gcm, ConfigError> {
+) -> Result<Aes256Gcm, WebhookConfigError> {
     let password = Zeroizing::new(
         base64::Engine::decode(&BASE64, encryption_secret.expose_secret())
-            .map_err(|_| ConfigError::EncryptionSecretNotBase64)?,
+            .map_err(|_| WebhookConfigError::EncryptionSecretNotBase64)?,
     );
     let mut key = Zeroizing::new([0u8; 32]);
     pbkdf2::pbkdf2_hmac::<sha2::Sha256>(

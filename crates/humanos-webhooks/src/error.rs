@@ -142,7 +142,7 @@ impl From<VerifyError> for WebhookError {
 /// Why a [`WebhookConfig`](crate::WebhookConfig) could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum ConfigError {
+pub enum WebhookConfigError {
     /// A required secret was not given or is empty.
     #[error("the webhook {0} is missing or empty")]
     Missing(&'static str),

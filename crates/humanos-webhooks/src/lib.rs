@@ -72,7 +72,7 @@ pub use dedup::{
     Dedup, DedupOutcome, DedupStore, InMemoryDedup, LeaseToken, Reservation, ReserveOutcome,
     StoreError, StoreFuture,
 };
-pub use error::{ConfigError, SealError, WebhookError};
+pub use error::{SealError, WebhookConfigError, WebhookError};
 pub use event::{
     CredentialEvent, IdentityEvent, OtpFailedEvent, TestEvent, UndecodedEvent, WebhookEvent,
     WebhookEventType, WebhookPayload,

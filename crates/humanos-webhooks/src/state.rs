@@ -24,7 +24,7 @@ use crate::{Dedup, DedupStore, WebhookConfig};
 /// assert_eq!(state.body_limit(), 256 * 1024);
 /// assert_eq!(state.read_timeout(), Some(WebhookState::DEFAULT_READ_TIMEOUT));
 /// assert!(state.dedup().is_some());
-/// # Ok::<(), humanos_webhooks::ConfigError>(())
+/// # Ok::<(), humanos_webhooks::WebhookConfigError>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct WebhookState {

@@ -1,7 +1,9 @@
 //! Every way a delivery can be malformed gets its own precise error, and well-formed ones open.
 
 use humanos_signing::{FixedClock, SignatureError};
-use humanos_webhooks::{ConfigError, IdempotencyKey, WebhookConfig, WebhookError, WebhookEvent};
+use humanos_webhooks::{
+    IdempotencyKey, WebhookConfig, WebhookConfigError, WebhookError, WebhookEvent,
+};
 use serde_json::{Value, json};
 
 const NOW: u64 = 1_767_225_600_000;
@@ -132,15 +134,15 @@ fn rotation_accepts_old_and_new_secrets() {
 fn config_errors_are_precise_and_secret_free() {
     assert_eq!(
         WebhookConfig::new("", ENC_SECRET, SALT).unwrap_err(),
-        ConfigError::Missing("signature secret")
+        WebhookConfigError::Missing("signature secret")
     );
     assert_eq!(
         WebhookConfig::new(SIG_SECRET, "not base64!!", SALT).unwrap_err(),
-        ConfigError::EncryptionSecretNotBase64
+        WebhookConfigError::EncryptionSecretNotBase64
     );
     assert_eq!(
         WebhookConfig::new(SIG_SECRET, ENC_SECRET, "").unwrap_err(),
-        ConfigError::Missing("encryption salt")
+        WebhookConfigError::Missing("encryption salt")
     );
     let text = format!("{:?}", config());
     for secret in [SIG_SECRET, ENC_SECRET, SALT] {

@@ -12,7 +12,7 @@ use crate::api::{
     RequestsHandler, UsersHandler,
 };
 use crate::config::{RetryConfig, TimeoutConfig};
-use crate::error::{BaseUrlProblem, ConfigError, Redacted};
+use crate::error::{BaseUrlProblem, ClientConfigError, Redacted};
 use crate::{Error, Result};
 
 /// Environment variable holding the API key, read by [`HumanosClient::from_env`].
@@ -246,7 +246,7 @@ impl HumanosClientBuilder {
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
         };
-        let missing = |name: &'static str| Error::from(ConfigError::MissingEnv(name));
+        let missing = |name: &'static str| Error::from(ClientConfigError::MissingEnv(name));
         self.api_key = Some(var(ENV_API_KEY).ok_or_else(|| missing(ENV_API_KEY))?);
         self.signature_secret =
             Some(var(ENV_SIGNATURE_SECRET).ok_or_else(|| missing(ENV_SIGNATURE_SECRET))?);
@@ -374,7 +374,7 @@ impl HumanosClientBuilder {
             },
         )?;
         if self.timeouts.attempt().is_zero() || self.timeouts.connect().is_zero() {
-            return Err(ConfigError::ZeroTimeout.into());
+            return Err(ClientConfigError::ZeroTimeout.into());
         }
 
         let http = self.build_http_client()?;
@@ -404,14 +404,14 @@ impl HumanosClientBuilder {
             .api_key
             .take()
             .filter(|k| !k.is_empty())
-            .ok_or(ConfigError::Missing("API key"))?;
+            .ok_or(ClientConfigError::Missing("API key"))?;
         let secret = self
             .signature_secret
             .take()
             .filter(|s| !s.is_empty())
-            .ok_or(ConfigError::Missing("signature secret"))?;
+            .ok_or(ClientConfigError::Missing("signature secret"))?;
         let mut authorization = HeaderValue::try_from(format!("Bearer {api_key}"))
-            .map_err(|_| ConfigError::InvalidHeaderValue("API key"))?;
+            .map_err(|_| ClientConfigError::InvalidHeaderValue("API key"))?;
         authorization.set_sensitive(true);
         Ok((authorization, RequestSigner::new(api_key, secret)))
     }
@@ -427,7 +427,7 @@ impl HumanosClientBuilder {
         Ok(match self.http.take() {
             Some(http) => {
                 if !self.proxies.is_empty() || has_roots || self.connect_timeout_set {
-                    return Err(Error::Config(ConfigError::SettingsOnSuppliedClient));
+                    return Err(Error::Config(ClientConfigError::SettingsOnSuppliedClient));
                 }
                 http
             }
@@ -444,24 +444,24 @@ impl HumanosClientBuilder {
                 }
                 builder
                     .build()
-                    .map_err(|e| ConfigError::HttpClient(e.to_string()))?
+                    .map_err(|e| ClientConfigError::HttpClient(e.to_string()))?
             }
         })
     }
 }
 
 pub(crate) fn header_value(what: &'static str, value: &str) -> Result<HeaderValue> {
-    HeaderValue::from_str(value).map_err(|_| ConfigError::InvalidHeaderValue(what).into())
+    HeaderValue::from_str(value).map_err(|_| ClientConfigError::InvalidHeaderValue(what).into())
 }
 
 fn parse_base_url(raw: &str, allow_insecure_http: bool) -> Result<String> {
-    let refuse = |problem| ConfigError::BaseUrl {
+    let refuse = |problem| ClientConfigError::BaseUrl {
         url: raw.to_owned(),
         problem,
     };
     let url = Url::parse(raw).map_err(|e| refuse(BaseUrlProblem::Invalid(e.to_string())))?;
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(ConfigError::BaseUrlWithCredentials.into());
+        return Err(ClientConfigError::BaseUrlWithCredentials.into());
     }
     if !matches!(url.scheme(), "http" | "https") {
         return Err(refuse(BaseUrlProblem::Scheme).into());

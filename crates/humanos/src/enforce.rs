@@ -303,34 +303,24 @@ impl Enforcer {
     }
 
     /// What to do when nobody could decide (default [`Undecided::FailClosed`]: `503`).
-    pub fn on_undecided(mut self, policy: Undecided) -> Self {
+    pub fn undecided(mut self, policy: Undecided) -> Self {
         self.undecided = policy;
         self
     }
 
     /// The largest body the adapters read for the action function (default 64 KiB); larger
     /// requests are answered `413`.
-    pub fn with_body_limit(mut self, bytes: usize) -> Self {
+    pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
         self
-    }
-
-    /// The configured body limit.
-    pub fn body_limit(&self) -> usize {
-        self.body_limit
     }
 
     /// How long reading the body may take (default [`DEFAULT_READ_TIMEOUT`], 30 s); a slower
     /// body is answered `408` before anything is authorized. `None` disables it (then rely on
     /// your server's or a proxy's timeout).
-    pub fn with_read_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+    pub fn read_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.read_timeout = timeout.into();
         self
-    }
-
-    /// The configured body read timeout, if any.
-    pub fn read_timeout(&self) -> Option<Duration> {
-        self.read_timeout
     }
 
     /// Binds each presentation to this verifier domain (see

@@ -100,13 +100,13 @@ pub enum Error {
     /// The client or a call is misconfigured: a missing credential, a bad URL, an invalid header
     /// value. Nothing was sent.
     #[error("configuration error: {0}")]
-    Config(#[from] ConfigError),
+    Config(#[from] ClientConfigError),
 }
 
 /// What is wrong with the client's or a call's configuration (inside [`Error::Config`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum ConfigError {
+pub enum ClientConfigError {
     /// An environment variable the client reads is not set (or not UTF-8).
     #[error("environment variable {0} is not set")]
     MissingEnv(&'static str),
@@ -159,7 +159,7 @@ pub enum ConfigError {
     Query(String),
 }
 
-/// Why a base URL was refused (inside [`ConfigError::BaseUrl`]).
+/// Why a base URL was refused (inside [`ClientConfigError::BaseUrl`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum BaseUrlProblem {

@@ -213,8 +213,8 @@ struct ReadmeDoctests;
 
 pub use action::Action;
 pub use api::{
-    ActionsHandler, ApprovalHandler, CredentialsHandler, DidHandler, Evidence, IntelligenceHandler,
-    RequestsHandler, UsersHandler, Verdict,
+    ActionsHandler, ApprovalHandler, CredentialsHandler, DidHandler, EvidenceFile,
+    IntelligenceHandler, RequestsHandler, UsersHandler, Verdict,
 };
 pub use authorize::{Authorization, Authorize, AuthorizeError, DecidedBy};
 pub use call::Call;
@@ -223,7 +223,7 @@ pub use client::{
     HumanosClient, HumanosClientBuilder, USER_AGENT,
 };
 pub use config::{RequestOptions, RetryConfig, TimeoutConfig};
-pub use error::{BaseUrlProblem, ConfigError, Error, Result};
+pub use error::{BaseUrlProblem, ClientConfigError, Error, Result};
 pub use page::Page;
 #[cfg(feature = "precheck")]
 pub use precheck::LocalCheck;

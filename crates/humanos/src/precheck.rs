@@ -47,7 +47,7 @@ pub(crate) enum Local {
 ///   be had leaves revocation to the API.
 /// - **Rules**: the published version of the action the mandate pins (matched by its
 ///   `digestSRI`, through `GET /actions/version/{id}`), fetched once per version; or the
-///   definition you give [`with_action_definition`](Self::with_action_definition).
+///   definition you give [`action_definition`](Self::action_definition).
 ///
 /// It can only deny early. An allow always comes from the API, which alone knows execution
 /// counts and the freshest revocations. A local failure that may be local (a DID resolution or
@@ -97,9 +97,7 @@ impl LocalCheck {
         });
         Self {
             client: client.clone(),
-            verifier: client
-                .verifier()
-                .with_status_list_fetcher(status_lists.clone()),
+            verifier: client.verifier().status_list_fetcher(status_lists.clone()),
             resolver: Arc::new(CachingResolver::new(
                 Keys {
                     client: client.clone(),
@@ -115,29 +113,27 @@ impl LocalCheck {
     /// [`HumanosClient::verifier`] and add the issuers you rely on, such as a local sandbox's
     /// (`client.verifier().trust_issuer(sandbox.issuer_did())`). The status list fetcher of
     /// this pre-check is attached to it.
-    pub fn with_verifier(mut self, verifier: Verifier) -> Self {
-        self.verifier = verifier.with_status_list_fetcher(self.status_lists.clone());
+    pub fn verifier(mut self, verifier: Verifier) -> Self {
+        self.verifier = verifier.status_list_fetcher(self.status_lists.clone());
         self
     }
 
     /// How long a fetched status list is used before it is fetched again (default 30 s). The
     /// longer, the later a revocation is seen locally; the API always sees it at once.
-    pub fn with_status_list_ttl(mut self, ttl: Duration) -> Self {
+    pub fn status_list_ttl(mut self, ttl: Duration) -> Self {
         let lists = StatusLists {
             client: self.client.clone(),
             ttl,
             cache: Mutex::new(HashMap::new()),
         };
         self.status_lists = Arc::new(lists);
-        self.verifier = self
-            .verifier
-            .with_status_list_fetcher(self.status_lists.clone());
+        self.verifier = self.verifier.status_list_fetcher(self.status_lists.clone());
         self
     }
 
     /// Evaluates the rules of `definition` (an action version's `content`: `rules`,
     /// `executionParams`) for `action_id`, instead of fetching the published version.
-    pub fn with_action_definition(self, action_id: impl Into<String>, definition: &Value) -> Self {
+    pub fn action_definition(self, action_id: impl Into<String>, definition: &Value) -> Self {
         let check = RuleCheck::from_action_definition(definition, Value::Null);
         if let Ok(mut actions) = self.actions.lock() {
             actions.insert(action_id.into(), check);
@@ -158,7 +154,7 @@ impl LocalCheck {
         }
         if let Some(mut check) = self.rules_for(vp, &action.id).await {
             check.execution_params = Value::Object(action.execution_params.clone());
-            request = request.rules(check.for_action(action.id.clone()));
+            request = request.rules(check.action_id(action.id.clone()));
         }
         let resolver = Tracked {
             inner: &self.resolver,

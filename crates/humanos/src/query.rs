@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::Error;
-use crate::error::ConfigError;
+use crate::error::ClientConfigError;
 
 /// Everything but RFC 3986 unreserved characters is escaped in a path segment, `:` and `/`
 /// included (a DID such as `did:web:humanos.tech:org:1` travels as one segment).
@@ -26,7 +26,7 @@ pub(crate) fn segment(value: &str) -> String {
 /// arrays repeat the key (`types=FORM&types=JSON`), which the API reads as "a single value or
 /// an array"; booleans are `true` / `false`; numbers are written as JSON writes them.
 pub(crate) fn pairs<Q: Serialize + ?Sized>(query: &Q) -> Result<Vec<(String, String)>, Error> {
-    let value = serde_json::to_value(query).map_err(|e| ConfigError::Query(e.to_string()))?;
+    let value = serde_json::to_value(query).map_err(|e| ClientConfigError::Query(e.to_string()))?;
     let mut out = Vec::new();
     match value {
         Value::Object(members) => {
@@ -35,7 +35,11 @@ pub(crate) fn pairs<Q: Serialize + ?Sized>(query: &Q) -> Result<Vec<(String, Str
             }
         }
         Value::Null => {}
-        _ => return Err(ConfigError::Query("a query must be a struct or a map".into()).into()),
+        _ => {
+            return Err(
+                ClientConfigError::Query("a query must be a struct or a map".into()).into(),
+            );
+        }
     }
     Ok(out)
 }

@@ -64,6 +64,6 @@ impl HumanosClient {
     /// # let _ = verdict; }
     /// ```
     pub fn verifier(&self) -> Verifier {
-        Verifier::new().with_trusted_issuers([HUMANOS_ISSUER_DID])
+        Verifier::new().trusted_issuers([HUMANOS_ISSUER_DID])
     }
 }

@@ -536,7 +536,7 @@ async fn a_sandbox_presentation_verifies_locally_once_its_issuer_is_trusted() {
     assert_eq!(no_list.reason, Reason::StatusUnavailable, "{no_list}");
 
     let ok = trusting
-        .with_status_list_fetcher(Arc::new(PlainFetch))
+        .status_list_fetcher(Arc::new(PlainFetch))
         .verify_presentation(&vp, &client, &request)
         .await
         .expect("verifies");

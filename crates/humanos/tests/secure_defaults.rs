@@ -6,7 +6,7 @@ mod support;
 use humanos::models::{
     CreateSubjectDto, GenerateRequestDto, RevokeCredentialDto, SubjectQuery, VerifyPresentationDto,
 };
-use humanos::{ConfigError, Error, HumanosClient, RequestOptions};
+use humanos::{ClientConfigError, Error, HumanosClient, RequestOptions};
 use serde_json::json;
 use support::{Reply, TestServer};
 
@@ -80,7 +80,9 @@ async fn an_idempotency_key_is_refused_where_the_api_ignores_it() {
     ];
     for (i, result) in refused.into_iter().enumerate() {
         match result {
-            Err(Error::Config(ConfigError::IdempotencyKeyNotHonoured { honoured, .. })) => {
+            Err(Error::Config(ClientConfigError::IdempotencyKeyNotHonoured {
+                honoured, ..
+            })) => {
                 assert!(honoured.contains("requests.create"), "{i}: {honoured}")
             }
             other => panic!("call {i} was not refused: {other:?}"),

@@ -117,8 +117,8 @@ async fn a_presentation_carrying_long_floats_verifies_as_the_client_received_it(
     }
     let client = server.client();
     let verifier = Verifier::new()
-        .with_clock(FixedClock(NOW))
-        .with_trusted_issuers([issuer().did()]);
+        .clock(FixedClock(NOW))
+        .trusted_issuers([issuer().did()]);
     let bound = VerifyRequest::new()
         .domain("shop.example")
         .challenge("nonce-1");

@@ -4,7 +4,7 @@ use std::fmt;
 
 use humanos_signing::secrecy::{ExposeSecret, SecretString};
 
-use crate::{ConfigError, Error};
+use crate::{Error, HumanCodeConfigError};
 
 /// APP_ID and APP_KEY. The key is held as a [`SecretString`] and redacted in `Debug`.
 #[derive(Clone)]
@@ -20,10 +20,10 @@ impl Credentials {
         let app_key = SecretString::from(app_key.into());
         let printable = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_graphic());
         if !printable(&app_id) {
-            return Err(ConfigError::InvalidAppId.into());
+            return Err(HumanCodeConfigError::InvalidAppId.into());
         }
         if app_key.expose_secret().trim().is_empty() {
-            return Err(ConfigError::EmptyAppKey.into());
+            return Err(HumanCodeConfigError::EmptyAppKey.into());
         }
         Ok(Credentials { app_id, app_key })
     }

@@ -9,7 +9,7 @@ use rand::distr::{Alphanumeric, SampleString};
 use serde::Serialize;
 
 use super::{Api, Credentials, HumanId, NONCE_LEN, Session, ShowId, SignedRequest};
-use crate::{ConfigError, Error, validate};
+use crate::{Error, HumanCodeConfigError, validate};
 
 /// A source of `nonce_str` values: 16 ASCII letters or digits, fresh for every request.
 ///
@@ -116,7 +116,7 @@ impl AppSigner {
     fn stamp(&self) -> Result<(u64, String), Error> {
         let nonce = self.nonce.nonce_str();
         if nonce.len() != NONCE_LEN || !nonce.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(ConfigError::InvalidNonce.into());
+            return Err(HumanCodeConfigError::InvalidNonce.into());
         }
         Ok((self.clock.now_unix_ms(), nonce))
     }

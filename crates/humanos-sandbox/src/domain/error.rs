@@ -1,7 +1,7 @@
 //! What a domain operation can fail with, in the domain's words; `http::error` maps each kind
 //! to the service's status and body.
 
-use crate::store::StoreError;
+use crate::store::SandboxStoreError;
 
 /// A domain operation's failure.
 #[derive(Debug, thiserror::Error)]
@@ -33,7 +33,7 @@ pub(crate) enum DomainError {
     },
     /// The store failed (500).
     #[error("sandbox storage failure: {0}")]
-    Store(#[from] StoreError),
+    Store(#[from] SandboxStoreError),
     /// The sandbox produced something it should not have (500).
     #[error("{0}")]
     Internal(String),

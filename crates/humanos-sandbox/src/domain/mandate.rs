@@ -19,7 +19,7 @@ use crate::records::{
     ACTION, ActionPin, ActionRec, CREDENTIAL, CredentialRec, CredentialStatus, EventKind, REQUEST,
     RequestRec, USER, UserRec,
 };
-use crate::store::StoreError;
+use crate::store::SandboxStoreError;
 use crate::util;
 
 /// Bits in the sandbox's status list (the W3C minimum, 16 KiB).
@@ -41,10 +41,10 @@ fn clock_of(state: &Context) -> impl humanos_signing::Clock + 'static {
 /// The verifier the sandbox checks presentations with.
 pub(crate) fn verifier(state: &Context) -> Verifier {
     Verifier::new()
-        .with_clock(clock_of(state))
-        .with_trusted_issuers([state.issuer.did().to_owned()])
+        .clock(clock_of(state))
+        .trusted_issuers([state.issuer.did().to_owned()])
         .require_holder_binding(true)
-        .with_status_policy(StatusPolicy::Require)
+        .status_policy(StatusPolicy::Require)
 }
 
 /// Issues (signs and stores) the mandate credentials of one accepted subject.
@@ -52,7 +52,7 @@ pub(crate) fn issue_credential(
     state: &Context,
     rec: &mut CredentialRec,
     user: &UserRec,
-) -> Result<(), StoreError> {
+) -> Result<(), SandboxStoreError> {
     let now = state.now_ms();
     let grantor = state.user_signer(&user.id);
     let index = state.store.next_counter("status_index")?;
@@ -102,7 +102,7 @@ pub(crate) fn issue_credential(
 }
 
 /// The DIDs a mandate authorizes: the sandbox's agent, then the request's `authorizedDIDs`.
-fn authorized_dids(state: &Context, rec: &CredentialRec) -> Result<Vec<Value>, StoreError> {
+fn authorized_dids(state: &Context, rec: &CredentialRec) -> Result<Vec<Value>, SandboxStoreError> {
     let mut authorized = vec![Value::from(state.agent.did())];
     if let Some(req) = state.store.get::<RequestRec>(REQUEST, &rec.request_id)? {
         for did in req.authorized_dids {
@@ -122,7 +122,7 @@ fn mandate_claim(
     pin: &ActionPin,
     grantor: &str,
     authorized: Vec<Value>,
-) -> Result<Value, StoreError> {
+) -> Result<Value, SandboxStoreError> {
     let action: Option<ActionRec> = state.store.get(ACTION, &pin.id)?;
     let version = action
         .as_ref()
@@ -161,7 +161,7 @@ fn mandate_claim(
 
 /// The decision evidence, bound by digest as Humanos binds it, and fetchable with
 /// `GET /credential/evidence/{id}`.
-fn evidence_claim(state: &Context, id: &str) -> Result<Value, StoreError> {
+fn evidence_claim(state: &Context, id: &str) -> Result<Value, SandboxStoreError> {
     let content: Value = match state.store.evidence(id)? {
         Some(text) => serde_json::from_str(&text).unwrap_or(Value::String(text)),
         None => Value::Null,
@@ -174,7 +174,10 @@ fn evidence_claim(state: &Context, id: &str) -> Result<Value, StoreError> {
 }
 
 /// The signed status list credential, built from the stored revocations.
-pub(crate) fn status_list_credential(state: &Context, url: &str) -> Result<Value, StoreError> {
+pub(crate) fn status_list_credential(
+    state: &Context,
+    url: &str,
+) -> Result<Value, SandboxStoreError> {
     let mut bits = Bitstring::zeros(STATUS_LIST_BITS);
     for c in state.store.list::<CredentialRec>(CREDENTIAL)? {
         if let (true, Some(i)) = (c.revoked, c.status_index) {
@@ -255,7 +258,7 @@ pub(crate) fn verify(
     rec: &CredentialRec,
     vp: &Value,
     execution_params: Value,
-) -> Result<Outcome, StoreError> {
+) -> Result<Outcome, SandboxStoreError> {
     let verifier = verifier(state);
     let keys = StaticResolver::new();
     // The list at the URL the credential names (the sandbox may have moved port since).
@@ -295,7 +298,7 @@ pub(crate) fn verify(
                 &Value::Object(version.content.clone()),
                 execution_params,
             )
-            .for_action(pin.id.clone()),
+            .action_id(pin.id.clone()),
         );
     }
     match verifier.verify_presentation_with(vp, &keys, &request) {
@@ -327,7 +330,7 @@ pub(crate) fn record_event(
     event: EventKind,
     actor: &str,
     content: Value,
-) -> Result<(), StoreError> {
+) -> Result<(), SandboxStoreError> {
     let previous = state
         .store
         .events(credential_id)?
@@ -368,7 +371,7 @@ pub(crate) fn record_event(
 pub(crate) fn audit(
     state: &Context,
     credential_id: &str,
-) -> Result<(Vec<humanos_models::EventAuditEntity>, bool), StoreError> {
+) -> Result<(Vec<humanos_models::EventAuditEntity>, bool), SandboxStoreError> {
     let verifier = verifier(state);
     let keys = StaticResolver::new();
     let mut previous: Option<String> = None;
@@ -417,7 +420,7 @@ pub(crate) fn audit(
 }
 
 /// Whether `did` is one the sandbox controls (issuer, agent or a user's grantor key).
-pub(crate) fn known_did(state: &Context, did: &str) -> Result<bool, StoreError> {
+pub(crate) fn known_did(state: &Context, did: &str) -> Result<bool, SandboxStoreError> {
     if did == state.issuer.did() || did == state.agent.did() {
         return Ok(true);
     }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::context::Context;
-use crate::store::{AttemptOutcome, AttemptRow, Delivery, StoreError};
+use crate::store::{AttemptOutcome, AttemptRow, Delivery, SandboxStoreError};
 
 /// Attempts before a delivery is dead-lettered, unless configured (about five minutes of
 /// retries with the default 500 ms base).
@@ -19,7 +19,7 @@ pub(crate) const DEFAULT_MAX_ATTEMPTS: u32 = 12;
 pub(crate) const MAX_BACKOFF_MS: u64 = 60_000;
 
 /// Queues `event` for every configured endpoint and wakes the worker.
-pub(crate) fn emit(state: &Context, event: &Value) -> Result<usize, StoreError> {
+pub(crate) fn emit(state: &Context, event: &Value) -> Result<usize, SandboxStoreError> {
     let urls = state
         .webhook_urls
         .read()

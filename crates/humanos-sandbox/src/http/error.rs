@@ -8,7 +8,7 @@ use humanos_models::{ApiErrorBody, ErrorMessage, JsonObject};
 use serde_json::Value;
 
 use crate::domain::error::DomainError;
-use crate::store::StoreError;
+use crate::store::SandboxStoreError;
 
 /// An error answered in the API's `ApiErrorBody` shape.
 #[derive(Debug)]
@@ -76,8 +76,8 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
+impl From<SandboxStoreError> for ApiError {
+    fn from(e: SandboxStoreError) -> Self {
         tracing::error!(error = %e, "storage failure");
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "sandbox storage failure")
     }

@@ -40,13 +40,13 @@ impl<R: DidResolver> CachingResolver<R> {
     }
 
     /// Sets the maximum number of cached documents (at least 1).
-    pub fn with_max_entries(mut self, max_entries: usize) -> Self {
+    pub fn max_entries(mut self, max_entries: usize) -> Self {
         self.max_entries = max_entries.max(1);
         self
     }
 
     /// Uses another clock (tests: `humanos_signing::FixedClock`, or a closure).
-    pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Arc::new(clock);
         self
     }

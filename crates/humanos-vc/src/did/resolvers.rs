@@ -42,10 +42,10 @@ impl DidResolver for DidKeyResolver {
 }
 
 /// Keys and documents held in memory: the synchronous path for callers that already know
-/// the issuer's and holder's keys. Resolves `did:key` too unless [`without_did_key`]
+/// the issuer's and holder's keys. Resolves `did:key` too unless [`did_key(false)`]
 /// is called.
 ///
-/// [`without_did_key`]: StaticResolver::without_did_key
+/// [`did_key(false)`]: StaticResolver::did_key
 #[derive(Debug, Clone)]
 pub struct StaticResolver {
     documents: HashMap<String, DidDocument>,
@@ -69,14 +69,15 @@ impl StaticResolver {
         }
     }
 
-    /// Stops resolving `did:key` DIDs: only what was added is known.
-    pub fn without_did_key(mut self) -> Self {
-        self.did_key = false;
+    /// Whether `did:key` DIDs are resolved from the DID itself (default `true`); with `false`
+    /// only what was added is known.
+    pub fn did_key(mut self, resolve: bool) -> Self {
+        self.did_key = resolve;
         self
     }
 
     /// Adds a whole DID document.
-    pub fn with_document(mut self, doc: DidDocument) -> Self {
+    pub fn document(mut self, doc: DidDocument) -> Self {
         self.insert_document(doc);
         self
     }
@@ -88,7 +89,7 @@ impl StaticResolver {
 
     /// Adds one verification method, usable for both `authentication` and
     /// `assertionMethod`. `method_id` must be an absolute DID URL.
-    pub fn with_key(
+    pub fn key(
         mut self,
         method_id: impl Into<String>,
         key: Ed25519PublicKey,

@@ -70,7 +70,7 @@ impl Default for Verifier {
 impl Verifier {
     /// Secure by default: system clock, 60 s skew, **no trusted issuer** (every credential
     /// is denied with [`Reason::IssuerUntrusted`] until
-    /// [`with_trusted_issuers`](Self::with_trusted_issuers) names one), **holder binding
+    /// [`trusted_issuers`](Self::trusted_issuers) names one), **holder binding
     /// on** (see [`require_holder_binding`](Self::require_holder_binding)),
     /// [`StatusPolicy::Require`], 2 MiB status list cap, a 4,096-entry verified-signature
     /// cache.
@@ -88,26 +88,26 @@ impl Verifier {
     }
 
     /// Uses another clock (`humanos_signing::FixedClock` in tests).
-    pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Arc::new(clock);
         self
     }
 
     /// Tolerated clock difference for `validFrom` / `validUntil` / `created` / `expires`.
-    pub fn with_skew(mut self, skew: std::time::Duration) -> Self {
+    pub fn skew(mut self, skew: std::time::Duration) -> Self {
         self.skew_ms = u64::try_from(skew.as_millis()).unwrap_or(u64::MAX);
         self
     }
 
     /// What to do without a status list (default [`StatusPolicy::Require`]).
-    pub fn with_status_policy(mut self, policy: StatusPolicy) -> Self {
+    pub fn status_policy(mut self, policy: StatusPolicy) -> Self {
         self.status_policy = policy;
         self
     }
 
     /// Accepts credentials only from these issuer DIDs (replacing any set before). A
     /// verifier trusts no issuer until this is called.
-    pub fn with_trusted_issuers<I: IntoIterator<Item = S>, S: Into<String>>(
+    pub fn trusted_issuers<I: IntoIterator<Item = S>, S: Into<String>>(
         mut self,
         issuers: I,
     ) -> Self {
@@ -143,7 +143,7 @@ impl Verifier {
     }
 
     /// Caps the decompressed size of a status list (default 2 MiB).
-    pub fn with_max_status_list_bytes(mut self, max: usize) -> Self {
+    pub fn max_status_list_bytes(mut self, max: usize) -> Self {
         self.max_status_list_bytes = max;
         self
     }
@@ -151,13 +151,13 @@ impl Verifier {
     /// Sizes the verified-signature cache (0 disables it). A hit skips only the Ed25519
     /// check of an identical (key, hash data, signature) triple; canonicalization, validity,
     /// status and rules are evaluated on every call. Clones of a verifier share the cache.
-    pub fn with_signature_cache(mut self, capacity: usize) -> Self {
+    pub fn signature_cache(mut self, capacity: usize) -> Self {
         self.signature_cache = (capacity > 0).then(|| Arc::new(SignatureCache::new(capacity)));
         self
     }
 
     /// Fetches status lists that were not supplied (async path only).
-    pub fn with_status_list_fetcher(mut self, fetcher: Arc<dyn StatusListFetcher>) -> Self {
+    pub fn status_list_fetcher(mut self, fetcher: Arc<dyn StatusListFetcher>) -> Self {
         self.fetcher = Some(fetcher);
         self
     }
@@ -166,7 +166,7 @@ impl Verifier {
         i64::try_from(self.clock.now_unix_ms()).unwrap_or(i64::MAX)
     }
 
-    fn skew(&self) -> i64 {
+    fn skew_ms(&self) -> i64 {
         i64::try_from(self.skew_ms).unwrap_or(i64::MAX)
     }
 
@@ -263,7 +263,7 @@ impl Verifier {
             && !trusted.contains(&issuer)
         {
             let hint = if trusted.is_empty() {
-                ": this verifier trusts no issuer yet (Verifier::with_trusted_issuers)"
+                ": this verifier trusts no issuer yet (Verifier::trusted_issuers)"
             } else {
                 ""
             };
@@ -278,7 +278,7 @@ impl Verifier {
             &issuer,
             status_lists,
             self.status_policy,
-            self.now_ms().saturating_sub(self.skew()),
+            self.now_ms().saturating_sub(self.skew_ms()),
         )?;
         Ok(VerifiedCredential {
             id: obj.get("id").and_then(Value::as_str).map(str::to_owned),

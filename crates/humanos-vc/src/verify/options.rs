@@ -97,7 +97,7 @@ impl RuleCheck {
     }
 
     /// Requires the mandate to pin this action.
-    pub fn for_action(mut self, action_id: impl Into<String>) -> Self {
+    pub fn action_id(mut self, action_id: impl Into<String>) -> Self {
         self.action_id = Some(action_id.into());
         self
     }

@@ -198,7 +198,7 @@ impl Verifier {
         let now = self.now_ms();
         if let Some(created) = proof.get("created").and_then(Value::as_str) {
             // verification_input already checked that `created` parses.
-            if parse_datetime_ms(created).is_some_and(|c| c > now.saturating_add(self.skew())) {
+            if parse_datetime_ms(created).is_some_and(|c| c > now.saturating_add(self.skew_ms())) {
                 return Err(fail(
                     &Reason::NotYetValid,
                     format!("{what} proof was created in the future ({created})"),
@@ -207,7 +207,7 @@ impl Verifier {
         }
         if let Some(expires) = proof.get("expires") {
             match expires.as_str().and_then(parse_datetime_ms) {
-                Some(e) if e < now.saturating_sub(self.skew()) => {
+                Some(e) if e < now.saturating_sub(self.skew_ms()) => {
                     return Err(fail(
                         &Reason::Expired,
                         format!(
@@ -252,7 +252,7 @@ impl Verifier {
             Ok(None)
         };
         if let Some((from, s)) = date(["validFrom", "issuanceDate"])?
-            && from > now.saturating_add(self.skew())
+            && from > now.saturating_add(self.skew_ms())
         {
             return Err(VerifyFailure::new(
                 Reason::NotYetValid,
@@ -260,7 +260,7 @@ impl Verifier {
             ));
         }
         if let Some((until, s)) = date(["validUntil", "expirationDate"])?
-            && until < now.saturating_sub(self.skew())
+            && until < now.saturating_sub(self.skew_ms())
         {
             return Err(VerifyFailure::new(
                 Reason::Expired,

@@ -30,9 +30,9 @@ pub fn stranger() -> Signer {
 /// opts out of requiring one. `tests/secure_defaults.rs` checks `Verifier::new()` itself.
 pub fn verifier() -> Verifier {
     Verifier::new()
-        .with_clock(FixedClock(NOW))
-        .with_trusted_issuers([issuer().did()])
-        .with_status_policy(humanos_vc::StatusPolicy::CheckIfAvailable)
+        .clock(FixedClock(NOW))
+        .trusted_issuers([issuer().did()])
+        .status_policy(humanos_vc::StatusPolicy::CheckIfAvailable)
 }
 
 pub fn keys() -> StaticResolver {

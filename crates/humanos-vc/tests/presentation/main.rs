@@ -34,7 +34,7 @@ pub(crate) fn purchase_rules(params: Value) -> RuleCheck {
         ],
         params,
     )
-    .for_action(ACTION_ID)
+    .action_id(ACTION_ID)
 }
 
 pub(crate) fn list_for(vp_status: &Value) -> Arc<humanos_vc::status::VerifiedStatusList> {

@@ -33,11 +33,7 @@ fn reason_vp_signer_unknown() {
     assert_eq!(deny(&vp, &bound()).reason, Reason::VpSignerUnknown);
     // Without did:key resolution, a did:key holder is unknown too.
     let f = verifier()
-        .verify_presentation_with(
-            &super_vp(),
-            &StaticResolver::new().without_did_key(),
-            &bound(),
-        )
+        .verify_presentation_with(&super_vp(), &StaticResolver::new().did_key(false), &bound())
         .unwrap_err();
     assert_eq!(f.reason, Reason::VpSignerUnknown);
 }
@@ -151,7 +147,7 @@ fn reason_vp_challenge_mismatch() {
 #[test]
 fn reason_action_not_found() {
     let check =
-        RuleCheck::new(vec![Rule::new("true")], json!({})).for_action("urn:via:action:other");
+        RuleCheck::new(vec![Rule::new("true")], json!({})).action_id("urn:via:action:other");
     assert_eq!(
         deny(&vp(), &bound().rules(check)).reason,
         Reason::ActionNotFound
@@ -375,12 +371,12 @@ fn reason_credential_signature_invalid() {
 
 #[test]
 fn reason_issuer_untrusted() {
-    let v = verifier().with_trusted_issuers(["did:web:humanos.example"]);
+    let v = verifier().trusted_issuers(["did:web:humanos.example"]);
     let f = v
         .verify_presentation_with(&vp(), &keys(), &bound())
         .unwrap_err();
     assert_eq!(f.reason, Reason::IssuerUntrusted);
-    let v = verifier().with_trusted_issuers([issuer().did()]);
+    let v = verifier().trusted_issuers([issuer().did()]);
     v.verify_presentation_with(&vp(), &keys(), &bound())
         .unwrap();
 }
@@ -423,7 +419,7 @@ fn reason_credential_suspended() {
 #[test]
 fn reason_status_unavailable() {
     // Required but not supplied.
-    let v = verifier().with_status_policy(StatusPolicy::Require);
+    let v = verifier().status_policy(StatusPolicy::Require);
     assert_eq!(
         v.verify_presentation_with(&vp(), &keys(), &bound())
             .unwrap_err()
@@ -450,7 +446,7 @@ fn reason_status_unavailable() {
     let f = verifier().verify_status_list(&list, &keys()).unwrap_err();
     assert_eq!(f.reason, Reason::StatusUnavailable);
     // Skip policy ignores the status entirely.
-    let skip = verifier().with_status_policy(StatusPolicy::Skip);
+    let skip = verifier().status_policy(StatusPolicy::Skip);
     let revoked = list_for(&status_list("revocation", &[STATUS_INDEX], &issuer()));
     skip.verify_presentation_with(&vp(), &keys(), &bound().status_list(revoked))
         .unwrap();

@@ -93,9 +93,9 @@ fn keys_from_a_did_document_with_a_jwk() {
     unsigned["issuer"] = did.into();
     let vc = web_issuer.sign_credential(&unsigned, NOW).unwrap();
     let vp = vp_of(vec![vc], &holder(), None, None);
-    let keys = StaticResolver::new().with_document(doc);
+    let keys = StaticResolver::new().document(doc);
     verifier()
-        .with_trusted_issuers([did])
+        .trusted_issuers([did])
         .verify_presentation_with(&vp, &keys, &VerifyRequest::new())
         .unwrap();
     // The same issuer key may not authenticate a VP: it is not under `authentication`.
@@ -110,7 +110,7 @@ fn keys_from_a_did_document_with_a_jwk() {
 fn the_async_path_resolves_through_a_caching_resolver() {
     use humanos_vc::did::{CachingResolver, DidKeyResolver};
     let resolver = CachingResolver::new(DidKeyResolver, std::time::Duration::from_secs(300))
-        .with_clock(FixedClock(NOW));
+        .clock(FixedClock(NOW));
     let ok = block_on(verifier().verify_presentation(&vp(), &resolver, &bound())).unwrap();
     assert_eq!(ok.credentials.len(), 1);
     assert_eq!(resolver.len(), 2, "issuer and holder documents cached");
@@ -134,11 +134,11 @@ fn the_async_path_fetches_and_checks_the_status_list() {
         }
     }
     let revoked = status_list("revocation", &[STATUS_INDEX], &issuer());
-    let v = verifier().with_status_list_fetcher(Arc::new(Fetch(revoked)));
+    let v = verifier().status_list_fetcher(Arc::new(Fetch(revoked)));
     let f = block_on(v.verify_presentation(&vp(), &StaticResolver::new(), &bound())).unwrap_err();
     assert_eq!(f.reason, Reason::CredentialRevoked);
     let fine = status_list("revocation", &[], &issuer());
-    let v = verifier().with_status_list_fetcher(Arc::new(Fetch(fine)));
+    let v = verifier().status_list_fetcher(Arc::new(Fetch(fine)));
     let ok = block_on(v.verify_presentation(&vp(), &StaticResolver::new(), &bound())).unwrap();
     assert!(ok.status_checked);
 }
@@ -151,7 +151,7 @@ fn clock_skew_is_tolerated_within_bounds() {
     verifier()
         .verify_presentation_with(&vp, &keys(), &VerifyRequest::new())
         .unwrap();
-    let strict = verifier().with_skew(std::time::Duration::from_secs(10));
+    let strict = verifier().skew(std::time::Duration::from_secs(10));
     assert_eq!(
         strict
             .verify_presentation_with(&vp, &keys(), &VerifyRequest::new())
@@ -196,7 +196,7 @@ fn the_signature_cache_never_accepts_a_changed_document() {
         Reason::VpSignatureInvalid
     );
     // Cache off behaves the same.
-    let cold = verifier().with_signature_cache(0);
+    let cold = verifier().signature_cache(0);
     cold.verify_presentation_with(&vp(), &keys(), &bound())
         .unwrap();
 }

@@ -33,7 +33,7 @@ impl CredentialsHandler<'_> {
 
     /// `GET /credential/evidence/{evidenceId}`: the raw content of an evidence file
     /// (`urn:via:evidence:<uuid>`), with its content type.
-    pub fn evidence(&self, evidence_id: &str) -> Call<Evidence> {
+    pub fn evidence(&self, evidence_id: &str) -> Call<EvidenceFile> {
         Call::new(
             self.client,
             "credentials.evidence",
@@ -193,21 +193,21 @@ fn decode_verdict(answer: Answer) -> Result<Verdict> {
 /// The content of an evidence file, as served.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct Evidence {
+pub struct EvidenceFile {
     /// The body, byte for byte (for example a base64-encoded file or JSON).
     pub bytes: Bytes,
     /// The `Content-Type` header, if any.
     pub content_type: Option<String>,
 }
 
-impl Evidence {
+impl EvidenceFile {
     /// The body as UTF-8 text, when it is.
     pub fn text(&self) -> Option<&str> {
         std::str::from_utf8(&self.bytes).ok()
     }
 }
 
-fn decode_evidence(answer: Answer) -> Result<Evidence> {
+fn decode_evidence(answer: Answer) -> Result<EvidenceFile> {
     if !answer.is_success() {
         return Err(answer.into_error());
     }
@@ -216,7 +216,7 @@ fn decode_evidence(answer: Answer) -> Result<Evidence> {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    Ok(Evidence {
+    Ok(EvidenceFile {
         bytes: answer.body,
         content_type,
     })

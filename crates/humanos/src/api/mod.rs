@@ -15,7 +15,7 @@ mod users;
 
 pub use actions::ActionsHandler;
 pub use approval::ApprovalHandler;
-pub use credentials::{CredentialsHandler, Evidence, Verdict};
+pub use credentials::{CredentialsHandler, EvidenceFile, Verdict};
 pub use did::DidHandler;
 pub use intelligence::IntelligenceHandler;
 pub use requests::RequestsHandler;

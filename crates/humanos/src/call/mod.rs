@@ -14,7 +14,7 @@ use tracing::Instrument;
 
 use crate::client::{HumanosClient, header_value};
 use crate::config::{RequestOptions, RetryConfig};
-use crate::error::ConfigError;
+use crate::error::ClientConfigError;
 use crate::{Error, Result, query};
 
 mod send;
@@ -284,7 +284,7 @@ impl<T> Call<T> {
         let retry = self.options.retry.unwrap_or(inner.retry);
         let attempt_timeout = self.options.timeout.unwrap_or(inner.timeouts.attempt());
         if attempt_timeout.is_zero() {
-            return Err(ConfigError::ZeroTimeout.into());
+            return Err(ClientConfigError::ZeroTimeout.into());
         }
         let api_version = match &self.options.api_version {
             Some(v) => header_value("API version", v)?,
@@ -332,7 +332,7 @@ impl<T> Call<T> {
     fn checked_idempotency_key(&self) -> Result<Option<HeaderValue>> {
         match &self.options.idempotency_key {
             Some(_) if !IDEMPOTENT_ENDPOINTS.contains(&self.endpoint) => {
-                Err(ConfigError::IdempotencyKeyNotHonoured {
+                Err(ClientConfigError::IdempotencyKeyNotHonoured {
                     endpoint: self.endpoint,
                     honoured: IDEMPOTENT_ENDPOINTS.join(", "),
                 }
@@ -345,7 +345,8 @@ impl<T> Call<T> {
 
     fn url(&self) -> Result<url::Url> {
         let raw = format!("{}{}", self.client.inner.base, self.path);
-        let mut url = url::Url::parse(&raw).map_err(|e| ConfigError::RequestUrl(e.to_string()))?;
+        let mut url =
+            url::Url::parse(&raw).map_err(|e| ClientConfigError::RequestUrl(e.to_string()))?;
         if !self.query.is_empty() {
             url.query_pairs_mut().extend_pairs(&self.query);
         }
