@@ -79,7 +79,7 @@ fn gate(client: &HumanosClient, action_id: &str, precheck: Option<&str>) -> Mand
     });
     match precheck {
         Some(issuer) => gate.precheck(
-            LocalCheck::new(client).with_verifier(client.verifier().trust_issuer(issuer)),
+            LocalCheck::new(client).verifier(client.verifier().trust_issuer(issuer)),
         ),
         None => gate,
     }

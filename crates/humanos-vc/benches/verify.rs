@@ -313,8 +313,8 @@ fn probe(n: u64) {
     let issuer = Signer::did_key(Ed25519SigningKey::from_bytes(&[7; 32]));
     let setup = Setup {
         verifier: Verifier::new()
-            .with_clock(FixedClock(NOW))
-            .with_trusted_issuers([issuer.did()]),
+            .clock(FixedClock(NOW))
+            .trusted_issuers([issuer.did()]),
         keys,
         request: VerifyRequest::new()
             .domain("shop.example")
