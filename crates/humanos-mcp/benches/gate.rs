@@ -78,9 +78,9 @@ fn gate(client: &HumanosClient, action_id: &str, precheck: Option<&str>) -> Mand
         Ok(Action::new(id.clone()).param("amount", price))
     });
     match precheck {
-        Some(issuer) => gate.precheck(
-            LocalCheck::new(client).verifier(client.verifier().trust_issuer(issuer)),
-        ),
+        Some(issuer) => {
+            gate.precheck(LocalCheck::new(client).verifier(client.verifier().trust_issuer(issuer)))
+        }
         None => gate,
     }
 }
