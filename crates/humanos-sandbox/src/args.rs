@@ -16,6 +16,7 @@ use crate::error::SandboxError;
 
 /// The flags of a sandbox (each also read from a `SANDBOX_*` environment variable).
 #[derive(Clone, clap::Args)]
+#[non_exhaustive]
 pub struct SandboxArgs {
     /// Port to listen on (0 = any free port).
     #[arg(long, env = "SANDBOX_PORT", default_value_t = 8787)]

@@ -16,8 +16,10 @@ pub const API_VERSION: &str = "2026-09-01";
 /// API versions the sandbox accepts without a warning.
 pub const KNOWN_API_VERSIONS: [&str; 2] = ["2026-09-01", "2026-03-24"];
 
-/// The three webhook secrets a receiver needs.
+/// The three webhook secrets a receiver needs. `#[non_exhaustive]`: build one with
+/// [`WebhookSecrets::new`].
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct WebhookSecrets {
     /// `HUMANOS_WEBHOOK_SIGNATURE_SECRET`.
     pub signature_secret: String,
@@ -36,6 +38,19 @@ impl std::fmt::Debug for WebhookSecrets {
 }
 
 impl WebhookSecrets {
+    /// The secrets as the dashboard shows them (the encryption secret base64-encoded).
+    pub fn new(
+        signature_secret: impl Into<String>,
+        encryption_secret: impl Into<String>,
+        encryption_salt: impl Into<String>,
+    ) -> Self {
+        Self {
+            signature_secret: signature_secret.into(),
+            encryption_secret: encryption_secret.into(),
+            encryption_salt: encryption_salt.into(),
+        }
+    }
+
     /// A [`WebhookConfig`] for a receiver of this sandbox's deliveries.
     pub fn config(&self) -> Result<WebhookConfig, humanos_webhooks::WebhookConfigError> {
         WebhookConfig::new(

@@ -245,6 +245,7 @@ impl WebhookConfig {
 
 /// A sealed delivery: the body to `POST` and its two headers.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SealedDelivery {
     /// The JSON body `{"iv","data","tag"}`.
     pub body: Vec<u8>,
