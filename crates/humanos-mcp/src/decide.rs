@@ -2,8 +2,8 @@
 //! [`authorize`](humanos::HumanosClient::authorize)d, and a call without a usable mandate asks
 //! the user (see [`crate::approval`]).
 
-use humanos::enforce::{Grant, Undecided};
-use humanos::{Action, AuthorizeError, DecidedBy, Verdict};
+use humanos::Action;
+use humanos::enforce::Ruling;
 use rmcp::model::{CallToolResult, ProtocolVersion};
 use rmcp::service::{ElicitationError, ElicitationMode};
 use rmcp::{Peer, RoleServer};
@@ -76,38 +76,21 @@ impl MandateGate {
 
     /// `authorize`, with this gate's options, sorted.
     async fn check(&self, mandate_id: &str, action: Action) -> Checked {
-        let mut call = self.client.authorize(mandate_id, action.clone());
-        if let Some(domain) = &self.target_verifier {
-            call = call.target_verifier(domain.clone());
-        }
-        #[cfg(feature = "precheck")]
-        if let Some(check) = &self.precheck {
-            call = call.precheck(check);
-        }
-        let (grant, decided_by) = match call.await {
-            Ok(decision) => match decision.verdict {
-                Verdict::Allow(allow) => (Grant::Allowed(allow), decision.decided_by),
-                Verdict::Deny(deny) if lapsed(&deny.reason) => {
-                    return Checked::Lapsed(answer::denied(&deny), deny.reason);
-                }
-                Verdict::Deny(deny) => return Checked::Answer(answer::denied(&deny)),
-            },
-            Err(AuthorizeError::Undecided(error)) if self.undecided == Undecided::FailOpen => (
-                Grant::FailedOpen {
-                    error: error.to_string(),
-                },
-                DecidedBy::Api,
-            ),
-            Err(AuthorizeError::Undecided(_)) => return Checked::Answer(answer::undecided()),
-            Err(error) => {
-                let message = match error.error() {
-                    humanos::Error::Api {
-                        message: Some(m), ..
-                    } => Some(m.as_str()),
-                    _ => None,
-                };
-                return Checked::Answer(answer::refused(message));
+        let ruling = self
+            .policy
+            .rule(&self.client, mandate_id, action.clone())
+            .await;
+        let (grant, decided_by) = match ruling {
+            Ruling::Granted { grant, decided_by } => (grant, decided_by),
+            Ruling::Denied(deny) if lapsed(&deny.reason) => {
+                return Checked::Lapsed(answer::denied(&deny), deny.reason);
             }
+            Ruling::Denied(deny) => return Checked::Answer(answer::denied(&deny)),
+            Ruling::Undecided => return Checked::Answer(answer::undecided()),
+            Ruling::Refused { message } => {
+                return Checked::Answer(answer::refused(message.as_deref()));
+            }
+            _ => return Checked::Answer(answer::refused(None)),
         };
         Checked::Allowed(Authorized {
             mandate_id: mandate_id.to_owned(),

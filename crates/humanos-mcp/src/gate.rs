@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use humanos::enforce::{Grant, Undecided, Unmapped};
+use humanos::enforce::{AuthorizePolicy, Grant, Undecided, Unmapped};
 use humanos::models::{GenerateRequestDto, JsonObject};
 use humanos::{Action, DecidedBy, HumanosClient};
 
@@ -60,10 +60,7 @@ pub struct Authorized {
 pub struct MandateGate {
     pub(crate) client: HumanosClient,
     tools: HashMap<String, Arc<ActionFn>>,
-    pub(crate) undecided: Undecided,
-    pub(crate) target_verifier: Option<String>,
-    #[cfg(feature = "precheck")]
-    pub(crate) precheck: Option<humanos::LocalCheck>,
+    pub(crate) policy: AuthorizePolicy,
     pub(crate) request: Option<Arc<RequestFn>>,
     pub(crate) elicitation_timeout: Duration,
 }
@@ -75,12 +72,9 @@ impl fmt::Debug for MandateGate {
         let mut d = f.debug_struct("MandateGate");
         d.field("client", &self.client)
             .field("tools", &tools)
-            .field("undecided", &self.undecided)
-            .field("target_verifier", &self.target_verifier)
+            .field("policy", &self.policy)
             .field("asks_for_mandates", &self.request.is_some())
             .field("elicitation_timeout", &self.elicitation_timeout);
-        #[cfg(feature = "precheck")]
-        d.field("precheck", &self.precheck.is_some());
         d.finish()
     }
 }
@@ -92,10 +86,7 @@ impl MandateGate {
         Self {
             client,
             tools: HashMap::new(),
-            undecided: Undecided::FailClosed,
-            target_verifier: None,
-            #[cfg(feature = "precheck")]
-            precheck: None,
+            policy: AuthorizePolicy::new(),
             request: None,
             elicitation_timeout: DEFAULT_ELICITATION_TIMEOUT,
         }
@@ -114,13 +105,13 @@ impl MandateGate {
 
     /// What to do when nobody could decide (default [`Undecided::FailClosed`]: a tool error).
     pub fn undecided(mut self, policy: Undecided) -> Self {
-        self.undecided = policy;
+        self.policy = self.policy.undecided(policy);
         self
     }
 
     /// Binds each presentation to this verifier domain (`targetVerifier`).
     pub fn target_verifier(mut self, domain: impl Into<String>) -> Self {
-        self.target_verifier = Some(domain.into());
+        self.policy = self.policy.target_verifier(domain);
         self
     }
 
@@ -128,7 +119,7 @@ impl MandateGate {
     /// denied without an online verification.
     #[cfg(feature = "precheck")]
     pub fn precheck(mut self, check: humanos::LocalCheck) -> Self {
-        self.precheck = Some(check);
+        self.policy = self.policy.precheck(check);
         self
     }
 

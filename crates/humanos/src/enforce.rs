@@ -31,6 +31,8 @@
 //! outage (that is logged, in the `humanos.authorize` span).
 //!
 //! [`authorize`]: HumanosClient::authorize
+//! [`AuthorizeError::Refused`]: crate::AuthorizeError::Refused
+//! [`AuthorizeError::Undecided`]: crate::AuthorizeError::Undecided
 
 use std::borrow::Cow;
 use std::fmt;
@@ -47,7 +49,10 @@ use humanos_webhooks::{HeaderLookup, RequestHead, WebhookHeaders};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::{Action, AuthorizeError, HumanosClient, Verdict};
+use crate::{Action, HumanosClient};
+
+mod ruling;
+pub use ruling::{AuthorizePolicy, Ruling};
 
 /// The request header in which an agent names its mandate: `Humanos-Mandate:
 /// urn:via:credential:<uuid>` (lowercase here, as header maps compare names).
@@ -167,7 +172,8 @@ impl Unmapped {
     }
 }
 
-/// What to do when the API's answer is unknown ([`AuthorizeError::Undecided`]).
+/// What to do when the API's answer is unknown
+/// ([`AuthorizeError::Undecided`](crate::AuthorizeError::Undecided)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Undecided {
@@ -261,25 +267,19 @@ type ActionFn = dyn Fn(&AgentRequest<'_>) -> Result<Action, Unmapped> + Send + S
 pub struct Enforcer {
     client: HumanosClient,
     action: Arc<ActionFn>,
-    undecided: Undecided,
+    policy: AuthorizePolicy,
     body_limit: usize,
     read_timeout: Option<Duration>,
-    target_verifier: Option<String>,
-    #[cfg(feature = "precheck")]
-    precheck: Option<crate::LocalCheck>,
 }
 
 impl fmt::Debug for Enforcer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut d = f.debug_struct("Enforcer");
-        d.field("client", &self.client)
-            .field("undecided", &self.undecided)
+        f.debug_struct("Enforcer")
+            .field("client", &self.client)
+            .field("policy", &self.policy)
             .field("body_limit", &self.body_limit)
             .field("read_timeout", &self.read_timeout)
-            .field("target_verifier", &self.target_verifier);
-        #[cfg(feature = "precheck")]
-        d.field("precheck", &self.precheck.is_some());
-        d.finish_non_exhaustive()
+            .finish_non_exhaustive()
     }
 }
 
@@ -293,18 +293,15 @@ impl Enforcer {
         Self {
             client,
             action: Arc::new(action),
-            undecided: Undecided::FailClosed,
+            policy: AuthorizePolicy::new(),
             body_limit: DEFAULT_BODY_LIMIT,
             read_timeout: Some(DEFAULT_READ_TIMEOUT),
-            target_verifier: None,
-            #[cfg(feature = "precheck")]
-            precheck: None,
         }
     }
 
     /// What to do when nobody could decide (default [`Undecided::FailClosed`]: `503`).
     pub fn undecided(mut self, policy: Undecided) -> Self {
-        self.undecided = policy;
+        self.policy = self.policy.undecided(policy);
         self
     }
 
@@ -326,7 +323,7 @@ impl Enforcer {
     /// Binds each presentation to this verifier domain (see
     /// [`Authorize::target_verifier`](crate::Authorize::target_verifier)).
     pub fn target_verifier(mut self, domain: impl Into<String>) -> Self {
-        self.target_verifier = Some(domain.into());
+        self.policy = self.policy.target_verifier(domain);
         self
     }
 
@@ -334,7 +331,7 @@ impl Enforcer {
     /// denied without an online verification.
     #[cfg(feature = "precheck")]
     pub fn precheck(mut self, check: crate::LocalCheck) -> Self {
-        self.precheck = Some(check);
+        self.policy = self.policy.precheck(check);
         self
     }
 
@@ -393,37 +390,24 @@ impl Enforcer {
                 return Outcome::Answer(api_error(400, "Bad Request", &unmapped.message));
             }
         };
-        let mut call = self.client.authorize(mandate_id, action.clone());
-        if let Some(domain) = &self.target_verifier {
-            call = call.target_verifier(domain.clone());
-        }
-        #[cfg(feature = "precheck")]
-        if let Some(check) = &self.precheck {
-            call = call.precheck(check);
-        }
-        let grant = match call.await {
-            Ok(decision) => match decision.verdict {
-                Verdict::Allow(allow) => Grant::Allowed(allow),
-                Verdict::Deny(verdict) => return Outcome::Answer(deny(&verdict)),
-            },
-            Err(AuthorizeError::Undecided(error)) if self.undecided == Undecided::FailOpen => {
-                Grant::FailedOpen {
-                    error: error.to_string(),
-                }
-            }
-            Err(AuthorizeError::Undecided(_)) => {
+        let grant = match self
+            .policy
+            .rule(&self.client, mandate_id, action.clone())
+            .await
+        {
+            Ruling::Granted { grant, .. } => grant,
+            Ruling::Denied(verdict) => return Outcome::Answer(deny(&verdict)),
+            Ruling::Undecided => {
                 return Outcome::Answer(api_error(
                     503,
                     "Service Unavailable",
                     "the mandate could not be verified now; try again later",
                 ));
             }
-            Err(error) => {
-                let message = match error.error() {
-                    crate::Error::Api {
-                        message: Some(m), ..
-                    } => format!("the mandate cannot be used: {m}"),
-                    _ => "the mandate cannot be used".to_owned(),
+            Ruling::Refused { message } => {
+                let message = match message {
+                    Some(m) => format!("the mandate cannot be used: {m}"),
+                    None => "the mandate cannot be used".to_owned(),
                 };
                 return Outcome::Answer(api_error(403, "Forbidden", &message));
             }
