@@ -5,12 +5,15 @@
 # gets them. Two projects:
 #   client  `humanos` with its default features, and tokio (a `main` that builds a client)
 #   core    `humanos-webhooks` with its default features only (a `main` that processes stdin)
+#   core-deps  the crates.io dependencies of `humanos-webhooks`, `humanos-models` and
+#           `humanos-signing` (default features), with the workspace's features, and none of our
+#           code: the floor under `core` that no change in our crates can go below
 # Each is built in an empty target directory after `cargo fetch` (the registry warm, nothing
 # compiled), with `--timings`. Prints per project: crates compiled, wall, CPU (user + sys), and
 # the critical path read from cargo's timings (the chain of units, each waiting for the one
 # before it, that ends with the last unit to finish).
 #
-# Usage: bench/build_cost.sh [client|core ...]   (default: both)
+# Usage: bench/build_cost.sh [client|core|core-deps ...]   (default: client core)
 # Env:   BUILD_COST_DIR (where the projects go; default target/build-cost), BUILD_COST_FEATURES_client /
 #        BUILD_COST_FEATURES_core (a dependency spec override, e.g. '{ version = "0.1", default-features = false, features = ["rustls-aws-lc"] }')
 set -euo pipefail
@@ -58,7 +61,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{:?}", config.process(&headers, &body));
     Ok(())
 }' ;;
-    *) echo "unknown project: $name (client, core)" >&2; exit 2 ;;
+    core-deps)
+      write_project core-deps "$(python3 bench/build_cost_deps.py humanos-webhooks humanos-models humanos-signing)" 'fn main() {}' ;;
+    *) echo "unknown project: $name (client, core, core-deps)" >&2; exit 2 ;;
   esac
   p="$dir/$name"
   (cd "$p" && cargo fetch --quiet)
@@ -80,7 +85,7 @@ units = json.loads(re.search(r"const UNIT_DATA = (\[.*?\]);\n", text, re.S).grou
 by_index = {u["i"]: u for u in units}
 unlocked_by = {}
 for u in units:
-    for j in u.get("unlocked_units", []) + u.get("unlocked_rmeta_units", []):
+    for j in u.get("unblocked_units", []) + u.get("unblocked_rmeta_units", []):
         unlocked_by.setdefault(j, []).append(u)
 end = lambda u: u["start"] + u["duration"]
 chain, u = [], max(units, key=end)
