@@ -9,6 +9,10 @@
 //! before `proof`, and after it), with `"proof":<its JCS>` between them or not: this module
 //! writes each run once and feeds the pieces to both hashes. The bytes hashed are exactly those
 //! [`jcs::canonicalize_object`] writes (`tests` compares them on hostile documents).
+//!
+//! A credential the caller recognizes (one verified before, equal member for member) is not
+//! written at all: its canonical bytes with its proof, kept from then, go to the presentation's
+//! hash as they are.
 
 use std::cmp::Ordering;
 
@@ -18,24 +22,66 @@ use sha2::{Digest, Sha256};
 use crate::jcs::{self, JcsError};
 use crate::proof::single_proof;
 
+/// A credential recognized as one canonicalized before.
+pub(crate) trait KnownBytes {
+    /// Its JCS, with its proof (what the presentation's transformed document contains).
+    fn canonical(&self) -> &[u8];
+}
+
+/// How an embedded credential's own transformed-document digest is had.
+pub(crate) enum CredentialDigest<K> {
+    /// Compute it the ordinary way (not an object with a proof sharing its `@context`).
+    Unshared,
+    /// Its digest, and its JCS with its proof when the caller asked to keep it.
+    Own {
+        /// SHA-256 of the JCS of the credential without its proof.
+        digest: [u8; 32],
+        /// The JCS of the credential with its proof.
+        canonical: Option<Vec<u8>>,
+    },
+    /// Recognized by the caller; its canonical bytes were hashed from there.
+    Known(K),
+}
+
 /// The presentation's transformed-document digest, and for each embedded credential (in
-/// order) its own, where it could be shared (`None`: compute it the ordinary way).
-pub(crate) struct PresentationDigests {
+/// order) how its own is had.
+pub(crate) struct PresentationDigests<K> {
     pub(crate) presentation: [u8; 32],
-    pub(crate) credentials: Vec<Option<[u8; 32]>>,
+    pub(crate) credentials: Vec<CredentialDigest<K>>,
+}
+
+/// What [`presentation_digests`] asks of its caller about each embedded credential.
+pub(crate) struct Recognize<'r, K> {
+    /// A credential verified before, if `item` is one (equal to it in every member).
+    pub(crate) known: &'r dyn Fn(&Value) -> Option<K>,
+    /// Whether to keep the canonical bytes of the credentials not recognized.
+    pub(crate) keep: bool,
 }
 
 /// The digests for the presentation whose unsecured members are `members` (its members
 /// without `proof`, with the proof's `@context`, as [`view`] gives them).
-pub(crate) fn presentation_digests<'a>(
+///
+/// [`view`]: crate::proof::view
+pub(crate) fn presentation_digests<'a, K: KnownBytes>(
     members: impl Iterator<Item = (&'a str, &'a Value)>,
-) -> Result<PresentationDigests, JcsError> {
+    recognize: Option<&Recognize<'_, K>>,
+) -> Result<PresentationDigests<K>, JcsError> {
     const VC: &str = "verifiableCredential";
     let members: Vec<_> = members.collect();
     let vc = members.iter().find(|(k, _)| *k == VC).map(|(_, v)| *v);
     let (before, after) = runs(members.iter().copied(), VC)?;
     let mut hasher = Sha256::new();
     let mut credentials = Vec::new();
+    let mut one = |item: &Value, hasher: &mut Sha256| -> Result<(), JcsError> {
+        if let Some(k) = recognize.and_then(|r| (r.known)(item)) {
+            hasher.update(k.canonical());
+            credentials.push(CredentialDigest::Known(k));
+        } else {
+            let keep = recognize.is_some_and(|r| r.keep);
+            credentials.push(credential(item, hasher, keep)?);
+        }
+        Ok(())
+    };
     hasher.update(b"{");
     hasher.update(&before);
     if let Some(vc) = vc {
@@ -50,11 +96,11 @@ pub(crate) fn presentation_digests<'a>(
                     if i > 0 {
                         hasher.update(b",");
                     }
-                    credentials.push(credential(item, &mut hasher)?);
+                    one(item, &mut hasher)?;
                 }
                 hasher.update(b"]");
             }
-            single => credentials.push(credential(single, &mut hasher)?),
+            single => one(single, &mut hasher)?,
         }
         if !after.is_empty() {
             hasher.update(b",");
@@ -71,18 +117,32 @@ pub(crate) fn presentation_digests<'a>(
 }
 
 /// Feeds the JCS of `item` (with its proof) to `hasher`, and returns the digest of the item
-/// without its proof when that is its transformed document.
-fn credential(item: &Value, hasher: &mut Sha256) -> Result<Option<[u8; 32]>, JcsError> {
+/// without its proof when that is its transformed document, with the JCS fed if `keep`.
+fn credential<K>(
+    item: &Value,
+    hasher: &mut Sha256,
+    keep: bool,
+) -> Result<CredentialDigest<K>, JcsError> {
     let Some((cred, proof)) = item
         .as_object()
         .and_then(|c| c.get("proof").map(|proof| (c, proof)))
     else {
         hasher.update(jcs::canonicalize(item)?);
-        return Ok(None);
+        return Ok(CredentialDigest::Unshared);
     };
     let (before, after) = runs(cred.iter().map(|(k, v)| (k.as_str(), v)), "proof")?;
     let proof = jcs::canonicalize(proof)?;
-    let mut with_proof = |parts: &[&[u8]]| parts.iter().for_each(|p| hasher.update(p));
+    let shared = shares_context(cred);
+    let mut kept =
+        (keep && shared).then(|| Vec::with_capacity(before.len() + proof.len() + after.len() + 12));
+    let mut with_proof = |parts: &[&[u8]]| {
+        for p in parts {
+            hasher.update(p);
+            if let Some(kept) = &mut kept {
+                kept.extend_from_slice(p);
+            }
+        }
+    };
     with_proof(&[b"{", &before]);
     if !before.is_empty() {
         with_proof(&[b","]);
@@ -92,8 +152,8 @@ fn credential(item: &Value, hasher: &mut Sha256) -> Result<Option<[u8; 32]>, Jcs
         with_proof(&[b",", &after]);
     }
     with_proof(&[b"}"]);
-    if !shares_context(cred) {
-        return Ok(None);
+    if !shared {
+        return Ok(CredentialDigest::Unshared);
     }
     let mut own = Sha256::new();
     own.update(b"{");
@@ -103,7 +163,10 @@ fn credential(item: &Value, hasher: &mut Sha256) -> Result<Option<[u8; 32]>, Jcs
     }
     own.update(&after);
     own.update(b"}");
-    Ok(Some(own.finalize().into()))
+    Ok(CredentialDigest::Own {
+        digest: own.finalize().into(),
+        canonical: kept,
+    })
 }
 
 /// Whether the credential's transformed document is its members without `proof`: its proof
@@ -161,25 +224,77 @@ mod tests {
         Sha256::digest(jcs::canonicalize_object(members).unwrap()).into()
     }
 
-    fn check(vp: Value) {
-        let vp: &'static Value = Box::leak(Box::new(vp));
-        let obj = vp.as_object().unwrap();
-        let got = presentation_digests(view(obj, "proof", None)).unwrap();
-        assert_eq!(got.presentation, digest(view(obj, "proof", None)), "{vp}");
-        let items: Vec<&Value> = match obj.get("verifiableCredential") {
+    impl KnownBytes for Vec<u8> {
+        fn canonical(&self) -> &[u8] {
+            self
+        }
+    }
+
+    fn items(obj: &Map<String, Value>) -> Vec<&Value> {
+        match obj.get("verifiableCredential") {
             Some(Value::Array(items)) => items.iter().collect(),
             Some(single) => vec![single],
             None => vec![],
-        };
-        assert_eq!(got.credentials.len(), items.len());
-        for (item, own) in items.iter().zip(&got.credentials) {
-            let cred = item.as_object();
-            let shared = cred.is_some_and(|c| c.contains_key("proof") && shares_context(c));
-            assert_eq!(own.is_some(), shared, "{item}");
-            if let (Some(own), Some(cred)) = (own, cred) {
-                assert_eq!(*own, digest(view(cred, "proof", None)), "{item}");
+        }
+    }
+
+    fn check(vp: Value) {
+        let vp: &'static Value = Box::leak(Box::new(vp));
+        let obj = vp.as_object().unwrap();
+        let whole = digest(view(obj, "proof", None));
+        // Not recognizing, keeping nothing, keeping the bytes: the same digests.
+        let never = |_: &Value| None::<Vec<u8>>;
+        for recognize in [
+            None,
+            Some(Recognize {
+                known: &never,
+                keep: false,
+            }),
+            Some(Recognize {
+                known: &never,
+                keep: true,
+            }),
+        ] {
+            let keep = recognize.as_ref().is_some_and(|r| r.keep);
+            let got = presentation_digests(view(obj, "proof", None), recognize.as_ref()).unwrap();
+            assert_eq!(got.presentation, whole, "{vp}");
+            assert_eq!(got.credentials.len(), items(obj).len());
+            for (item, own) in items(obj).iter().zip(&got.credentials) {
+                let cred = item.as_object();
+                let shared = cred.is_some_and(|c| c.contains_key("proof") && shares_context(c));
+                match (own, cred) {
+                    (
+                        CredentialDigest::Own {
+                            digest: d,
+                            canonical,
+                        },
+                        Some(cred),
+                    ) => {
+                        assert!(shared, "{item}");
+                        assert_eq!(*d, digest(view(cred, "proof", None)), "{item}");
+                        // What is kept is the credential's whole-document canonicalization.
+                        let expected = keep.then(|| jcs::canonicalize(item).unwrap());
+                        assert_eq!(canonical, &expected, "{item}");
+                    }
+                    (CredentialDigest::Unshared, _) => assert!(!shared, "{item}"),
+                    _ => panic!("unexpected digest for {item}"),
+                }
             }
         }
+        // Every credential recognized, with its whole-document canonicalization as its bytes:
+        // the presentation's digest is the same again.
+        let all = |item: &Value| Some(jcs::canonicalize(item).unwrap());
+        let recognize = Recognize {
+            known: &all,
+            keep: true,
+        };
+        let got = presentation_digests(view(obj, "proof", None), Some(&recognize)).unwrap();
+        assert_eq!(got.presentation, whole, "{vp}");
+        assert!(
+            got.credentials
+                .iter()
+                .all(|c| matches!(c, CredentialDigest::Known(_)))
+        );
     }
 
     #[test]

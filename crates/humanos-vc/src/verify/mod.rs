@@ -149,8 +149,10 @@ impl Verifier {
     }
 
     /// Sizes the verified-signature cache (0 disables it). A hit skips only the Ed25519
-    /// check of an identical (key, hash data, signature) triple; canonicalization, validity,
-    /// status and rules are evaluated on every call. Clones of a verifier share the cache.
+    /// check of an identical (key, hash data, signature) triple; validity, status and rules
+    /// are evaluated on every call. The cache also keeps up to 256 embedded credentials that
+    /// verified (4 MiB of canonical JSON at most), so that one presented again, equal member
+    /// for member, is not canonicalized again. Clones of a verifier share the cache.
     pub fn signature_cache(mut self, capacity: usize) -> Self {
         self.signature_cache = (capacity > 0).then(|| Arc::new(SignatureCache::new(capacity)));
         self
@@ -204,17 +206,18 @@ impl Verifier {
         status_lists: &HashMap<String, Arc<VerifiedStatusList>>,
     ) -> Result<VerifiedCredential, VerifyFailure> {
         self.verify_credential_as(credential, keys, status_lists, Transformed::Canonical)
+            .map(|(verified, _)| verified)
     }
 
     /// [`verify_credential_with`](Self::verify_credential_with), with the credential's digest
-    /// had as `transformed` says.
+    /// had as `transformed` says; also answers the public key its proof verified with.
     fn verify_credential_as(
         &self,
         credential: &Value,
         keys: &dyn KeyLookup,
         status_lists: &HashMap<String, Arc<VerifiedStatusList>>,
         transformed: Transformed<'_>,
-    ) -> Result<VerifiedCredential, VerifyFailure> {
+    ) -> Result<(VerifiedCredential, [u8; 32]), VerifyFailure> {
         let id = credential
             .get("id")
             .and_then(Value::as_str)
@@ -232,7 +235,7 @@ impl Verifier {
         keys: &dyn KeyLookup,
         status_lists: &HashMap<String, Arc<VerifiedStatusList>>,
         transformed: Transformed<'_>,
-    ) -> Result<VerifiedCredential, VerifyFailure> {
+    ) -> Result<(VerifiedCredential, [u8; 32]), VerifyFailure> {
         let obj = credential.as_object().ok_or_else(|| {
             VerifyFailure::new(
                 Reason::VpMalformed,
@@ -280,12 +283,16 @@ impl Verifier {
             self.status_policy,
             self.now_ms().saturating_sub(self.skew_ms()),
         )?;
-        Ok(VerifiedCredential {
-            id: obj.get("id").and_then(Value::as_str).map(str::to_owned),
-            issuer,
-            verification_method: key.id,
-            status_checked,
-        })
+        let public_key = *key.public_key.as_bytes();
+        Ok((
+            VerifiedCredential {
+                id: obj.get("id").and_then(Value::as_str).map(str::to_owned),
+                issuer,
+                verification_method: key.id,
+                status_checked,
+            },
+            public_key,
+        ))
     }
 }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use super::cache::KnownCredential;
 use super::proof_check::{Kind, Transformed};
 use super::{
     RuleCheck, StatusPolicy, VerifiedCredential, VerifiedPresentation, Verifier, VerifyFailure,
@@ -14,9 +15,10 @@ use super::{
 use crate::did::{
     DidResolver, KeyLookup, ResolveError, ResolvedDocuments, ResolvedKey, split_did_url, truncate,
 };
-use crate::proof::single_proof;
+use crate::proof::{eddsa_jcs_2022, single_proof};
 use crate::reason::Reason;
 use crate::rules::{VerifyEvaluation, evaluate_rules, user_params_from_mandate};
+use crate::split_hash::CredentialDigest;
 use crate::status::StatusEntry;
 
 impl Verifier {
@@ -29,16 +31,15 @@ impl Verifier {
         keys: &dyn KeyLookup,
         request: &VerifyRequest,
     ) -> Result<VerifiedPresentation, VerifyFailure> {
-        let first_id = credentials_of(vp).ok().and_then(|c| {
-            c.first()
-                .and_then(|c| c.get("id"))
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        });
         self.verify_presentation_inner(vp, keys, request)
             .map_err(|mut f| {
                 if f.credential_id.is_none() {
-                    f.credential_id = first_id;
+                    f.credential_id = credentials_of(vp).ok().and_then(|c| {
+                        c.first()
+                            .and_then(|c| c.get("id"))
+                            .and_then(Value::as_str)
+                            .map(str::to_owned)
+                    });
                 }
                 f
             })
@@ -60,13 +61,17 @@ impl Verifier {
             ));
         }
         let credentials = credentials_of(vp)?;
-        // Each credential is canonicalized once, for the presentation's digest and its own.
+        // Each credential is canonicalized once, for the presentation's digest and its own, or
+        // not at all when it verified before.
         let mut shared = Vec::new();
         let key = self.check_proof_with(
             vp,
             keys,
             &Kind::Presentation,
-            Transformed::SharingCredentials(&mut shared),
+            Transformed::SharingCredentials {
+                cache: self.signature_cache.as_deref(),
+                credentials: &mut shared,
+            },
         )?;
         // check_proof succeeded, so the single proof object exists.
         let proof = single_proof(obj)
@@ -84,7 +89,7 @@ impl Verifier {
                 ),
             ));
         }
-        let verified = self.verify_embedded(credentials, keys, request, &key, &shared)?;
+        let verified = self.verify_embedded(credentials, keys, request, &key, shared)?;
         let evaluations = match &request.rules {
             Some(check) => passing_rules(credentials, check)?,
             None => Vec::new(),
@@ -100,22 +105,28 @@ impl Verifier {
     }
 
     /// Verifies every embedded credential and, under holder binding, that each one names
-    /// the presentation's signer.
+    /// the presentation's signer. Keeps those that verify in the signature cache.
     fn verify_embedded(
         &self,
         credentials: &[Value],
         keys: &dyn KeyLookup,
         request: &VerifyRequest,
         signer: &ResolvedKey,
-        shared: &[Option<[u8; 32]>],
+        shared: Vec<CredentialDigest<Arc<KnownCredential>>>,
     ) -> Result<Vec<VerifiedCredential>, VerifyFailure> {
         let mut verified = Vec::with_capacity(credentials.len());
-        for (i, c) in credentials.iter().enumerate() {
-            let transformed = match shared.get(i).copied().flatten() {
-                Some(digest) => Transformed::Known(digest),
-                None => Transformed::Canonical,
+        let mut shared = shared.into_iter();
+        for c in credentials {
+            let had = shared.next();
+            let (transformed, fresh) = match &had {
+                Some(CredentialDigest::Known(known)) => (Transformed::Verified(known), None),
+                Some(CredentialDigest::Own { digest, canonical }) => (
+                    Transformed::Known(*digest),
+                    canonical.as_deref().map(|c| (*digest, c)),
+                ),
+                Some(CredentialDigest::Unshared) | None => (Transformed::Canonical, None),
             };
-            let credential =
+            let (credential, public_key) =
                 self.verify_credential_as(c, keys, &request.status_lists, transformed)?;
             if self.require_holder_binding && !binds(c, &signer.controller) {
                 return Err(VerifyFailure {
@@ -129,6 +140,15 @@ impl Verifier {
                         ),
                     )
                 });
+            }
+            if let (Some((digest, canonical)), Some(cache)) = (fresh, &self.signature_cache) {
+                // Its hash data and signature again, from the digest had above (cheap next to
+                // the canonicalization; only the first time a credential is seen).
+                if let Ok((hash_data, signature)) =
+                    eddsa_jcs_2022::verification_input_by(c, |_, _| Ok(digest))
+                {
+                    cache.remember(c, canonical, hash_data, signature, public_key);
+                }
             }
             verified.push(credential);
         }

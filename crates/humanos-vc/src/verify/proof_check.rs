@@ -1,15 +1,18 @@
 //! The checks every signed document goes through: its one proof (suite, purpose, key,
 //! signature, `created` / `expires`) and its validity window.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
+use super::cache::{KnownCredential, SignatureCache};
 use super::{Verifier, VerifyFailure};
 use crate::did::{KeyLookup, ResolvedKey, truncate};
 use sha2::{Digest, Sha256};
 
 use crate::proof::{ProofError, ProofPurpose, eddsa_jcs_2022, single_proof, view};
 use crate::reason::Reason;
-use crate::split_hash;
+use crate::split_hash::{self, CredentialDigest, Recognize};
 use crate::time::parse_datetime_ms;
 
 /// Which document a proof secures.
@@ -26,9 +29,15 @@ pub(super) enum Transformed<'a> {
     /// A credential's, taken from its presentation's canonicalization (see
     /// [`crate::split_hash`]).
     Known([u8; 32]),
-    /// A presentation's: canonicalize it writing each embedded credential once, and keep their
-    /// own digests here, in order.
-    SharingCredentials(&'a mut Vec<Option<[u8; 32]>>),
+    /// A credential equal to one that verified before: its hash data and signature are the
+    /// ones computed then (see [`SignatureCache::known`]).
+    Verified(&'a KnownCredential),
+    /// A presentation's: canonicalize it writing each embedded credential once (or not at all
+    /// when `cache` recognizes it), and keep how their own digests are had here, in order.
+    SharingCredentials {
+        cache: Option<&'a SignatureCache>,
+        credentials: &'a mut Vec<CredentialDigest<Arc<KnownCredential>>>,
+    },
 }
 
 impl Transformed<'_> {
@@ -43,9 +52,23 @@ impl Transformed<'_> {
                 Ok(Sha256::digest(bytes).into())
             }
             Transformed::Known(digest) => Ok(digest),
-            Transformed::SharingCredentials(out) => {
-                let digests = split_hash::presentation_digests(view(doc, "proof", context))?;
-                *out = digests.credentials;
+            Transformed::Verified(known) => {
+                // The second half of its hash data (check_signature takes it whole).
+                let mut digest = [0u8; 32];
+                digest.copy_from_slice(&known.hash_data[32..]);
+                Ok(digest)
+            }
+            Transformed::SharingCredentials { cache, credentials } => {
+                let known = |c: &Value| cache.and_then(|cache| cache.known(c));
+                let recognize = cache.map(|_| Recognize {
+                    known: &known,
+                    keep: true,
+                });
+                let digests = split_hash::presentation_digests(
+                    view(doc, "proof", context),
+                    recognize.as_ref(),
+                )?;
+                *credentials = digests.credentials;
                 Ok(digests.presentation)
             }
         }
@@ -165,6 +188,13 @@ impl Verifier {
         transformed: Transformed<'_>,
     ) -> Result<(), VerifyFailure> {
         let what = e.what;
+        if let Transformed::Verified(known) = transformed {
+            // The same credential as one that verified: the same hash data and signature.
+            if known.public_key == *key.public_key.as_bytes() {
+                return Ok(());
+            }
+            return self.check_hash(&known.hash_data, &known.signature, key, e);
+        }
         let input = eddsa_jcs_2022::verification_input_by(doc, |doc, context| {
             transformed.digest(doc, context)
         });
@@ -174,9 +204,20 @@ impl Verifier {
             }
             _ => fail(&e.sig_invalid, format!("{what}: {err}")),
         })?;
-        let verify = || eddsa_jcs_2022::verify_hash(&hash_data, &sig, &key.public_key);
+        self.check_hash(&hash_data, &sig, key, e)
+    }
+
+    /// Verifies `sig` over `hash_data`, unless the verified-signature cache already holds it.
+    fn check_hash(
+        &self,
+        hash_data: &[u8; 64],
+        sig: &[u8; 64],
+        key: &ResolvedKey,
+        e: &Expect,
+    ) -> Result<(), VerifyFailure> {
+        let verify = || eddsa_jcs_2022::verify_hash(hash_data, sig, &key.public_key);
         let ok = match &self.signature_cache {
-            Some(cache) => cache.verifies(key.public_key.as_bytes(), &hash_data, &sig, verify),
+            Some(cache) => cache.verifies(key.public_key.as_bytes(), hash_data, sig, verify),
             None => verify(),
         };
         if ok {
@@ -184,7 +225,7 @@ impl Verifier {
         } else {
             Err(fail(
                 &e.sig_invalid,
-                format!("{what} signature does not verify"),
+                format!("{} signature does not verify", e.what),
             ))
         }
     }

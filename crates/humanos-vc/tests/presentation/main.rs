@@ -4,6 +4,7 @@
 mod common;
 
 mod hostile;
+mod known_credentials;
 mod reasons;
 mod round_trips;
 
