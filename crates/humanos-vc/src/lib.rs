@@ -89,6 +89,7 @@
     )
 )]
 
+mod base58;
 pub mod did;
 #[cfg(feature = "did-web")]
 pub mod did_web;

@@ -256,14 +256,7 @@ pub mod eddsa_jcs_2022 {
         let rest = proof_value
             .strip_prefix('z')
             .ok_or(ProofError::InvalidProofValue)?;
-        let mut buf = [0u8; 64];
-        let n = bs58::decode(rest)
-            .onto(&mut buf[..])
-            .map_err(|_| ProofError::InvalidProofValue)?;
-        if n != 64 {
-            return Err(ProofError::InvalidProofValue);
-        }
-        Ok(buf)
+        crate::base58::decode_64(rest).ok_or(ProofError::InvalidProofValue)
     }
 
     /// 3.3.1 Create Proof: returns the proof object (with `proofValue`) for `unsecured`.
