@@ -65,6 +65,10 @@ impl RequestState {
 pub(crate) struct Session {
     pending: Mutex<HashMap<String, Pending>>,
     granted: Mutex<HashMap<String, String>>,
+    /// One turn per action at looking up or creating its request, so that calls arriving
+    /// together (an agent's parallel tool calls) ask the user once, not once each. One entry per
+    /// protected action the session called: a fixed, small set.
+    asking: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -77,6 +81,13 @@ impl Session {
     /// A fresh session.
     pub(crate) fn new() -> Arc<Self> {
         Arc::default()
+    }
+
+    /// Waits for this session's turn at asking for `action_id` (the turn ends when the guard is
+    /// dropped).
+    pub(crate) async fn asking_turn(&self, action_id: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        let turn = Arc::clone(lock(&self.asking).entry(action_id.to_owned()).or_default());
+        turn.lock_owned().await
     }
 
     /// The request created for `action_id`, if one is waiting.

@@ -107,12 +107,17 @@ impl MandateGate {
         if self.request.is_none() {
             return Outcome::Answer(answer::mandate_required());
         }
+        // Looked up and created in turn: a second call waits for the first's request and shows
+        // the same one. The turn ends before the user is shown the link (which can take minutes).
+        let turn = caller.session.asking_turn(&action.id).await;
         if let Some(pending) = caller.session.pending(&action.id) {
             match self.state(&pending).await {
                 Ok(RequestState::Approved(mandate)) => {
+                    drop(turn);
                     return self.approved(caller, &mandate, action).await;
                 }
                 Ok(RequestState::Waiting) => {
+                    drop(turn);
                     return self.show(caller, pending, action, &why).await;
                 }
                 Ok(RequestState::Closed) => caller.session.forget(&action.id),
@@ -124,6 +129,7 @@ impl MandateGate {
             Err(answer) => return Outcome::Answer(answer),
         };
         caller.session.wait_for(&action.id, pending.clone());
+        drop(turn);
         self.show(caller, pending, action, &why).await
     }
 
