@@ -337,11 +337,20 @@ impl HumanCodeClientBuilder {
         }
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .user_agent(concat!("humancode-rust/", env!("CARGO_PKG_VERSION")))
-                .build()
-                .map_err(|e| HumanCodeConfigError::HttpClient(e.to_string()))?,
+            None => {
+                let builder = reqwest::Client::builder()
+                    .redirect(reqwest::redirect::Policy::none())
+                    .user_agent(concat!("humancode-rust/", env!("CARGO_PKG_VERSION")));
+                #[cfg(all(
+                    feature = "rustls",
+                    not(feature = "rustls-aws-lc"),
+                    not(feature = "native-tls")
+                ))]
+                let builder = builder.tls_backend_preconfigured(ring_config()?);
+                builder
+                    .build()
+                    .map_err(|e| HumanCodeConfigError::HttpClient(e.to_string()))?
+            }
         };
         Ok(HumanCodeClient {
             inner: Arc::new(Inner {
@@ -352,4 +361,31 @@ impl HumanCodeClientBuilder {
             }),
         })
     }
+}
+
+/// The rustls configuration of the built-in client with ring (feature `rustls` without
+/// `rustls-aws-lc` or `native-tls`), as reqwest's own `rustls` feature builds it: the provider
+/// the process installed if there is one, else ring's, passed to this configuration only (a
+/// library must not install one for the whole process); TLS 1.2 and 1.3; the platform's roots
+/// through rustls-platform-verifier; ALPN `http/1.1` (this crate enables no HTTP/2). reqwest is
+/// built with `rustls-no-provider` and would otherwise panic at `Client::build`.
+#[cfg(all(
+    feature = "rustls",
+    not(feature = "rustls-aws-lc"),
+    not(feature = "native-tls")
+))]
+fn ring_config() -> Result<rustls::ClientConfig, HumanCodeConfigError> {
+    let failed = |e: rustls::Error| HumanCodeConfigError::HttpClient(format!("TLS: {e}"));
+    let provider = rustls::crypto::CryptoProvider::get_default()
+        .cloned()
+        .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()));
+    let verifier = rustls_platform_verifier::Verifier::new(provider.clone()).map_err(failed)?;
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(rustls::ALL_VERSIONS)
+        .map_err(failed)?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
 }

@@ -199,8 +199,8 @@ pub struct HumanosClientBuilder {
     user_agent: Option<String>,
     http: Option<reqwest::Client>,
     proxies: Vec<reqwest::Proxy>,
-    #[cfg(any(feature = "rustls", feature = "native-tls"))]
-    root_certificates: Vec<reqwest::Certificate>,
+    #[cfg(any(feature = "rustls", feature = "rustls-aws-lc", feature = "native-tls"))]
+    root_certificates: Vec<crate::tls::ExtraRoot>,
     clock: Option<Arc<dyn Clock>>,
     max_response_bytes: Option<usize>,
     allow_insecure_http: bool,
@@ -322,11 +322,53 @@ impl HumanosClientBuilder {
         self
     }
 
-    /// Trusts this root certificate in addition to the built-in ones (a TLS-inspecting proxy,
-    /// a private gateway).
-    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    /// Trusts the certificates of this PEM text (one or more `CERTIFICATE` blocks, as in a
+    /// `.pem` or `.crt` file) as roots in addition to the platform's (a TLS-inspecting proxy,
+    /// a private gateway). May be called several times. Read when the client is built: a PEM
+    /// text without a certificate, or one that does not parse, is then an
+    /// [`Error::Config`] ([`ClientConfigError::RootCertificate`]).
+    ///
+    /// ```no_run
+    /// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = humanos::HumanosClient::builder()
+    ///     .api_key("key_123")
+    ///     .signature_secret("shh")
+    ///     .add_root_certificate_pem(std::fs::read("/etc/gateway/ca.pem")?)
+    ///     .build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    #[cfg(any(feature = "rustls", feature = "rustls-aws-lc", feature = "native-tls"))]
+    pub fn add_root_certificate_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.root_certificates
+            .push(crate::tls::ExtraRoot::Pem(pem.as_ref().to_vec()));
+        self
+    }
+
+    /// Trusts this certificate (DER) as a root in addition to the platform's; see
+    /// [`add_root_certificate_pem`](Self::add_root_certificate_pem).
+    #[cfg(any(feature = "rustls", feature = "rustls-aws-lc", feature = "native-tls"))]
+    pub fn add_root_certificate_der(mut self, der: impl AsRef<[u8]>) -> Self {
+        self.root_certificates
+            .push(crate::tls::ExtraRoot::Der(der.as_ref().to_vec()));
+        self
+    }
+
+    /// Trusts this root certificate in addition to the platform's.
+    ///
+    /// Deprecated: a `reqwest::Certificate` cannot be read back, and with the default TLS
+    /// stack (feature `rustls`, rustls with ring) this crate configures rustls itself, so
+    /// [`build`](Self::build) refuses it there with [`ClientConfigError::OpaqueRootCertificate`].
+    /// It still works with `rustls-aws-lc` and `native-tls`, where reqwest configures TLS.
+    /// Pass the certificate's bytes to [`add_root_certificate_pem`](Self::add_root_certificate_pem)
+    /// or [`add_root_certificate_der`](Self::add_root_certificate_der), which work with every
+    /// TLS feature.
+    #[deprecated(
+        note = "refused by the default `rustls` (ring) TLS stack: pass the certificate's bytes to `add_root_certificate_pem` or `add_root_certificate_der`"
+    )]
+    #[cfg(any(feature = "rustls", feature = "rustls-aws-lc", feature = "native-tls"))]
     pub fn add_root_certificate(mut self, certificate: reqwest::Certificate) -> Self {
-        self.root_certificates.push(certificate);
+        self.root_certificates
+            .push(crate::tls::ExtraRoot::Reqwest(certificate));
         self
     }
 
@@ -417,11 +459,12 @@ impl HumanosClientBuilder {
     }
 
     /// The supplied `reqwest::Client` (with none of the settings only a client built here can
-    /// take), or one built here: no redirects, the connect timeout, proxies, extra roots.
+    /// take), or one built here: no redirects, the connect timeout, proxies, extra roots, and
+    /// the TLS stack of the crate's features (see `tls.rs`).
     fn build_http_client(&mut self) -> Result<reqwest::Client> {
-        #[cfg(any(feature = "rustls", feature = "native-tls"))]
+        #[cfg(any(feature = "rustls", feature = "rustls-aws-lc", feature = "native-tls"))]
         let has_roots = !self.root_certificates.is_empty();
-        #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+        #[cfg(not(any(feature = "rustls", feature = "rustls-aws-lc", feature = "native-tls")))]
         let has_roots = false;
 
         Ok(match self.http.take() {
@@ -438,9 +481,22 @@ impl HumanosClientBuilder {
                 for proxy in std::mem::take(&mut self.proxies) {
                     builder = builder.proxy(proxy);
                 }
-                #[cfg(any(feature = "rustls", feature = "native-tls"))]
+                #[cfg(all(
+                    feature = "rustls",
+                    not(feature = "rustls-aws-lc"),
+                    not(feature = "native-tls")
+                ))]
                 {
-                    builder = builder.tls_certs_merge(std::mem::take(&mut self.root_certificates));
+                    let roots = std::mem::take(&mut self.root_certificates);
+                    builder = builder.tls_backend_preconfigured(crate::tls::ring_config(
+                        roots,
+                        cfg!(feature = "http2"),
+                    )?);
+                }
+                #[cfg(any(feature = "rustls-aws-lc", feature = "native-tls"))]
+                {
+                    let roots = std::mem::take(&mut self.root_certificates);
+                    builder = builder.tls_certs_merge(crate::tls::reqwest_roots(roots)?);
                 }
                 builder
                     .build()

@@ -129,6 +129,17 @@ pub enum ClientConfigError {
     /// The HTTP client could not be built (TLS backend, proxy, certificates).
     #[error("cannot build the HTTP client: {0}")]
     HttpClient(String),
+    /// A root certificate given to `add_root_certificate_pem` or `add_root_certificate_der`
+    /// does not parse (or a PEM text holds none).
+    #[error("a root certificate cannot be used: {0}")]
+    RootCertificate(String),
+    /// A `reqwest::Certificate` (the deprecated `add_root_certificate`) with the default TLS
+    /// stack (feature `rustls`: rustls with ring, configured by this crate), which cannot read
+    /// it back.
+    #[error(
+        "a reqwest::Certificate cannot be used with the `rustls` (ring) TLS stack: pass the certificate's PEM or DER to add_root_certificate_pem or add_root_certificate_der, or build with `rustls-aws-lc` or `native-tls`"
+    )]
+    OpaqueRootCertificate,
     /// The base URL is not usable.
     #[error("the base URL `{url}` {problem}")]
     BaseUrl {

@@ -201,6 +201,8 @@ mod page;
 #[cfg(feature = "precheck")]
 mod precheck;
 mod query;
+#[cfg(any(feature = "rustls", feature = "rustls-aws-lc", feature = "native-tls"))]
+mod tls;
 #[cfg(feature = "vc")]
 mod vc;
 #[cfg(feature = "vc")]
