@@ -167,14 +167,51 @@
 //!
 //! # Features
 //!
-//! - `rustls` (default): TLS through rustls.
-//! - `native-tls`: TLS through the platform library.
-//! - `http2`: HTTP/2 in the built-in `reqwest` client.
+//! - `rustls` (default): TLS through rustls with the *ring* crypto provider (see "TLS" below).
+//! - `rustls-aws-lc`: TLS through rustls with the *aws-lc-rs* provider, as reqwest's own
+//!   `rustls` feature has it; takes precedence over `rustls` (use `default-features = false`).
+//! - `native-tls`: TLS through the platform library; takes precedence over both.
+//! - `http2`: HTTP/2 in the built-in `reqwest` client (offered by ALPN beside HTTP/1.1).
 //! - `vc`: implements `humanos_vc::did::DidResolver` for [`HumanosClient`] and adds
 //!   `HumanosClient::verifier`, a local verifier of mandates and presentations that trusts
 //!   Humanos' issuer (`HUMANOS_ISSUER_DID`).
 //! - `precheck` (implies `vc`): `LocalCheck`, the local pre-check of
 //!   [`authorize`](HumanosClient::authorize) (proofs, validity, status, CEL rules).
+//!
+//! # TLS
+//!
+//! The default stack (`rustls`) is rustls with ring: it builds in about 33 s of CPU where
+//! aws-lc-rs, the provider reqwest 0.13's `rustls` feature brings, takes about 78 s, which keeps
+//! a fresh build of a project on this crate under 90 s on two cores (`docs/PERFORMANCE.md` in
+//! the repository). reqwest is then built without a provider (`rustls-no-provider`), and the
+//! builder hands the client it makes a finished rustls configuration, as reqwest would have
+//! built it: the platform's verification (rustls-platform-verifier: the system's roots, or the
+//! operating system's verifier on macOS, Windows and Android) with the builder's extra roots,
+//! TLS 1.2 and 1.3, ALPN `h2` (with `http2`) and `http/1.1`.
+//! Its provider is the one your application installed for the process
+//! (`rustls::crypto::CryptoProvider::install_default`) if there is one, else ring's, passed to
+//! this client only: **this crate never installs a process-wide provider**, so other rustls
+//! users of your process are left as they were.
+//!
+//! What ring does not have: post-quantum key exchange (aws-lc-rs offers X25519MLKEM768 by
+//! default) and a FIPS-validated module. Select `rustls-aws-lc` (with
+//! `default-features = false`) for those, or install an aws-lc-rs provider for the process
+//! yourself. If your application also depends on rustls with its default features (aws-lc-rs),
+//! rustls is compiled with both providers and can no longer pick a process default from its
+//! features alone: code that calls `rustls::ClientConfig::builder()` without a provider then
+//! panics until one is installed; install one at the start of `main`, or select
+//! `rustls-aws-lc` here.
+//!
+//! Extra roots are given as bytes, [`add_root_certificate_pem`] or
+//! [`add_root_certificate_der`], which every TLS feature accepts. A `reqwest::Certificate`
+//! cannot be read back, so the deprecated `add_root_certificate(reqwest::Certificate)` works
+//! only where reqwest configures TLS itself (`rustls-aws-lc`, `native-tls`); with `rustls`,
+//! `build` refuses it with [`ClientConfigError::OpaqueRootCertificate`]. A client of your own
+//! ([`http_client`]) is used as it is, whatever the features.
+//!
+//! [`add_root_certificate_pem`]: HumanosClientBuilder::add_root_certificate_pem
+//! [`add_root_certificate_der`]: HumanosClientBuilder::add_root_certificate_der
+//! [`http_client`]: HumanosClientBuilder::http_client
 //!
 //! # Agents act only within their mandate
 //!
