@@ -52,24 +52,23 @@ where
     Err: Display + 'static,
 {
     WebhookHandler {
-        state: state.into(),
-        callback: Rc::new(callback),
+        inner: Rc::new((state.into(), callback)),
         payload: PhantomData,
     }
 }
 
 /// The handler [`webhook_handler`] returns; use it with `web::post().to(..)`.
 pub struct WebhookHandler<E = WebhookEvent, F = ()> {
-    state: WebhookState,
-    callback: Rc<F>,
+    // One reference count per request (a worker's handler is cloned into each request's future),
+    // instead of the state's shared counts and the callback's.
+    inner: Rc<(WebhookState, F)>,
     payload: PhantomData<fn() -> E>,
 }
 
 impl<E, F> Clone for WebhookHandler<E, F> {
     fn clone(&self) -> Self {
         Self {
-            state: self.state.clone(),
-            callback: Rc::clone(&self.callback),
+            inner: Rc::clone(&self.inner),
             payload: PhantomData,
         }
     }
@@ -78,7 +77,7 @@ impl<E, F> Clone for WebhookHandler<E, F> {
 impl<E, F> std::fmt::Debug for WebhookHandler<E, F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WebhookHandler")
-            .field("state", &self.state)
+            .field("state", &self.inner.0)
             .finish_non_exhaustive()
     }
 }
@@ -94,11 +93,11 @@ where
     type Future = LocalBoxFuture<'static, HttpResponse>;
 
     fn call(&self, (req, payload): (HttpRequest, web::Payload)) -> Self::Future {
-        let this = self.clone();
+        let inner = Rc::clone(&self.inner);
         Box::pin(async move {
             let (headers, body) = (ActixHeaders(req.headers()), ActixPayload(payload));
-            let (state, sleep) = (&this.state, actix_web::rt::time::sleep);
-            respond(lifecycle::respond(state, &headers, body, sleep, &*this.callback).await)
+            let ((state, callback), sleep) = (&*inner, actix_web::rt::time::sleep);
+            respond(lifecycle::respond(state, &headers, body, sleep, callback).await)
         })
     }
 }

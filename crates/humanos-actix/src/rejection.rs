@@ -1,8 +1,11 @@
 //! The core's [`Answer`] as an actix-web response: the one conversion of this adapter.
 
+use std::borrow::Cow;
+
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
+use bytes::Bytes;
 use humanos_webhooks::Refusal;
 use humanos_webhooks::answer::Answer;
 
@@ -33,9 +36,16 @@ impl ResponseError for WebhookRejection {
 pub(crate) fn respond(answer: Answer) -> HttpResponse {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = HttpResponse::build(status);
-    for (name, value) in &answer.headers {
+    for (name, value) in answer.headers {
         let name = HeaderName::from_bytes(name.as_bytes());
-        if let (Ok(name), Ok(value)) = (name, HeaderValue::from_str(value)) {
+        let value = match value {
+            // A static value is validated and shared, not copied.
+            Cow::Borrowed(value) => {
+                HeaderValue::from_maybe_shared(Bytes::from_static(value.as_bytes()))
+            }
+            Cow::Owned(value) => HeaderValue::try_from(value),
+        };
+        if let (Ok(name), Ok(value)) = (name, value) {
             response.append_header((name, value));
         }
     }

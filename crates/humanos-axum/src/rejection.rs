@@ -42,7 +42,10 @@ pub(crate) fn respond(answer: Answer) -> Response {
     let headers = response.headers_mut();
     for (name, value) in answer.headers {
         let value = match value {
-            Cow::Borrowed(value) => HeaderValue::from_str(value),
+            // A static value is validated and shared, not copied.
+            Cow::Borrowed(value) => {
+                HeaderValue::from_maybe_shared(bytes::Bytes::from_static(value.as_bytes()))
+            }
             Cow::Owned(value) => HeaderValue::try_from(value),
         };
         if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), value) {

@@ -122,8 +122,11 @@ impl BodyLimits {
 
 /// Reads the whole body from `source` within `limits`: refused before the first byte when the
 /// announced `declared` length (see [`declared_length`]) is over the limit, as soon as it grows
-/// past the limit, or when `sleep(read_timeout)` (the adapter's runtime timer, started now)
-/// fires first.
+/// past the limit, or when `sleep(read_timeout)` (the adapter's runtime timer) fires first.
+///
+/// The timer is started on the first poll, and only if the body is not all there yet: a body
+/// that arrived with the request head (most deliveries) is read without arming a timer. The
+/// deadline is the same either way (the first poll is where reading starts).
 ///
 /// ```
 /// # use std::pin::Pin;
@@ -167,10 +170,36 @@ where
     let collect = collect(source, limit, declared);
     match limits.read_timeout {
         None => collect.await,
-        Some(timeout) => within(sleep(timeout), collect)
+        Some(timeout) => within_started(|| sleep(timeout), collect)
             .await
             .unwrap_or(Err(BodyError::TimedOut)),
     }
+}
+
+/// [`within`] with the timer made by `start` only once `future` has returned `Pending`, so a
+/// future that completes on its first poll costs no timer (no clock read, no timer-wheel entry).
+async fn within_started<F, T, TF>(start: T, future: F) -> Option<F::Output>
+where
+    F: Future,
+    T: FnOnce() -> TF,
+    TF: Future<Output = ()>,
+{
+    let mut future = pin!(future);
+    let mut timer = pin!(None::<TF>);
+    let mut start = Some(start);
+    poll_fn(|cx| {
+        if let Poll::Ready(output) = future.as_mut().poll(cx) {
+            return Poll::Ready(Some(output));
+        }
+        if let Some(start) = start.take() {
+            timer.set(Some(start()));
+        }
+        match timer.as_mut().as_pin_mut() {
+            Some(timer) => timer.poll(cx).map(|()| None),
+            None => Poll::Pending,
+        }
+    })
+    .await
 }
 
 /// `future`'s output, or `None` when `timer` completes first.
@@ -284,7 +313,34 @@ fn initial_capacity(declared: Option<u64>, received: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use std::cell::Cell;
+
     use super::*;
+
+    fn poll_once<F: Future>(future: Pin<&mut F>) -> Poll<F::Output> {
+        future.poll(&mut Context::from_waker(std::task::Waker::noop()))
+    }
+
+    #[test]
+    fn the_timer_is_armed_only_for_a_body_not_all_there() {
+        let armed = Cell::new(0);
+        let start = || {
+            armed.set(armed.get() + 1);
+            std::future::ready(())
+        };
+        let ready = pin!(within_started(start, std::future::ready(7)));
+        assert_eq!(poll_once(ready), Poll::Ready(Some(7)));
+        assert_eq!(armed.get(), 0);
+
+        // A body still on its way: the timer is made on the first poll, and here fires at once.
+        let start = || {
+            armed.set(armed.get() + 1);
+            std::future::ready(())
+        };
+        let pending = pin!(within_started(start, std::future::pending::<()>()));
+        assert_eq!(poll_once(pending), Poll::Ready(None));
+        assert_eq!(armed.get(), 1);
+    }
 
     #[test]
     fn the_first_buffer_is_capped_whatever_the_sender_announces() {

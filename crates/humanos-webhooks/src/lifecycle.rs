@@ -249,6 +249,13 @@ where
     S: Fn(Duration) -> SF,
     SF: Future<Output = ()>,
 {
+    if state.dedup().is_none() || key.is_none() {
+        // Nothing to reserve: what `admit`, `run` and `finish` do without a reservation, with the
+        // handler awaited here instead of moved into `run`'s future (it holds the event).
+        let output = handler.await;
+        finish(None, succeeded(&output), span).await;
+        return Ok(Handled::Ran(output));
+    }
     let reservation = match admit(state, key, span).await? {
         Admission::Run(reservation) => reservation,
         Admission::Duplicate => return Ok(Handled::Duplicate),
