@@ -15,7 +15,12 @@
 # Usage: bench/webhook_load.sh   (as root it apt-get installs wrk if missing; creates
 #        target/bench-venv with humanos==1.2.0, fastapi, uvicorn)
 # Env:   DURATION (10s), CONNECTIONS (64), THREADS (2), ROUNDS (1: with more, each figure is the
-#        median over the rounds and non-2xx the sum), CARGO_TARGET_DIR (target)
+#        median over the rounds and non-2xx the sum), CARGO_TARGET_DIR (target),
+#        BEFORE_DIR (a directory holding axum_webhook and actix_webhook binaries of an earlier
+#        build: they run too, on ports 8003/8004, each right after the current ones, so that a
+#        change is measured before/after in the same run).
+# Besides req/s, each line has the server's CPU time per request (user+sys of its process from
+# /proc, in us): wrk shares the 2 cores, so req/s ratios understate what a route costs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -61,6 +66,14 @@ PORT=8001 "$target_dir/release/examples/actix_webhook" >"$work/actix.log" 2>&1 &
   --log-level warning --no-access-log >"$work/fastapi.log" 2>&1 & pids+=($!)
 
 wait_port 8000; wait_port 8001; wait_port 8002
+declare -A server_pid=([8000]="${pids[0]}" [8001]="${pids[1]}")
+if [ -n "${BEFORE_DIR:-}" ]; then
+  PORT=8003 "$BEFORE_DIR/axum_webhook" >"$work/axum_before.log" 2>&1 & pids+=($!)
+  server_pid[8003]=$!
+  PORT=8004 "$BEFORE_DIR/actix_webhook" >"$work/actix_before.log" 2>&1 & pids+=($!)
+  server_pid[8004]=$!
+  wait_port 8003; wait_port 8004
+fi
 
 
 run() { # name url
@@ -71,9 +84,16 @@ run() { # name url
     -H "x-signature: $WEBHOOK_SIGNATURE" -H "x-timestamp: $WEBHOOK_TIMESTAMP" \
     --data-binary "@$WEBHOOK_BODY_FILE" 2>/dev/null || echo 000)"
   if [ "$status" != 200 ]; then echo "$1: the sealed delivery was answered $status" >&2; exit 1; fi
-  local line
+  local line port pid t0 t1 cpu=""
+  port="${2#http://127.0.0.1:}"; port="${port%%/*}"; pid="${server_pid[$port]:-}"
+  [ -n "$pid" ] && t0="$(awk '{print $14 + $15}' "/proc/$pid/stat")"
   line="$(wrk -t"$threads" -c"$connections" -d"$duration" -s bench/webhook_load.lua "$2" | grep '^RESULT')"
-  echo "$1 $line" | tee -a "$work/results"
+  if [ -n "$pid" ]; then
+    t1="$(awk '{print $14 + $15}' "/proc/$pid/stat")"
+    cpu=" cpu_us=$(python3 -c "import sys; t0, t1, hz, req = map(float, sys.argv[1:]); print(f'{(t1 - t0) * 1e6 / hz / req:.2f}')" \
+      "$t0" "$t1" "$(getconf CLK_TCK)" "$(echo "$line" | sed 's/.*requests=\([0-9]*\).*/\1/')")"
+  fi
+  echo "$1 $line$cpu round=$round load=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$work/results"
 }
 
 echo "==> wrk -t$threads -c$connections -d$duration, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -84,6 +104,12 @@ for round in $(seq 1 "$rounds"); do
   run axum_webhook http://127.0.0.1:8000/webhooks/humanos
   run actix_floor http://127.0.0.1:8001/healthz
   run actix_webhook http://127.0.0.1:8001/webhooks/humanos
+  if [ -n "${BEFORE_DIR:-}" ]; then
+    run before_axum_floor http://127.0.0.1:8003/healthz
+    run before_axum_webhook http://127.0.0.1:8003/webhooks/humanos
+    run before_actix_floor http://127.0.0.1:8004/healthz
+    run before_actix_webhook http://127.0.0.1:8004/webhooks/humanos
+  fi
   run fastapi_official http://127.0.0.1:8002/webhooks/humanos
 done
 
@@ -94,6 +120,17 @@ runs = {}
 for line in open(sys.argv[1]):
     name, _, *fields = line.split()
     runs.setdefault(name, []).append({k: float(v) for k, v in (f.split("=") for f in fields)})
+print()
+print("Per round, adapter / its floor measured back to back (req/s ratio; server CPU us per request, floor -> adapter):")
+for prefix in ["", "before_"]:
+    for fw in ["axum", "actix"]:
+        if prefix + fw + "_webhook" not in runs:
+            continue
+        cells = []
+        for f, w in zip(runs[prefix + fw + "_floor"], runs[prefix + fw + "_webhook"]):
+            cpu = f" ({f['cpu_us']:.2f} -> {w['cpu_us']:.2f} us)" if "cpu_us" in f else ""
+            cells.append(f"{w['rps'] / f['rps']:.2f}x{cpu}")
+        print(f"  {prefix}{fw}: " + ", ".join(cells))
 rows = {
     name: {
         "rps": statistics.median(r["rps"] for r in rs),
@@ -113,6 +150,9 @@ print("| server | req/s | p99 (ms) | non-2xx | vs framework floor | vs FastAPI (
 print("| --- | ---: | ---: | ---: | ---: | ---: |")
 row("axum_webhook", "humanos-axum webhook_handler", "axum_floor")
 row("actix_webhook", "humanos-actix webhook_handler", "actix_floor")
+if "before_axum_webhook" in rows:
+    row("before_axum_webhook", "humanos-axum webhook_handler (BEFORE_DIR)", "before_axum_floor")
+    row("before_actix_webhook", "humanos-actix webhook_handler (BEFORE_DIR)", "before_actix_floor")
 row("axum_floor", "axum plain 200 route (floor)")
 row("actix_floor", "actix-web plain 200 route (floor)")
 row("fastapi_official", "FastAPI + humanos==1.2.0 create_fastapi_webhook_handler")
