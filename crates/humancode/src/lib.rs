@@ -71,7 +71,7 @@
 //! application installed for the process if any, else ring's, passed to this client only: the
 //! crate never installs a process-wide provider. ring builds in about 33 s of CPU against 78 s
 //! for aws-lc-rs; it has no post-quantum key exchange (aws-lc-rs offers X25519MLKEM768) and no
-//! FIPS module: select `rustls-aws-lc` (with `default-features = false`) for those. The
+//! FIPS mode: select `rustls-aws-lc` (with `default-features = false`) for those. The
 //! `humanos` crate's docs, "TLS", say more.
 //!
 //! See `docs/humancode.md` in the repository for the full guide and security notes.

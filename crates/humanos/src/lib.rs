@@ -194,7 +194,7 @@
 //! users of your process are left as they were.
 //!
 //! What ring does not have: post-quantum key exchange (aws-lc-rs offers X25519MLKEM768 by
-//! default) and a FIPS-validated module. Select `rustls-aws-lc` (with
+//! default) and a FIPS mode (aws-lc-rs' `fips`). Select `rustls-aws-lc` (with
 //! `default-features = false`) for those, or install an aws-lc-rs provider for the process
 //! yourself. If your application also depends on rustls with its default features (aws-lc-rs),
 //! rustls is compiled with both providers and can no longer pick a process default from its
