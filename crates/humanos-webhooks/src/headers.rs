@@ -116,7 +116,17 @@ impl<K: AsRef<str>, V: AsRef<[u8]>> WebhookHeaders for BTreeMap<K, V> {
 #[cfg(feature = "http")]
 impl WebhookHeaders for http::HeaderMap {
     fn lookup(&self, name: &str) -> HeaderLookup<'_> {
-        lookup_in(self.get_all(name).iter().map(http::HeaderValue::as_bytes))
+        // `get_all(&str)` parses the name on every call; the names every delivery is looked up
+        // by are given as static names (as `humanos-actix`'s `ActixHeaders` does).
+        const SIGNATURE: http::HeaderName = http::HeaderName::from_static("x-signature");
+        const TIMESTAMP: http::HeaderName = http::HeaderName::from_static("x-timestamp");
+        let values = match name {
+            "x-signature" => self.get_all(&SIGNATURE),
+            "x-timestamp" => self.get_all(&TIMESTAMP),
+            "content-length" => self.get_all(http::header::CONTENT_LENGTH),
+            _ => self.get_all(name),
+        };
+        lookup_in(values.iter().map(http::HeaderValue::as_bytes))
     }
 }
 
