@@ -18,45 +18,20 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use humanos::enforce::Unmapped;
-use humanos::models::{ActionDto, CredentialDto, CredentialType, GenerateRequestDto};
 use humanos::{Action, HumanosClient, LocalCheck};
 use humanos_mcp::MandateGate;
-use humanos_sandbox::{Sandbox, SandboxHandle};
-use rmcp::handler::server::router::tool::ToolRouter;
-use rmcp::model::{CallToolRequestParams, CallToolResult, ContentBlock};
+use humanos_sandbox::SandboxHandle;
+use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::RunningService;
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
-use rmcp::{RoleClient, ServerHandler, ServiceExt, tool, tool_handler, tool_router};
+use rmcp::{RoleClient, ServiceExt};
 use serde_json::{Value, json};
 use tokio::runtime::Runtime;
 
-#[derive(Debug, Clone)]
-struct Shop {
-    tool_router: ToolRouter<Self>,
-}
-
-#[tool_router]
-impl Shop {
-    fn new() -> Self {
-        Self {
-            tool_router: Self::tool_router(),
-        }
-    }
-
-    #[tool(description = "Unprotected")]
-    async fn echo(&self) -> CallToolResult {
-        CallToolResult::success(vec![ContentBlock::text("ok")])
-    }
-
-    #[tool(description = "Protected")]
-    async fn buy_book(&self) -> CallToolResult {
-        CallToolResult::success(vec![ContentBlock::text("bought")])
-    }
-}
-
-#[tool_handler(router = self.tool_router)]
-impl ServerHandler for Shop {}
+#[path = "../tests/support/mod.rs"]
+mod support;
+use support::{Shop, bookshop, budget_request};
 
 type Client = RunningService<RoleClient, ()>;
 
@@ -110,25 +85,8 @@ async fn connect(gate: MandateGate, mandate: &str) -> Client {
 }
 
 async fn setup() -> Setup {
-    let sandbox = Sandbox::start_ephemeral().await.unwrap();
-    let client = HumanosClient::builder()
-        .base_url(sandbox.base_url())
-        .api_key(sandbox.api_key())
-        .signature_secret(sandbox.signature_secret())
-        .build()
-        .unwrap();
-    let action = json!({
-        "name": "Buy a book", "description": "Buy one book",
-        "userParams": {"maxAmount": {"type": "number", "description": "EUR"}},
-        "executionParams": {"amount": {"type": "number"}},
-        "rules": [{"name": "amount_within_limit", "expression": "executionParams.amount <= userParams.maxAmount"}]
-    });
-    let action_id = sandbox.define_action(action).await.unwrap().id;
-    let request = GenerateRequestDto::new(vec!["ana@example.com".into()]).credentials(vec![
-        CredentialDto::new(CredentialType::Policy, "Book budget")
-            .scope("agent.execute")
-            .action(ActionDto::new(&action_id).user_param("maxAmount", 20)),
-    ]);
+    let (sandbox, client, action_id) = bookshop().await;
+    let request = budget_request(&action_id);
     let mut mandates = Vec::new();
     for _ in 0..3 {
         let created = client.requests().create(request.clone()).await.unwrap();

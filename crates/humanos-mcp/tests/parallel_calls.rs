@@ -2,66 +2,24 @@
 //! user once: one mandate request, shown to every call (rmcp's own client over Streamable HTTP
 //! on 127.0.0.1, against the in-process sandbox).
 
-use humanos::models::{ActionDto, CredentialDto, CredentialType, GenerateRequestDto};
-use humanos::{Action, HumanosClient};
+mod support;
+
+use humanos::Action;
 use humanos_mcp::MandateGate;
-use humanos_sandbox::Sandbox;
-use rmcp::handler::server::router::tool::ToolRouter;
-use rmcp::model::{CallToolRequestParams, CallToolResult, ContentBlock};
+use rmcp::ServiceExt;
+use rmcp::model::CallToolRequestParams;
 use rmcp::transport::StreamableHttpClientTransport;
-use rmcp::{ServerHandler, ServiceExt, tool, tool_handler, tool_router};
-use serde_json::json;
-
-#[derive(Debug, Clone)]
-struct Shop {
-    tool_router: ToolRouter<Self>,
-}
-
-#[tool_router]
-impl Shop {
-    fn new() -> Self {
-        Self {
-            tool_router: Self::tool_router(),
-        }
-    }
-
-    #[tool(description = "Protected")]
-    async fn buy_book(&self) -> CallToolResult {
-        CallToolResult::success(vec![ContentBlock::text("bought")])
-    }
-}
-
-#[tool_handler(router = self.tool_router)]
-impl ServerHandler for Shop {}
+use support::{Shop, bookshop, budget_request};
 
 #[tokio::test]
 async fn parallel_calls_without_a_mandate_create_one_request() {
-    let sandbox = Sandbox::start_ephemeral().await.unwrap();
-    let client = HumanosClient::builder()
-        .base_url(sandbox.base_url())
-        .api_key(sandbox.api_key())
-        .signature_secret(sandbox.signature_secret())
-        .build()
-        .unwrap();
-    let action = json!({
-        "name": "Buy a book", "description": "Buy one book",
-        "userParams": {"maxAmount": {"type": "number", "description": "EUR"}},
-        "executionParams": {"amount": {"type": "number"}},
-        "rules": [{"name": "amount_within_limit", "expression": "executionParams.amount <= userParams.maxAmount"}]
-    });
-    let action_id = sandbox.define_action(action).await.unwrap().id;
+    let (_sandbox, client, action_id) = bookshop().await;
     let id = action_id.clone();
     let gate = MandateGate::new(client.clone())
         .protect("buy_book", move |_| {
             Ok(Action::new(id.clone()).param("amount", 5))
         })
-        .request_mandates(|action| {
-            GenerateRequestDto::new(vec!["ana@example.com".into()]).credentials(vec![
-                CredentialDto::new(CredentialType::Policy, "Book budget")
-                    .scope("agent.execute")
-                    .action(ActionDto::new(&action.id).user_param("maxAmount", 20)),
-            ])
-        });
+        .request_mandates(|action| budget_request(&action.id));
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!(
