@@ -9,6 +9,9 @@ use crate::error::{CliError, Result};
 
 /// Serves until the client disconnects (stdio) or the process is stopped (HTTP).
 pub(crate) async fn run(settings: &Settings, args: &McpArgs) -> Result<()> {
+    if args.http.is_none() {
+        refuse_stdin_secrets(args)?;
+    }
     let client = crate::client::build(settings, &args.client)?;
     let tools = HumanosTools::new(client);
     let Some(addr) = &args.http else {
@@ -29,4 +32,26 @@ pub(crate) async fn run(settings: &Settings, args: &McpArgs) -> Result<()> {
     humanos_mcp::serve_http(listener, move || tools.clone())
         .await
         .map_err(|e| CliError::transport(format!("the MCP server failed: {e}"), ""))
+}
+
+/// Over stdio the MCP client owns standard input: a secret read from it (`-`) would take the
+/// client's first messages, or wait for ever. Refused before anything is read.
+fn refuse_stdin_secrets(args: &McpArgs) -> Result<()> {
+    let credentials = &args.client.credentials;
+    let from_stdin = [
+        ("--api-key-file", &credentials.api_key_file),
+        (
+            "--signature-secret-file",
+            &credentials.signature_secret_file,
+        ),
+    ]
+    .into_iter()
+    .find(|(_, path)| path.as_deref() == Some(std::path::Path::new("-")));
+    match from_stdin {
+        Some((flag, _)) => Err(CliError::usage(
+            format!("{flag} - reads standard input, which the MCP stdio transport uses"),
+            "give the secret in a file (or its environment variable), or serve with --http",
+        )),
+        None => Ok(()),
+    }
 }

@@ -334,3 +334,29 @@ fn a_plain_http_api_root_off_loopback_is_refused_unless_allowed() {
         .assert()
         .code(3);
 }
+
+#[test]
+fn mcp_over_stdio_refuses_a_secret_read_from_stdin() {
+    // Over stdio the MCP client owns standard input: before, the key took the client's messages.
+    for (flag, env) in [
+        ("--api-key-file", "HUMANOS_API_KEY_FILE"),
+        ("--signature-secret-file", "HUMANOS_SIGNATURE_SECRET_FILE"),
+    ] {
+        let refused =
+            format!("error: {flag} - reads standard input, which the MCP stdio transport uses");
+        humanos_api()
+            .args(["mcp", flag, "-"])
+            .write_stdin("hk_from_stdin\n")
+            .assert()
+            .code(2)
+            .stderr(predicate::str::starts_with(refused.clone()))
+            .stderr(predicate::str::contains("serve with --http"));
+        humanos_api()
+            .env(env, "-")
+            .arg("mcp")
+            .write_stdin("hk_from_stdin\n")
+            .assert()
+            .code(2)
+            .stderr(predicate::str::starts_with(refused));
+    }
+}
