@@ -1,6 +1,6 @@
 //! The built-in client's TLS stack (issue 22) against a TLS server this crate did not write:
 //! Debian's `openssl s_server` on 127.0.0.1, with a CA and a server certificate made by
-//! `openssl req` (humanos_test_support::tls). With the default `rustls` feature the client
+//! `openssl req` (interop/tls_server.rs). With the default `rustls` feature the client
 //! configures rustls itself with the ring provider; with `rustls-aws-lc` or `native-tls`
 //! reqwest does. The client trusts the platform's roots, which a child process of this test
 //! binary takes from `SSL_CERT_FILE`.
@@ -10,7 +10,10 @@
 #![cfg(any(feature = "rustls", feature = "rustls-aws-lc", feature = "native-tls"))]
 
 use humancode::{Error, HumanCodeClient};
-use humanos_test_support::tls::{Pki, cause, json_response, run_test_in_child};
+#[path = "../../../interop/tls_server.rs"]
+mod tls_server;
+
+use tls_server::{Pki, cause, json_response, run_test_in_child};
 
 const SESSION_ID: &str = "df20ea9666d3401780332e4aa26a460e";
 

@@ -17,9 +17,6 @@
 //!
 //! The `enforce` module (feature `enforce`) holds the mandate-enforcement scenarios both
 //! adapters run in their `tests/enforce.rs` against an in-process sandbox.
-//!
-//! The [`tls`] module starts `openssl s_server` on 127.0.0.1 for the clients' TLS tests
-//! (`humanos` and `humancode`).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -38,7 +35,6 @@ pub mod docs;
 #[cfg(feature = "enforce")]
 pub mod enforce;
 pub mod handler;
-pub mod tls;
 
 /// How long the server may take to answer or close before the test calls it a hang. Generous:
 /// the tests never assert on timings, only that the server does not wait forever.

@@ -1,6 +1,6 @@
 //! The built-in client's TLS stack (issue 22) against a TLS server this crate did not write:
 //! Debian's `openssl s_server` on 127.0.0.1, with a CA and a server certificate made by
-//! `openssl req` (humanos_test_support::tls). With the default `rustls` feature the client
+//! `openssl req` (interop/tls_server.rs). With the default `rustls` feature the client
 //! configures rustls itself with the ring provider; with `rustls-aws-lc` or `native-tls`
 //! reqwest does. Every TLS feature runs these tests.
 //!
@@ -9,8 +9,11 @@
 #![cfg(any(feature = "rustls", feature = "rustls-aws-lc", feature = "native-tls"))]
 
 use humanos::{ClientConfigError, Error, HumanosClient, HumanosClientBuilder, RetryConfig};
-use humanos_test_support::tls::{Pki, Server, cause, json_response, run_test_in_child};
+#[path = "../../../interop/tls_server.rs"]
+mod tls_server;
+
 use serde_json::{Value, json};
+use tls_server::{Pki, Server, cause, json_response, run_test_in_child};
 
 /// Whether the client configures rustls with ring itself (the default stack).
 const RING: bool = cfg!(all(
@@ -59,7 +62,7 @@ fn assert_no_process_provider() {
 async fn resolve(
     pki: &Pki,
     configure: impl FnOnce(HumanosClientBuilder) -> HumanosClientBuilder,
-) -> (Result<Value, Error>, humanos_test_support::tls::Transcript) {
+) -> (Result<Value, Error>, tls_server::Transcript) {
     let server = pki.server(&json_response(&did_document().to_string()));
     let client = configure(builder(&server)).build().expect("client");
     let result = client
@@ -71,10 +74,7 @@ async fn resolve(
 
 /// The API call reached the server through TLS: one signed `GET`, after one handshake that
 /// offered the expected ALPN protocols.
-fn assert_reached(
-    result: Result<Value, Error>,
-    transcript: &humanos_test_support::tls::Transcript,
-) {
+fn assert_reached(result: Result<Value, Error>, transcript: &tls_server::Transcript) {
     assert_eq!(result.expect("the call"), did_document(), "{transcript:?}");
     assert_eq!(transcript.requests.len(), 1, "{transcript:?}");
     let head = &transcript.requests[0];

@@ -1,5 +1,7 @@
 //! A TLS server that this workspace did not write, for the clients' TLS tests (`humanos` and
-//! `humancode`, `tests/tls.rs`): Debian's `openssl s_server` on a free port of 127.0.0.1, with a
+//! `humancode`, `tests/tls.rs`, through `#[path = "../../../interop/tls_server.rs"] mod
+//! tls_server;`: a file, not a dev-dependency, since `humanos-test-support` depends on both
+//! crates and `xtask/tests/workspace_rules.rs` refuses such a cycle): Debian's `openssl s_server` on a free port of 127.0.0.1, with a
 //! certificate authority and a server certificate (`localhost`, `127.0.0.1`) made by
 //! `openssl req` and `openssl x509` in a temporary directory.
 //!
@@ -11,6 +13,7 @@
 //! Without `openssl` on the PATH, [`Pki::generate`] panics, unless
 //! `HUMANOS_SKIP_OPENSSL_TESTS=1` ([`SKIP_VAR`]) turns that into a printed skip. Debian's
 //! `openssl` package provides it (`scripts/test` installs it when run as root without it).
+#![allow(dead_code)] // each test file uses some of these
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -23,7 +26,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// The variable that turns a missing `openssl` into a skip.
-pub const SKIP_VAR: &str = "HUMANOS_SKIP_OPENSSL_TESTS";
+pub(crate) const SKIP_VAR: &str = "HUMANOS_SKIP_OPENSSL_TESTS";
 
 /// How long `openssl s_server` may take to listen before the test calls it broken (a guard
 /// against a hang, not a timed assertion).
@@ -31,7 +34,7 @@ const START: Duration = Duration::from_secs(30);
 
 /// A certificate authority and a server certificate it issued for `localhost` and `127.0.0.1`,
 /// in a temporary directory removed on drop.
-pub struct Pki {
+pub(crate) struct Pki {
     dir: PathBuf,
 }
 
@@ -39,7 +42,7 @@ impl Pki {
     /// Generates a fresh CA and server certificate (EC P-256) with `openssl`, or returns `None`
     /// (after printing the skip) when `openssl` is missing and [`SKIP_VAR`] is `1`. Panics
     /// when it is missing otherwise.
-    pub fn generate() -> Option<Self> {
+    pub(crate) fn generate() -> Option<Self> {
         if Command::new("openssl")
             .arg("version")
             .stdout(Stdio::null())
@@ -153,24 +156,24 @@ impl Pki {
     }
 
     /// The CA certificate, PEM.
-    pub fn ca_pem(&self) -> Vec<u8> {
+    pub(crate) fn ca_pem(&self) -> Vec<u8> {
         std::fs::read(self.path("ca.pem")).expect("ca.pem")
     }
 
     /// The CA certificate, DER.
-    pub fn ca_der(&self) -> Vec<u8> {
+    pub(crate) fn ca_der(&self) -> Vec<u8> {
         std::fs::read(self.path("ca.der")).expect("ca.der")
     }
 
     /// The path of the CA certificate (PEM), for `SSL_CERT_FILE`.
-    pub fn ca_path(&self) -> PathBuf {
+    pub(crate) fn ca_path(&self) -> PathBuf {
         self.path("ca.pem")
     }
 
     /// Starts `openssl s_server` with the server certificate on a free port of 127.0.0.1,
     /// selecting ALPN `http/1.1`, that answers the first request with `response` (the
     /// complete HTTP/1.1 response, head and body).
-    pub fn server(&self, response: &[u8]) -> Server {
+    pub(crate) fn server(&self, response: &[u8]) -> Server {
         Server::start(&self.path("server.pem"), &self.path("server.key"), response)
     }
 }
@@ -183,17 +186,17 @@ impl Drop for Pki {
 
 /// What `openssl s_server` printed about its connections.
 #[derive(Debug, Default, Clone)]
-pub struct Transcript {
+pub(crate) struct Transcript {
     /// For each TLS handshake that reached ALPN, the protocols the client offered, in order.
-    pub alpn_offered: Vec<Vec<String>>,
+    pub(crate) alpn_offered: Vec<Vec<String>>,
     /// The head of each request received through TLS (request line first, without CRLFs).
-    pub requests: Vec<Vec<String>>,
+    pub(crate) requests: Vec<Vec<String>>,
     /// Everything the server printed (for failure messages).
-    pub output: Vec<String>,
+    pub(crate) output: Vec<String>,
 }
 
 /// A running `openssl s_server`; killed on [`stop`](Self::stop) or drop.
-pub struct Server {
+pub(crate) struct Server {
     port: u16,
     child: Child,
     transcript: Arc<Mutex<Transcript>>,
@@ -252,17 +255,17 @@ impl Server {
     }
 
     /// The server's port.
-    pub fn port(&self) -> u16 {
+    pub(crate) fn port(&self) -> u16 {
         self.port
     }
 
     /// `https://127.0.0.1:<port>`.
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("https://127.0.0.1:{}", self.port)
     }
 
     /// Kills the server and returns what it printed.
-    pub fn stop(mut self) -> Transcript {
+    pub(crate) fn stop(mut self) -> Transcript {
         self.kill();
         self.transcript.lock().expect("transcript").clone()
     }
@@ -339,7 +342,7 @@ fn is_request_line(line: &str) -> bool {
 
 /// A complete HTTP/1.1 response with status 200, `content-type: application/json`, the
 /// length of `body` and `connection: close`.
-pub fn json_response(body: &str) -> Vec<u8> {
+pub(crate) fn json_response(body: &str) -> Vec<u8> {
     format!(
         "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
          connection: close\r\n\r\n{body}",
@@ -352,7 +355,7 @@ pub fn json_response(body: &str) -> Vec<u8> {
 /// environment `env` (`SSL_CERT_FILE`, to give the platform verifier a root store), passing
 /// `--ignored` so that a test marked `#[ignore]` (run only this way) runs. Panics, with its
 /// output, when it fails.
-pub fn run_test_in_child(name: &str, env: &[(&str, &std::ffi::OsStr)]) {
+pub(crate) fn run_test_in_child(name: &str, env: &[(&str, &std::ffi::OsStr)]) {
     let exe = std::env::current_exe().expect("the test binary");
     let out = Command::new(exe)
         .args([
@@ -376,7 +379,7 @@ pub fn run_test_in_child(name: &str, env: &[(&str, &std::ffi::OsStr)]) {
 /// The error of type `T` in `error`'s chain of causes, looking inside `std::io::Error`s too
 /// (rustls errors travel in them, nested, and an `io::Error`'s `source` skips the error it
 /// wraps).
-pub fn cause<'a, T: std::error::Error + 'static>(
+pub(crate) fn cause<'a, T: std::error::Error + 'static>(
     error: &'a (dyn std::error::Error + 'static),
 ) -> Option<&'a T> {
     let mut next = Some(error);
