@@ -218,13 +218,13 @@ impl Verifier {
         status_lists: &HashMap<String, Arc<VerifiedStatusList>>,
         transformed: Transformed<'_>,
     ) -> Result<(VerifiedCredential, [u8; 32]), VerifyFailure> {
-        let id = credential
-            .get("id")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
         self.verify_credential_inner(credential, keys, status_lists, transformed)
             .map_err(|mut f| {
-                f.credential_id = id;
+                // Only a failure names the credential: no copy of its id on the usual path.
+                f.credential_id = credential
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
                 f
             })
     }
