@@ -31,7 +31,7 @@ use tokio::runtime::Runtime;
 
 #[path = "../tests/support/mod.rs"]
 mod support;
-use support::{Shop, bookshop, budget_request};
+use support::{bookshop, budget_request, serve};
 
 type Client = RunningService<RoleClient, ()>;
 
@@ -65,15 +65,7 @@ fn gate(client: &HumanosClient, action_id: &str, precheck: Option<&str>) -> Mand
 }
 
 async fn connect(gate: MandateGate, mandate: &str) -> Client {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!(
-        "http://{}{}",
-        listener.local_addr().unwrap(),
-        humanos_mcp::HTTP_PATH
-    );
-    tokio::spawn(humanos_mcp::serve_http(listener, move || {
-        gate.serve(Shop::new())
-    }));
+    let url = serve(gate).await;
     let headers = HashMap::from([(
         http::HeaderName::from_static("humanos-mandate"),
         http::HeaderValue::from_str(mandate).unwrap(),

@@ -9,7 +9,7 @@ use humanos_mcp::MandateGate;
 use rmcp::ServiceExt;
 use rmcp::model::CallToolRequestParams;
 use rmcp::transport::StreamableHttpClientTransport;
-use support::{Shop, bookshop, budget_request};
+use support::{bookshop, budget_request, serve};
 
 #[tokio::test]
 async fn parallel_calls_without_a_mandate_create_one_request() {
@@ -21,15 +21,7 @@ async fn parallel_calls_without_a_mandate_create_one_request() {
         })
         .request_mandates(|action| budget_request(&action.id));
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!(
-        "http://{}{}",
-        listener.local_addr().unwrap(),
-        humanos_mcp::HTTP_PATH
-    );
-    tokio::spawn(humanos_mcp::serve_http(listener, move || {
-        gate.serve(Shop::new())
-    }));
+    let url = serve(gate).await;
     // One client, one session: no elicitation capability, so each call answers with the link.
     let mcp = ().serve(StreamableHttpClientTransport::from_uri(url)).await.unwrap();
     let call = || mcp.call_tool(CallToolRequestParams::new("buy_book"));

@@ -4,6 +4,7 @@
 
 use humanos::HumanosClient;
 use humanos::models::{ActionDto, CredentialDto, CredentialType, GenerateRequestDto};
+use humanos_mcp::MandateGate;
 use humanos_sandbox::{Sandbox, SandboxHandle};
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::model::{CallToolResult, ContentBlock};
@@ -65,4 +66,19 @@ pub(crate) fn budget_request(action_id: &str) -> GenerateRequestDto {
             .scope("agent.execute")
             .action(ActionDto::new(action_id).user_param("maxAmount", 20)),
     ])
+}
+
+/// Serves `gate` in front of a [`Shop`] over Streamable HTTP on a free port of 127.0.0.1, one
+/// session per connection; answers the endpoint's URL.
+pub(crate) async fn serve(gate: MandateGate) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "http://{}{}",
+        listener.local_addr().unwrap(),
+        humanos_mcp::HTTP_PATH
+    );
+    tokio::spawn(humanos_mcp::serve_http(listener, move || {
+        gate.serve(Shop::new())
+    }));
+    url
 }
